@@ -1,0 +1,162 @@
+// librtparchive: records the RTP media of a video session as an individual
+// stream archive — one WebM (VP8) or Matroska (H.264) file per stream
+// segment, written without re-encoding, plus a JSON manifest, in one ZIP.
+//
+// A recording node starts an Archive, adds the publishers' streams, pushes
+// each stream's RTP and RTCP packets as they arrive, and stops it to get the
+// ZIP. Every method is thread-safe; callbacks run on the calling thread after
+// the archive's lock is released, so they may call back into the archive.
+#ifndef RTPARCHIVE_ARCHIVE_H_
+#define RTPARCHIVE_ARCHIVE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace rtparchive {
+
+// The project's preferred video codec: VP8 gives .webm files, H.264 .mkv.
+enum class VideoCodec { kVp8, kH264 };
+enum class VideoType { kCamera, kScreen, kCustom };
+enum class MediaKind { kAudio, kVideo };
+// Payload formats rtparchive records.
+enum class PayloadFormat { kVp8, kOpus };
+
+struct PayloadTypeInfo {
+  PayloadFormat format = PayloadFormat::kVp8;
+  int clock_rate_hz = 90000;
+};
+
+struct ArchiveOptions {
+  std::string id;               // archive ID (a UUID); required
+  std::string name;             // may be empty
+  std::string session_id;
+  int64_t partner_id = 0;
+  std::string output_path;      // the ZIP to write; its folder must exist
+  VideoCodec video_codec = VideoCodec::kVp8;
+
+  // Video waits for the next keyframe after a loss, because frames that
+  // reference a lost one decode as garbage. Turning this off writes every
+  // complete frame, damaged references and all.
+  bool wait_for_keyframe_after_loss = true;
+  // Per-SSRC reorder buffer bounds.
+  int reorder_capacity_packets = 512;
+  int64_t reorder_max_wait_us = 200'000;
+  // How long one track may run ahead of the other of its stream before its
+  // frames are written anyway (bounds memory when one track stalls).
+  int64_t interleave_window_us = 1'000'000;
+
+  // Log lines (first drop of each kind, warnings). May be empty.
+  std::function<void(absl::string_view line)> on_log;
+};
+
+struct StreamOptions {
+  std::string stream_id;  // becomes the file name: letters, digits, '-', '_', '.'
+  std::string connection_data;
+  VideoType video_type = VideoType::kCamera;
+  bool has_audio = true;
+  bool has_video = true;
+  // RTP payload type -> format, for this stream's packets.
+  std::map<int, PayloadTypeInfo> payload_types;
+};
+
+// A video track needs a keyframe: at its start, or after a loss. A live node
+// answers with an RTCP PLI or FIR to the sender of `ssrc`.
+struct KeyframeRequest {
+  std::string stream_id;
+  uint32_t ssrc = 0;
+  std::string reason;  // "start" or "loss"
+};
+
+struct TrackCounters {
+  MediaKind kind = MediaKind::kVideo;
+  uint32_t ssrc = 0;
+  int payload_type = -1;
+  int64_t packets = 0;          // RTP packets received for this track
+  int64_t packets_lost = 0;     // sequence numbers never received
+  int64_t packets_duplicate = 0;
+  int64_t packets_late = 0;     // arrived after their place was given up
+  int64_t frames_written = 0;
+  int64_t timestamps_adjusted = 0;  // nudged to keep the track's times increasing
+  std::map<std::string, int64_t> frames_dropped;   // by reason
+  std::map<std::string, int64_t> packets_dropped;  // by reason (bad payloads)
+  std::string clock;  // "sender_report" or "arrival"
+  int width = 0, height = 0;  // video: from the first keyframe
+};
+
+struct FileResult {
+  std::string stream_id;
+  std::string filename;  // ZIP entry name
+  uint64_t size = 0;
+  int64_t start_time_offset_ms = 0;
+  int64_t stop_time_offset_ms = 0;
+  double duration_ms = 0;
+};
+
+struct StreamResult {
+  std::string stream_id;
+  std::vector<TrackCounters> tracks;
+  int64_t packets_unknown_payload_type = 0;
+  int64_t rtcp_packets = 0;
+  std::map<std::string, int64_t> packets_dropped;  // unparsable RTP/RTCP, by reason
+};
+
+struct ArchiveResult {
+  std::string zip_path;
+  std::string manifest_json;
+  int64_t created_at_ms = 0;
+  uint64_t zip_size = 0;
+  std::vector<FileResult> files;
+  std::vector<StreamResult> streams;
+};
+
+struct ArchiveCallbacks {
+  std::function<void(const KeyframeRequest&)> on_keyframe_needed;
+};
+
+class Archive {
+ public:
+  // Checks the options and prepares a working folder next to the output
+  // (`<output>.parts/`). Fails with InvalidArgument naming the bad option.
+  static absl::StatusOr<std::unique_ptr<Archive>> Start(ArchiveOptions options,
+                                                        ArchiveCallbacks callbacks = {});
+  ~Archive();
+  Archive(const Archive&) = delete;
+  Archive& operator=(const Archive&) = delete;
+
+  // AlreadyExists for a stream ID in use; InvalidArgument for an ID that
+  // cannot be a file name or a payload type outside 0-127.
+  absl::Status AddStream(const StreamOptions& stream);
+  // One RTP or RTCP packet (RFC 5761 demux) of `stream_id`, with its arrival
+  // time in µs since the Unix epoch. Bad packets are counted, not errors:
+  // this fails only for an unknown stream or a stopped archive, or when
+  // writing failed (the archive is then failed too).
+  absl::Status PushPacket(absl::string_view stream_id, absl::Span<const uint8_t> packet,
+                          int64_t arrival_time_us);
+  // Ends the stream's recording; its file is complete.
+  absl::Status RemoveStream(absl::string_view stream_id);
+  // Finishes every stream, writes the manifest and the ZIP (to a temporary
+  // name, renamed when complete), and removes the working folder.
+  absl::StatusOr<ArchiveResult> Stop();
+
+ private:
+  class Impl;
+  explicit Archive(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+const char* ToString(VideoType type);
+std::optional<VideoType> ParseVideoType(absl::string_view text);
+
+}  // namespace rtparchive
+
+#endif  // RTPARCHIVE_ARCHIVE_H_

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# setup.sh — install every Debian package that building, testing and the demo
+# need. Idempotent: installs only what is missing, and runs `apt-get update`
+# only when something is. Needs root (or sudo) the first time.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake g++ make pkg-config
+  # libraries rtparchive links
+  libabsl-dev libebml-dev libmatroska-dev libwebm-dev libzip-dev rapidjson-dev libpcap-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev python3 clang libclang-rt-14-dev
+  # independent tools the tests check our output with
+  ffmpeg mkvtoolnix unzip
+  # the corpus script's packetizers (../shared/corpus/make-corpus.sh)
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-x
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null || { echo "setup.sh: missing packages (${missing[*]}); run as root or install sudo" >&2; exit 1; }
+  sudo=sudo
+fi
+echo "setup.sh: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,290 @@
+// The public Archive: a lock around the streams' recorders, and the
+// finaliser (manifest + ZIP) at Stop.
+#include "rtparchive/archive.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "archive/manifest.h"
+#include "archive/stream_recorder.h"
+#include "archive/zip_writer.h"
+
+namespace rtparchive {
+namespace {
+
+// Names from outside become file names: keep them to a safe alphabet.
+bool IsSafeFileStem(absl::string_view name) {
+  if (name.empty() || name.size() > 200 || name[0] == '.') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == '.';
+  });
+}
+
+}  // namespace
+
+class Archive::Impl {
+ public:
+  Impl(ArchiveOptions options, ArchiveCallbacks callbacks)
+      : options_(std::move(options)),
+        callbacks_(std::move(callbacks)),
+        working_folder_(options_.output_path + ".parts") {}
+
+  absl::Status Init() {
+    if (::mkdir(working_folder_.c_str(), 0755) != 0) {
+      if (errno == EEXIST) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "working folder '", working_folder_,
+            "' already exists, left by an earlier run: move or delete it first"));
+      }
+      return absl::PermissionDeniedError(absl::StrCat(
+          "cannot create working folder '", working_folder_, "': ", std::strerror(errno),
+          "; the output's folder must exist and be writable"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status AddStream(const StreamOptions& stream) {
+    absl::MutexLock lock(&mu_);
+    return AddStreamLocked(stream);
+  }
+
+  absl::Status PushPacket(absl::string_view stream_id, absl::Span<const uint8_t> packet,
+                          int64_t arrival_time_us) {
+    std::vector<KeyframeRequest> requests;
+    absl::Status status;
+    {
+      absl::MutexLock lock(&mu_);
+      status = PushPacketLocked(stream_id, packet, arrival_time_us);
+      requests.swap(keyframe_requests_);
+    }
+    // Outside the lock: the callback may call back into the archive.
+    if (callbacks_.on_keyframe_needed) {
+      for (const KeyframeRequest& request : requests) callbacks_.on_keyframe_needed(request);
+    }
+    return status;
+  }
+
+  absl::Status RemoveStream(absl::string_view stream_id) {
+    absl::MutexLock lock(&mu_);
+    if (!status_.ok()) return status_;
+    auto stream = active_.find(std::string(stream_id));
+    if (stream == active_.end()) return UnknownStream(stream_id);
+    return FinishStream(stream);
+  }
+
+  absl::StatusOr<ArchiveResult> Stop() {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) return absl::FailedPreconditionError("the archive was already stopped");
+    stopped_ = true;
+    while (status_.ok() && !active_.empty()) {
+      absl::Status finished = FinishStream(active_.begin());
+      if (!finished.ok()) status_ = finished;
+    }
+    if (!status_.ok()) return status_;
+    return Finalise();
+  }
+
+ private:
+  struct Added {
+    int order;  // position in the order streams were added
+    StreamOptions options;
+    std::unique_ptr<archive::StreamRecorder> recorder;
+  };
+  struct Finished {
+    int order;
+    StreamOptions options;
+    std::optional<archive::SegmentFile> file;
+    StreamResult result;
+  };
+
+  absl::Status UnknownStream(absl::string_view stream_id) const {
+    return absl::NotFoundError(
+        absl::StrCat("no stream '", stream_id, "' is being recorded: call AddStream first"));
+  }
+
+  absl::Status AddStreamLocked(const StreamOptions& stream) {
+    if (stopped_) return absl::FailedPreconditionError("the archive is stopped");
+    if (!status_.ok()) return status_;
+    if (!IsSafeFileStem(stream.stream_id)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "stream ID '", stream.stream_id,
+          "' cannot be a file name: use 1-200 letters, digits, '-', '_' or '.', not starting "
+          "with '.'"));
+    }
+    if (used_ids_.count(stream.stream_id)) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "stream '", stream.stream_id,
+          "' was already added to this archive (recording one stream in several segments "
+          "is not supported yet)"));
+    }
+    for (const auto& [payload_type, info] : stream.payload_types) {
+      if (payload_type < 0 || payload_type > 127 || info.clock_rate_hz <= 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "stream '", stream.stream_id, "': payload type ", payload_type,
+            " needs a number 0-127 and a positive clock rate"));
+      }
+    }
+    archive::StreamRecorder::Config config;
+    config.stream = stream;
+    config.video_codec = options_.video_codec;
+    config.working_folder = working_folder_;
+    config.wait_for_keyframe_after_loss = options_.wait_for_keyframe_after_loss;
+    config.reorder.capacity = static_cast<size_t>(options_.reorder_capacity_packets);
+    config.reorder.max_wait_us = options_.reorder_max_wait_us;
+    config.interleave_window_us = options_.interleave_window_us;
+    const std::string stream_id = stream.stream_id;
+    auto recorder = std::make_unique<archive::StreamRecorder>(
+        std::move(config),
+        [this, stream_id](uint32_t ssrc, const char* reason) {
+          keyframe_requests_.push_back({stream_id, ssrc, reason});
+        },
+        options_.on_log ? LogFunction(options_.on_log) : LogFunction());
+    used_ids_.insert(stream.stream_id);
+    active_[stream.stream_id] = Added{next_order_++, stream, std::move(recorder)};
+    return absl::OkStatus();
+  }
+
+  absl::Status PushPacketLocked(absl::string_view stream_id, absl::Span<const uint8_t> packet,
+                                int64_t arrival_time_us) {
+    if (stopped_) return absl::FailedPreconditionError("the archive is stopped");
+    if (!status_.ok()) return status_;
+    auto stream = active_.find(std::string(stream_id));
+    if (stream == active_.end()) return UnknownStream(stream_id);
+    if (!first_arrival_us_) first_arrival_us_ = arrival_time_us;
+    absl::Status status = stream->second.recorder->PushPacket(packet, arrival_time_us);
+    if (!status.ok()) status_ = status;  // a write failure fails the archive
+    return status;
+  }
+
+  absl::Status FinishStream(std::map<std::string, Added>::iterator stream) {
+    Added added = std::move(stream->second);
+    active_.erase(stream);
+    auto file = added.recorder->Finish();
+    if (!file.ok()) {
+      status_ = file.status();
+      return status_;
+    }
+    finished_.push_back({added.order, std::move(added.options), std::move(*file),
+                         added.recorder->result()});
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<ArchiveResult> Finalise() {
+    std::sort(finished_.begin(), finished_.end(),
+              [](const Finished& a, const Finished& b) { return a.order < b.order; });
+    ArchiveResult result;
+    result.zip_path = options_.output_path;
+    int64_t created_at_ms = first_arrival_us_ ? *first_arrival_us_ / 1000 : 0;
+    bool any_file = false;
+    for (const Finished& stream : finished_) {
+      if (!stream.file) continue;
+      created_at_ms = any_file ? std::min(created_at_ms, stream.file->first_capture_ms)
+                               : stream.file->first_capture_ms;
+      any_file = true;
+    }
+    archive::Manifest manifest;
+    manifest.id = options_.id;
+    manifest.name = options_.name;
+    manifest.session_id = options_.session_id;
+    manifest.partner_id = options_.partner_id;
+    manifest.created_at_ms = created_at_ms;
+    std::vector<archive::ZipEntry> entries;
+    for (const Finished& stream : finished_) {
+      result.streams.push_back(stream.result);
+      if (!stream.file) continue;
+      const archive::SegmentFile& file = *stream.file;
+      archive::ManifestFile entry;
+      entry.stream_id = stream.options.stream_id;
+      entry.filename = file.filename;
+      entry.size = file.size;
+      entry.start_time_offset_ms = file.first_capture_ms - created_at_ms;
+      entry.stop_time_offset_ms = file.last_capture_ms - created_at_ms;
+      entry.connection_data = stream.options.connection_data;
+      entry.video_type = ToString(stream.options.video_type);
+      manifest.files.push_back(entry);
+      result.files.push_back({entry.stream_id, entry.filename, entry.size,
+                              entry.start_time_offset_ms, entry.stop_time_offset_ms,
+                              file.duration_ms});
+      entries.push_back({file.filename, file.path, ""});
+    }
+    result.created_at_ms = created_at_ms;
+    result.manifest_json = archive::ManifestToJson(manifest);
+    if (absl::Status valid = archive::ValidateManifestJson(result.manifest_json); !valid.ok()) {
+      return absl::InternalError(absl::StrCat("refusing to write an invalid manifest: ",
+                                              valid.message()));
+    }
+    entries.push_back({options_.id + ".json", "", result.manifest_json});
+    if (absl::Status written = archive::WriteZip(options_.output_path, entries, created_at_ms);
+        !written.ok()) {
+      status_ = written;
+      return written;  // the working folder keeps the segments
+    }
+    struct stat info;
+    if (::stat(options_.output_path.c_str(), &info) == 0) result.zip_size = info.st_size;
+    for (const archive::ZipEntry& entry : entries) {
+      if (!entry.source_path.empty()) ::unlink(entry.source_path.c_str());
+    }
+    ::rmdir(working_folder_.c_str());
+    return result;
+  }
+
+  const ArchiveOptions options_;
+  const ArchiveCallbacks callbacks_;
+  const std::string working_folder_;
+  absl::Mutex mu_;
+  std::map<std::string, Added> active_ ABSL_GUARDED_BY(mu_);
+  std::vector<Finished> finished_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> used_ids_ ABSL_GUARDED_BY(mu_);
+  std::vector<KeyframeRequest> keyframe_requests_ ABSL_GUARDED_BY(mu_);
+  std::optional<int64_t> first_arrival_us_ ABSL_GUARDED_BY(mu_);
+  int next_order_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status status_ ABSL_GUARDED_BY(mu_);  // not OK once the archive failed
+};
+
+absl::StatusOr<std::unique_ptr<Archive>> Archive::Start(ArchiveOptions options,
+                                                        ArchiveCallbacks callbacks) {
+  if (!IsSafeFileStem(options.id)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "archive ID '", options.id,
+        "' is missing or cannot name the manifest file: use a UUID (letters, digits, '-')"));
+  }
+  if (options.output_path.empty()) {
+    return absl::InvalidArgumentError("no output path: say where the archive ZIP goes");
+  }
+  if (options.partner_id < 0) return absl::InvalidArgumentError("partner ID must not be negative");
+  if (options.reorder_capacity_packets < 1 || options.reorder_capacity_packets > 65536 ||
+      options.reorder_max_wait_us < 0 || options.interleave_window_us < 0) {
+    return absl::InvalidArgumentError(
+        "reorder capacity must be 1-65536 packets and the waits must not be negative");
+  }
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(callbacks));
+  if (absl::Status status = impl->Init(); !status.ok()) return status;
+  return std::unique_ptr<Archive>(new Archive(std::move(impl)));
+}
+
+Archive::Archive(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Archive::~Archive() = default;
+
+absl::Status Archive::AddStream(const StreamOptions& stream) { return impl_->AddStream(stream); }
+
+absl::Status Archive::PushPacket(absl::string_view stream_id, absl::Span<const uint8_t> packet,
+                                 int64_t arrival_time_us) {
+  return impl_->PushPacket(stream_id, packet, arrival_time_us);
+}
+
+absl::Status Archive::RemoveStream(absl::string_view stream_id) {
+  return impl_->RemoveStream(stream_id);
+}
+
+absl::StatusOr<ArchiveResult> Archive::Stop() { return impl_->Stop(); }
+
+}  // namespace rtparchive

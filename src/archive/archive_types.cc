@@ -1,0 +1,21 @@
+#include "rtparchive/archive.h"
+
+namespace rtparchive {
+
+const char* ToString(VideoType type) {
+  switch (type) {
+    case VideoType::kCamera: return "camera";
+    case VideoType::kScreen: return "screen";
+    case VideoType::kCustom: return "custom";
+  }
+  return "camera";
+}
+
+std::optional<VideoType> ParseVideoType(absl::string_view text) {
+  if (text == "camera") return VideoType::kCamera;
+  if (text == "screen") return VideoType::kScreen;
+  if (text == "custom") return VideoType::kCustom;
+  return std::nullopt;
+}
+
+}  // namespace rtparchive

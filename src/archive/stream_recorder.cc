@@ -1,0 +1,192 @@
+#include "archive/stream_recorder.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "rtp/rtcp_packet.h"
+#include "rtp/rtp_packet.h"
+
+namespace rtparchive::archive {
+namespace {
+
+MediaKind KindOf(PayloadFormat format) {
+  return format == PayloadFormat::kOpus ? MediaKind::kAudio : MediaKind::kVideo;
+}
+
+container::TrackKind ContainerTrack(MediaKind kind) {
+  return kind == MediaKind::kVideo ? container::TrackKind::kVideo : container::TrackKind::kAudio;
+}
+
+}  // namespace
+
+StreamRecorder::StreamRecorder(Config config, TrackRecorder::KeyframeOutput on_keyframe_needed,
+                               LogFunction log)
+    : config_(std::move(config)),
+      on_keyframe_needed_(std::move(on_keyframe_needed)),
+      log_(log),
+      packet_drops_(absl::StrCat("stream ", config_.stream.stream_id), log),
+      interleaver_(config_.interleave_window_us, [this](MediaKind kind, codec::EncodedFrame frame) {
+        WriteFrame(kind, std::move(frame));
+      }) {}
+
+absl::Status StreamRecorder::PushPacket(absl::Span<const uint8_t> packet,
+                                        int64_t arrival_time_us) {
+  if (!write_status_.ok()) return write_status_;
+  if (rtp::LooksLikeRtcp(packet)) {
+    OnRtcp(packet);
+  } else {
+    OnRtp(packet, arrival_time_us);
+  }
+  return write_status_;
+}
+
+void StreamRecorder::OnRtcp(absl::Span<const uint8_t> packet) {
+  ++rtcp_packets_;
+  rtp::RtcpCompound compound;
+  const rtp::RtcpError error = rtp::ParseRtcpCompound(packet, &compound);
+  if (error != rtp::RtcpError::kNone) {
+    packet_drops_.Count(rtp::ToString(error), absl::StrFormat("in a %d-byte RTCP packet", packet.size()));
+  }
+  // Reports parsed before an error in the compound are still good.
+  for (const rtp::SenderReport& report : compound.sender_reports) {
+    const int64_t ntp_us = rtp::NtpToUnixMicros(report.ntp_time);
+    auto track = tracks_.find(report.ssrc);
+    if (track != tracks_.end()) {
+      track->second->OnSenderReport(ntp_us, report.rtp_timestamp);
+    } else {
+      early_sender_reports_[report.ssrc] = {ntp_us, report.rtp_timestamp};
+    }
+  }
+}
+
+void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_time_us) {
+  // The track keeps the bytes until its frame is complete: this is the one
+  // copy between the caller's buffer and the frame.
+  std::vector<uint8_t> storage(packet.begin(), packet.end());
+  rtp::RtpPacketView view;
+  const rtp::RtpError error = view.Parse(storage);
+  if (error != rtp::RtpError::kNone) {
+    packet_drops_.Count(rtp::ToString(error), absl::StrFormat("in a %d-byte packet", packet.size()));
+    return;
+  }
+  if (view.payload().empty()) {
+    // Padding-only packets (bandwidth probes) carry no media.
+    packet_drops_.Count("padding_only", absl::StrFormat("from ssrc %u", view.ssrc()));
+    return;
+  }
+  TrackRecorder* track = TrackFor(view.ssrc(), view.payload_type());
+  if (track == nullptr) return;
+  track->OnRtp(std::move(storage), view, arrival_time_us);
+}
+
+TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
+  auto existing = tracks_.find(ssrc);
+  if (existing != tracks_.end()) return existing->second.get();
+  auto format = config_.stream.payload_types.find(payload_type);
+  if (format == config_.stream.payload_types.end()) {
+    ++unknown_payload_type_;
+    packet_drops_.Count("unknown_payload_type",
+                        absl::StrFormat("payload type %d from ssrc %u; map it in the stream's "
+                                        "payload types to record it",
+                                        payload_type, ssrc));
+    return nullptr;
+  }
+  const MediaKind kind = KindOf(format->second.format);
+  const bool wanted = kind == MediaKind::kVideo ? config_.stream.has_video : config_.stream.has_audio;
+  if (!wanted) {
+    packet_drops_.Count(kind == MediaKind::kVideo ? "video_not_recorded" : "audio_not_recorded",
+                        absl::StrFormat("ssrc %u: the stream was added without it", ssrc));
+    return nullptr;
+  }
+  TrackRecorder::Config track_config;
+  track_config.kind = kind;
+  track_config.ssrc = ssrc;
+  track_config.payload_type = payload_type;
+  track_config.format = format->second;
+  track_config.wait_for_keyframe_after_loss = config_.wait_for_keyframe_after_loss;
+  track_config.reorder = config_.reorder;
+  auto track = std::make_unique<TrackRecorder>(
+      track_config,
+      [this](MediaKind frame_kind, codec::EncodedFrame frame) {
+        interleaver_.Push(frame_kind, std::move(frame));
+      },
+      on_keyframe_needed_, log_,
+      absl::StrFormat("stream %s, %s ssrc %u", config_.stream.stream_id,
+                      kind == MediaKind::kVideo ? "video" : "audio", ssrc));
+  auto early = early_sender_reports_.find(ssrc);
+  if (early != early_sender_reports_.end()) {
+    track->OnSenderReport(early->second.first, early->second.second);
+    early_sender_reports_.erase(early);
+  }
+  TrackRecorder* raw = track.get();
+  tracks_[ssrc] = std::move(track);
+  return raw;
+}
+
+absl::Status StreamRecorder::OpenSegment() {
+  container::SegmentConfig segment;
+  segment.doc_type = config_.video_codec == VideoCodec::kVp8 ? "webm" : "matroska";
+  segment.has_video = config_.stream.has_video;
+  segment.has_audio = config_.stream.has_audio;
+  const std::string extension = config_.video_codec == VideoCodec::kVp8 ? ".webm" : ".mkv";
+  segment_path_ = absl::StrCat(config_.working_folder, "/", config_.stream.stream_id, extension);
+  auto sink = container::FileSink::Create(segment_path_);
+  if (!sink.ok()) return sink.status();
+  auto writer = container::SegmentWriter::Start(std::move(*sink), segment);
+  if (!writer.ok()) return writer.status();
+  writer_ = std::move(*writer);
+  return absl::OkStatus();
+}
+
+void StreamRecorder::WriteFrame(MediaKind kind, codec::EncodedFrame frame) {
+  if (!write_status_.ok()) return;
+  if (!writer_) {
+    write_status_ = OpenSegment();
+    if (!write_status_.ok()) return;
+    base_capture_us_ = frame.capture_time_us;
+  }
+  const int index = static_cast<int>(kind);
+  const int64_t relative_us = frame.capture_time_us - base_capture_us_;
+  const int64_t wanted_ms = relative_us >= 0 ? (relative_us + 500) / 1000 : -1;
+  const int64_t timestamp_ms =
+      std::max({wanted_ms, last_timestamp_ms_, last_track_timestamp_ms_[index] + 1, int64_t{0}});
+  if (timestamp_ms != wanted_ms) ++timestamps_adjusted_[kind];
+  write_status_ = writer_->PutFrame(ContainerTrack(kind), std::move(frame), timestamp_ms);
+  last_timestamp_ms_ = timestamp_ms;
+  last_track_timestamp_ms_[index] = timestamp_ms;
+}
+
+absl::StatusOr<std::optional<SegmentFile>> StreamRecorder::Finish() {
+  for (auto& [ssrc, track] : tracks_) track->Flush();
+  interleaver_.Flush();
+  if (!write_status_.ok()) return write_status_;
+  if (!writer_) return std::optional<SegmentFile>();
+  auto stats = writer_->Finish();
+  writer_.reset();
+  if (!stats.ok()) return stats.status();
+  SegmentFile file;
+  file.path = segment_path_;
+  file.filename = segment_path_.substr(segment_path_.rfind('/') + 1);
+  file.size = stats->bytes;
+  file.first_capture_ms = base_capture_us_ / 1000;
+  file.last_capture_ms = file.first_capture_ms + stats->last_timestamp_ms;
+  file.duration_ms = stats->duration_ms;
+  return std::optional<SegmentFile>(file);
+}
+
+StreamResult StreamRecorder::result() const {
+  StreamResult result;
+  result.stream_id = config_.stream.stream_id;
+  for (const auto& [ssrc, track] : tracks_) {
+    TrackCounters counters = track->counters();
+    auto adjusted = timestamps_adjusted_.find(counters.kind);
+    // Adjustments are counted per kind; with one SSRC per kind that is per track.
+    if (adjusted != timestamps_adjusted_.end()) counters.timestamps_adjusted = adjusted->second;
+    result.tracks.push_back(std::move(counters));
+  }
+  result.packets_unknown_payload_type = unknown_payload_type_;
+  result.rtcp_packets = rtcp_packets_;
+  result.packets_dropped = packet_drops_.counts();
+  return result;
+}
+
+}  // namespace rtparchive::archive

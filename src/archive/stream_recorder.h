@@ -1,0 +1,90 @@
+// Records one published stream: demultiplexes its RTP and RTCP packets by
+// SSRC into track recorders, interleaves their frames by capture time and
+// writes them to the stream's segment file, opened at the first frame (a
+// stream that sends no media gets no file).
+//
+// Time policy: a frame's file timestamp is its capture time minus the
+// capture time of the segment's first frame, in ms. It is raised where
+// needed so timestamps never go back and rise within a track; each raise is
+// counted as an adjusted timestamp.
+//
+// Not thread-safe: the archive calls it under its lock.
+#ifndef RTPARCHIVE_ARCHIVE_STREAM_RECORDER_H_
+#define RTPARCHIVE_ARCHIVE_STREAM_RECORDER_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "archive/interleaver.h"
+#include "archive/track_recorder.h"
+#include "base/drop_log.h"
+#include "container/segment_writer.h"
+#include "rtparchive/archive.h"
+
+namespace rtparchive::archive {
+
+struct SegmentFile {
+  std::string path;            // the finished file in the working folder
+  std::string filename;        // its ZIP entry name
+  uint64_t size = 0;
+  int64_t first_capture_ms = 0;  // capture time of its first frame
+  int64_t last_capture_ms = 0;   // ... and of its last
+  double duration_ms = 0;
+};
+
+class StreamRecorder {
+ public:
+  struct Config {
+    StreamOptions stream;
+    VideoCodec video_codec = VideoCodec::kVp8;
+    std::string working_folder;
+    bool wait_for_keyframe_after_loss = true;
+    reorder::ReorderOptions reorder;
+    int64_t interleave_window_us = 1'000'000;
+  };
+
+  StreamRecorder(Config config, TrackRecorder::KeyframeOutput on_keyframe_needed, LogFunction log);
+  StreamRecorder(const StreamRecorder&) = delete;
+  StreamRecorder& operator=(const StreamRecorder&) = delete;
+
+  // Fails only when writing fails.
+  absl::Status PushPacket(absl::Span<const uint8_t> packet, int64_t arrival_time_us);
+  // Flushes every track and finishes the file; nullopt when no media came.
+  absl::StatusOr<std::optional<SegmentFile>> Finish();
+
+  StreamResult result() const;
+  const std::string& stream_id() const { return config_.stream.stream_id; }
+
+ private:
+  void OnRtcp(absl::Span<const uint8_t> packet);
+  void OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_time_us);
+  TrackRecorder* TrackFor(uint32_t ssrc, int payload_type);
+  void WriteFrame(MediaKind kind, codec::EncodedFrame frame);
+  absl::Status OpenSegment();
+
+  Config config_;
+  TrackRecorder::KeyframeOutput on_keyframe_needed_;
+  LogFunction log_;
+  DropLog packet_drops_;
+  std::map<uint32_t, std::unique_ptr<TrackRecorder>> tracks_;
+  std::map<uint32_t, std::pair<int64_t, uint32_t>> early_sender_reports_;  // before the track
+  Interleaver interleaver_;
+  std::unique_ptr<container::SegmentWriter> writer_;
+  std::string segment_path_;
+  absl::Status write_status_;
+  int64_t base_capture_us_ = 0;      // capture time at file timestamp 0
+  int64_t last_timestamp_ms_ = -1;   // any track
+  int64_t last_track_timestamp_ms_[2] = {-1, -1};  // by MediaKind
+  std::map<MediaKind, int64_t> timestamps_adjusted_;
+  int64_t rtcp_packets_ = 0;
+  int64_t unknown_payload_type_ = 0;
+};
+
+}  // namespace rtparchive::archive
+
+#endif  // RTPARCHIVE_ARCHIVE_STREAM_RECORDER_H_

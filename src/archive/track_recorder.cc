@@ -1,0 +1,139 @@
+#include "archive/track_recorder.h"
+
+#include "absl/strings/str_format.h"
+#include "codec/opus_depacketizer.h"
+#include "codec/vp8_depacketizer.h"
+
+namespace rtparchive::archive {
+namespace {
+
+std::unique_ptr<codec::Depacketizer> MakeDepacketizer(PayloadFormat format) {
+  switch (format) {
+    case PayloadFormat::kVp8: return std::make_unique<codec::Vp8Depacketizer>();
+    case PayloadFormat::kOpus: return std::make_unique<codec::OpusDepacketizer>();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TrackRecorder::TrackRecorder(Config config, FrameOutput on_frame,
+                             KeyframeOutput on_keyframe_needed, LogFunction log,
+                             const std::string& log_context)
+    : config_(config),
+      on_frame_(std::move(on_frame)),
+      on_keyframe_needed_(std::move(on_keyframe_needed)),
+      depacketizer_(MakeDepacketizer(config.format.format)),
+      reorder_(config.reorder),
+      assembler_(this),
+      clock_(config.format.clock_rate_hz),
+      payload_drops_(log_context, std::move(log)),
+      waiting_for_keyframe_(config.kind == MediaKind::kVideo) {}
+
+void TrackRecorder::OnRtp(std::vector<uint8_t> storage, const rtp::RtpPacketView& view,
+                          int64_t arrival_time_us) {
+  if (!started_) {
+    started_ = true;
+    if (config_.kind == MediaKind::kVideo && on_keyframe_needed_) {
+      on_keyframe_needed_(config_.ssrc, "start");
+    }
+  }
+  const uint16_t sequence_number = view.sequence_number();
+  HeldPacket held{std::move(storage), view, arrival_time_us};
+  reorder_.Push(sequence_number, arrival_time_us, std::move(held),
+                [this](Buffer::Released released) { OnReleased(std::move(released)); });
+}
+
+void TrackRecorder::OnSenderReport(int64_t ntp_time_us, uint32_t rtp_timestamp) {
+  clock_.OnSenderReport(ntp_time_us, rtp_timestamp);
+}
+
+void TrackRecorder::Flush() {
+  reorder_.Flush([this](Buffer::Released released) { OnReleased(std::move(released)); });
+  assembler_.Flush();
+}
+
+void TrackRecorder::OnReleased(Buffer::Released released) {
+  if (released.lost_before > 0 || released.restart_before) {
+    assembler_.Discontinuity();
+    // For audio every lost packet is a lost frame; video counts its lost
+    // frames from the codec's frame numbers.
+    if (config_.kind == MediaKind::kAudio && released.lost_before > 0) {
+      OnFrameDropped(codec::FrameDrop::kLostEntirely, released.lost_before);
+    } else {
+      OnVideoLoss();
+    }
+  }
+  HeldPacket& packet = released.item;
+  codec::AssemblerPacket input;
+  const codec::PayloadError error =
+      depacketizer_->Parse(packet.view.payload(), packet.view.marker(), &input.info);
+  if (error != codec::PayloadError::kNone) {
+    payload_drops_.Count(codec::ToString(error),
+                         absl::StrFormat("at sequence number %d", packet.view.sequence_number()));
+    assembler_.Discontinuity();
+    OnVideoLoss();
+    return;
+  }
+  input.rtp_timestamp = packet.view.timestamp();
+  input.storage = std::move(packet.storage);  // input.info.data stays valid
+  current_arrival_us_ = packet.arrival_time_us;
+  assembler_.Add(std::move(input));
+}
+
+void TrackRecorder::OnVideoLoss() {
+  if (config_.kind != MediaKind::kVideo || !config_.wait_for_keyframe_after_loss ||
+      waiting_for_keyframe_) {
+    return;
+  }
+  waiting_for_keyframe_ = true;
+  if (on_keyframe_needed_) on_keyframe_needed_(config_.ssrc, "loss");
+}
+
+void TrackRecorder::OnFrame(codec::EncodedFrame frame) {
+  if (config_.kind == MediaKind::kVideo) {
+    if (frame.keyframe) {
+      waiting_for_keyframe_ = false;
+      frame.size = depacketizer_->KeyframeSize(frame.data);
+      if (!first_size_ && frame.size) first_size_ = frame.size;
+    } else if (waiting_for_keyframe_) {
+      OnFrameDropped(codec::FrameDrop::kWaitingForKeyframe, 1);
+      return;
+    }
+  }
+  frame.capture_time_us = clock_.CaptureTimeUs(frame.rtp_timestamp, current_arrival_us_);
+  ++frames_written_;
+  on_frame_(config_.kind, std::move(frame));
+}
+
+void TrackRecorder::OnFrameDropped(codec::FrameDrop reason, int64_t count) {
+  frame_drops_[codec::ToString(reason)] += count;
+  if (reason != codec::FrameDrop::kWaitingForKeyframe) OnVideoLoss();
+}
+
+TrackCounters TrackRecorder::counters() const {
+  TrackCounters counters;
+  counters.kind = config_.kind;
+  counters.ssrc = config_.ssrc;
+  counters.payload_type = config_.payload_type;
+  const reorder::ReorderCounters& reorder = reorder_.counters();
+  counters.packets = reorder.received;
+  counters.packets_lost = reorder.lost;
+  counters.packets_duplicate = reorder.duplicates;
+  counters.packets_late = reorder.late;
+  counters.frames_written = frames_written_;
+  counters.frames_dropped = frame_drops_;
+  counters.packets_dropped = payload_drops_.counts();
+  switch (clock_.anchor()) {
+    case timing::CaptureClock::Anchor::kSenderReport: counters.clock = "sender_report"; break;
+    case timing::CaptureClock::Anchor::kArrival: counters.clock = "arrival"; break;
+    case timing::CaptureClock::Anchor::kNone: counters.clock = "none"; break;
+  }
+  if (first_size_) {
+    counters.width = first_size_->width;
+    counters.height = first_size_->height;
+  }
+  return counters;
+}
+
+}  // namespace rtparchive::archive

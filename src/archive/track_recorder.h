@@ -1,0 +1,91 @@
+// One media track of one stream, from one SSRC: RTP packets in, complete
+// frames with capture times out. Owns the track's reorder buffer,
+// depacketizer, frame assembler and capture clock, and counts everything it
+// drops. Video waits for a keyframe at its start and (by default) after any
+// loss, and asks for one through `on_keyframe_needed`.
+//
+// Not thread-safe: its stream recorder calls it under the archive's lock.
+#ifndef RTPARCHIVE_ARCHIVE_TRACK_RECORDER_H_
+#define RTPARCHIVE_ARCHIVE_TRACK_RECORDER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <memory>
+#include <vector>
+
+#include "base/drop_log.h"
+#include "codec/depacketizer.h"
+#include "codec/frame_assembler.h"
+#include "reorder/reorder_buffer.h"
+#include "rtp/rtp_packet.h"
+#include "rtparchive/archive.h"
+#include "timing/capture_clock.h"
+
+namespace rtparchive::archive {
+
+class TrackRecorder : private codec::FrameAssembler::Listener {
+ public:
+  using FrameOutput = std::function<void(MediaKind kind, codec::EncodedFrame frame)>;
+  using KeyframeOutput = std::function<void(uint32_t ssrc, const char* reason)>;
+
+  struct Config {
+    MediaKind kind = MediaKind::kVideo;
+    uint32_t ssrc = 0;
+    int payload_type = 0;
+    PayloadTypeInfo format;
+    bool wait_for_keyframe_after_loss = true;
+    reorder::ReorderOptions reorder;
+  };
+
+  TrackRecorder(Config config, FrameOutput on_frame, KeyframeOutput on_keyframe_needed,
+                LogFunction log, const std::string& log_context);
+  TrackRecorder(const TrackRecorder&) = delete;
+  TrackRecorder& operator=(const TrackRecorder&) = delete;
+
+  // `storage` holds the whole RTP packet; `view` was parsed from it.
+  void OnRtp(std::vector<uint8_t> storage, const rtp::RtpPacketView& view, int64_t arrival_time_us);
+  void OnSenderReport(int64_t ntp_time_us, uint32_t rtp_timestamp);
+  // End of the track: releases everything held; a partial frame is dropped.
+  void Flush();
+
+  TrackCounters counters() const;
+  MediaKind kind() const { return config_.kind; }
+
+ private:
+  struct HeldPacket {
+    std::vector<uint8_t> storage;
+    rtp::RtpPacketView view;  // points into storage; valid across moves
+    int64_t arrival_time_us;
+  };
+  using Buffer = reorder::ReorderBuffer<HeldPacket>;
+
+  void OnReleased(Buffer::Released released);
+  // Video only: frames after a loss reference what was lost, so skip them
+  // until a keyframe and ask the sender for one (once per loss).
+  void OnVideoLoss();
+  // codec::FrameAssembler::Listener
+  void OnFrame(codec::EncodedFrame frame) override;
+  void OnFrameDropped(codec::FrameDrop reason, int64_t count) override;
+
+  Config config_;
+  FrameOutput on_frame_;
+  KeyframeOutput on_keyframe_needed_;
+  std::unique_ptr<codec::Depacketizer> depacketizer_;
+  Buffer reorder_;
+  codec::FrameAssembler assembler_;
+  timing::CaptureClock clock_;
+  DropLog payload_drops_;
+  std::map<std::string, int64_t> frame_drops_;
+  int64_t frames_written_ = 0;
+  int64_t current_arrival_us_ = 0;  // arrival of the packet being assembled
+  bool waiting_for_keyframe_;
+  bool started_ = false;
+  std::optional<codec::VideoSize> first_size_;
+};
+
+}  // namespace rtparchive::archive
+
+#endif  // RTPARCHIVE_ARCHIVE_TRACK_RECORDER_H_

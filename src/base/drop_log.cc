@@ -1,0 +1,21 @@
+#include "base/drop_log.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace rtparchive {
+
+void DropLog::Count(absl::string_view reason, absl::string_view detail) {
+  int64_t& count = counts_[std::string(reason)];
+  if (++count == 1 && log_) {
+    log_(absl::StrCat(context_, ": dropped (", reason, ") ", detail,
+                      "; further drops of this kind are only counted"));
+  }
+}
+
+int64_t DropLog::total() const {
+  int64_t sum = 0;
+  for (const auto& [reason, count] : counts_) sum += count;
+  return sum;
+}
+
+}  // namespace rtparchive

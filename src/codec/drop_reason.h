@@ -1,0 +1,29 @@
+// Why a payload or a frame did not make it into the archive. The names are
+// stable: they appear in summaries, results and logs.
+#ifndef RTPARCHIVE_CODEC_DROP_REASON_H_
+#define RTPARCHIVE_CODEC_DROP_REASON_H_
+
+namespace rtparchive::codec {
+
+// A payload the depacketizer rejected.
+enum class PayloadError {
+  kNone,
+  kEmpty,                 // no payload bytes at all
+  kTruncatedDescriptor,   // the payload descriptor runs past the payload
+  kNoFrameData,           // a descriptor with nothing after it
+};
+const char* ToString(PayloadError error);
+
+// A frame that was not written.
+enum class FrameDrop {
+  kIncomplete,          // a packet of it was lost, or its end never came
+  kMissingStart,        // its first packet was lost
+  kLostEntirely,        // every packet was lost (seen from frame numbering)
+  kTooLarge,            // beyond the frame size cap
+  kWaitingForKeyframe,  // complete, but it references a frame that was lost
+};
+const char* ToString(FrameDrop drop);
+
+}  // namespace rtparchive::codec
+
+#endif  // RTPARCHIVE_CODEC_DROP_REASON_H_

@@ -1,0 +1,76 @@
+// Joins the payloads of one frame, given in sequence order by the reorder
+// buffer, into an EncodedFrame. Codec-agnostic: the depacketizer said where
+// each payload's frame data is and whether it starts or ends a frame.
+//
+// A frame is written only when whole. After a discontinuity (lost packets,
+// a rejected payload) the frame being collected is dropped, and a packet
+// whose frame start was lost is skipped with the rest of that frame; never a
+// guess. Whole frames that vanished are counted from the codec's frame
+// numbers where it has them.
+//
+// Not thread-safe.
+#ifndef RTPARCHIVE_CODEC_FRAME_ASSEMBLER_H_
+#define RTPARCHIVE_CODEC_FRAME_ASSEMBLER_H_
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "codec/depacketizer.h"
+#include "codec/drop_reason.h"
+#include "codec/encoded_frame.h"
+
+namespace rtparchive::codec {
+
+// One packet for the assembler: its bytes (owned, so `info.data` stays valid
+// while the frame is collected), what the depacketizer read, its RTP time.
+struct AssemblerPacket {
+  std::vector<uint8_t> storage;
+  PayloadInfo info;  // info.data points into storage
+  uint32_t rtp_timestamp = 0;
+};
+
+// Caps that keep a frame that never ends from growing without bound.
+struct AssemblerLimits {
+  size_t max_frame_bytes = 8 << 20;
+  size_t max_packets_per_frame = 4096;
+};
+
+class FrameAssembler {
+ public:
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    virtual void OnFrame(EncodedFrame frame) = 0;
+    virtual void OnFrameDropped(FrameDrop reason, int64_t count) = 0;
+  };
+
+  explicit FrameAssembler(Listener* listener, AssemblerLimits limits = AssemblerLimits())
+      : listener_(listener), limits_(limits) {}
+  FrameAssembler(const FrameAssembler&) = delete;
+  FrameAssembler& operator=(const FrameAssembler&) = delete;
+
+  void Add(AssemblerPacket packet);
+  // Packets were lost or rejected just before the next one.
+  void Discontinuity();
+  // End of stream: a frame still being collected is dropped as incomplete.
+  void Flush();
+
+ private:
+  void CountMissingFrames(const std::optional<FrameNumber>& number);
+  void DropCollected(FrameDrop reason);
+  void Complete();
+
+  Listener* listener_;
+  AssemblerLimits limits_;
+  std::vector<AssemblerPacket> collected_;
+  size_t collected_bytes_ = 0;
+  // The timestamp of a frame being skipped (its start was lost or it was
+  // dropped); its later packets are passed over without counting again.
+  std::optional<uint32_t> skipped_timestamp_;
+  std::optional<FrameNumber> last_frame_number_;
+};
+
+}  // namespace rtparchive::codec
+
+#endif  // RTPARCHIVE_CODEC_FRAME_ASSEMBLER_H_

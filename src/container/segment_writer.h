@@ -1,0 +1,88 @@
+// Writes one stream segment as a WebM or Matroska file through libmatroska:
+// a video track and/or an audio track, frames as SimpleBlocks exactly as
+// given, clusters that start at video keyframes (and at least every 5 s),
+// Cues for each keyframe cluster, real picture size, and the duration.
+//
+// Layout: EBML header, Segment { SeekHead, Info, Tracks, Cluster..., Cues }.
+// SeekHead and Tracks are written into space reserved at the start when the
+// segment is finished, since the picture size and which tracks carried media
+// are known only then. Timestamps are in ms (TimestampScale 1,000,000).
+//
+// Not thread-safe. The output is deterministic: no dates, no random UIDs.
+#ifndef RTPARCHIVE_CONTAINER_SEGMENT_WRITER_H_
+#define RTPARCHIVE_CONTAINER_SEGMENT_WRITER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "codec/encoded_frame.h"
+#include "container/byte_sink.h"
+
+namespace rtparchive::container {
+
+enum class TrackKind { kVideo = 0, kAudio = 1 };
+
+struct SegmentConfig {
+  std::string doc_type = "webm";  // "webm" or "matroska"
+  bool has_video = true;
+  std::string video_codec_id = "V_VP8";
+  std::vector<uint8_t> video_codec_private;
+  bool has_audio = true;
+  std::string audio_codec_id = "A_OPUS";
+  int audio_channels = 2;
+  int audio_sample_rate = 48000;
+  std::string writing_app = "rtparchive";
+};
+
+struct SegmentStats {
+  int64_t frames[2] = {0, 0};        // by TrackKind
+  int64_t first_timestamp_ms = -1;   // of any frame
+  int64_t last_timestamp_ms = -1;
+  double duration_ms = 0;
+  uint64_t bytes = 0;
+  std::optional<codec::VideoSize> video_size;
+  int64_t clusters = 0;
+  int64_t cues = 0;
+};
+
+class SegmentWriter {
+ public:
+  // Writes the file head. Fails when the sink does.
+  static absl::StatusOr<std::unique_ptr<SegmentWriter>> Start(std::unique_ptr<ByteSink> sink,
+                                                              SegmentConfig config);
+  ~SegmentWriter();
+  SegmentWriter(const SegmentWriter&) = delete;
+  SegmentWriter& operator=(const SegmentWriter&) = delete;
+
+  // Precondition (the caller's time policy guarantees it): `timestamp_ms` is
+  // >= 0, not below any earlier frame's, and above the previous frame's of
+  // the same track. A violation returns FailedPrecondition, never aborts.
+  absl::Status PutFrame(TrackKind track, codec::EncodedFrame frame, int64_t timestamp_ms);
+
+  // Writes the last cluster, Cues, Tracks, SeekHead and duration, and closes
+  // the sink. No PutFrame after it.
+  absl::StatusOr<SegmentStats> Finish();
+
+  const SegmentStats& stats() const { return stats_; }
+
+ private:
+  struct State;
+  explicit SegmentWriter(std::unique_ptr<State> state);
+  absl::Status Guard(const char* what, const std::function<void()>& step);
+
+  std::unique_ptr<State> state_;
+  SegmentStats stats_;
+};
+
+// The OpusHead structure (RFC 7845 §5.1) that Matroska's A_OPUS CodecPrivate
+// holds: 2 channels, 312 samples of pre-skip, 48 kHz, mapping family 0.
+std::vector<uint8_t> OpusHead(int channels);
+
+}  // namespace rtparchive::container
+
+#endif  // RTPARCHIVE_CONTAINER_SEGMENT_WRITER_H_

@@ -1,0 +1,50 @@
+// Reads a WebM/Matroska file back with libwebm's parser, an implementation
+// that shares no code with our libmatroska writer. Used by tests and by
+// tools that check archives; not on the recording path.
+#ifndef RTPARCHIVE_CONTAINER_WEBM_READER_H_
+#define RTPARCHIVE_CONTAINER_WEBM_READER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+namespace rtparchive::container {
+
+struct ParsedTrack {
+  uint64_t number = 0;
+  int type = 0;  // 1 video, 2 audio (Matroska TrackType)
+  std::string codec_id;
+  uint64_t pixel_width = 0;
+  uint64_t pixel_height = 0;
+  uint64_t channels = 0;
+  std::vector<uint8_t> codec_private;
+};
+
+struct ParsedFrame {
+  uint64_t track = 0;
+  int64_t timestamp_ms = 0;  // cluster time + block time, in TimestampScale units
+  bool keyframe = false;
+  std::vector<uint8_t> data;
+};
+
+struct ParsedFile {
+  std::string doc_type;
+  uint64_t timestamp_scale_ns = 0;
+  double duration = 0;  // in TimestampScale units, 0 when absent
+  std::vector<ParsedTrack> tracks;
+  std::vector<ParsedFrame> frames;
+  int64_t clusters = 0;
+  int64_t cue_points = 0;
+  bool has_seek_head = false;
+};
+
+// Fails with DataLoss, naming libwebm's status, when the file does not parse.
+absl::StatusOr<ParsedFile> ReadWebm(std::vector<uint8_t> bytes);
+absl::StatusOr<ParsedFile> ReadWebmFile(const std::string& path);
+
+}  // namespace rtparchive::container
+
+#endif  // RTPARCHIVE_CONTAINER_WEBM_READER_H_

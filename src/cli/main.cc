@@ -1,1 +1,125 @@
-int main(){return 0;}
+// rtparchive: the command line front door to librtparchive.
+//
+//   rtparchive replay CAPTURE.pcap -o ARCHIVE.zip [--session FILE.json]
+//
+// Exit status: 0 archive written; 1 failed, no archive; 2 bad usage;
+// 3 archive written from a capture that ends mid-record.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "cli/progress_bar.h"
+#include "cli/summary.h"
+#include "replay/replay.h"
+
+ABSL_FLAG(std::string, o, "", "the archive ZIP to write (required); its folder must exist");
+ABSL_FLAG(std::string, session, "",
+          "a session JSON file: archive fields, payload types and the streams to record "
+          "(see the README); without it, streams are found in the capture");
+ABSL_FLAG(bool, wait_for_keyframe, true,
+          "after a video packet loss, skip frames until the next keyframe (frames that "
+          "reference a lost one decode as garbage); false writes every complete frame");
+ABSL_FLAG(int, reorder_wait_ms, 200,
+          "how long a missing packet is waited for before it counts as lost");
+ABSL_FLAG(bool, progress, true, "show a progress bar on stderr when it is a terminal");
+ABSL_FLAG(bool, quiet, false, "print no summary, only errors");
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitTruncatedCapture = 3;
+
+constexpr char kUsage[] =
+    "records RTP packet captures as individual stream archives.\n\n"
+    "Usage:\n"
+    "  rtparchive replay CAPTURE -o ARCHIVE.zip [--session FILE.json] [flags]\n\n"
+    "Reads a pcap or pcapng capture of VP8 video and Opus audio over RTP and writes a\n"
+    "ZIP with one .webm file per stream and a JSON manifest, without re-encoding.\n"
+    "Streams are found by SSRC; audio and video of one publisher are paired by RTCP\n"
+    "CNAME, else by their shared addresses. --session names streams explicitly.\n\n"
+    "Exit status: 0 archive written; 1 failed (no archive); 2 bad usage;\n"
+    "3 archive written, but the capture ends in the middle of a record.";
+
+int Usage(const std::string& problem) {
+  std::fprintf(stderr, "rtparchive: %s\nRun 'rtparchive --help' for usage.\n", problem.c_str());
+  return kExitUsage;
+}
+
+int RunReplay(const std::string& capture) {
+  rtparchive::replay::ReplayOptions options;
+  options.capture_path = capture;
+  options.output_path = absl::GetFlag(FLAGS_o);
+  if (options.output_path.empty()) return Usage("replay needs -o ARCHIVE.zip");
+  const int reorder_wait_ms = absl::GetFlag(FLAGS_reorder_wait_ms);
+  if (reorder_wait_ms < 0 || reorder_wait_ms > 10000) {
+    return Usage("--reorder_wait_ms must be 0-10000");
+  }
+  options.reorder_max_wait_us = int64_t{reorder_wait_ms} * 1000;
+  options.wait_for_keyframe_after_loss = absl::GetFlag(FLAGS_wait_for_keyframe);
+  if (const std::string session = absl::GetFlag(FLAGS_session); !session.empty()) {
+    auto parsed = rtparchive::replay::ReadSessionFile(session);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "rtparchive: %s\n", std::string(parsed.status().message()).c_str());
+      return kExitFailed;
+    }
+    options.session = std::move(*parsed);
+  }
+  rtparchive::cli::ProgressBar progress(absl::GetFlag(FLAGS_progress));
+  options.progress = [&progress](const char* phase, int64_t done, int64_t total) {
+    progress.Update(phase, done, total);
+  };
+  options.log = [&progress](absl::string_view line) {
+    progress.Clear();
+    std::fprintf(stderr, "rtparchive: %.*s\n", static_cast<int>(line.size()), line.data());
+  };
+  auto report = rtparchive::replay::Replay(options);
+  progress.Clear();
+  if (!report.ok()) {
+    std::fprintf(stderr, "rtparchive: %s\n", std::string(report.status().message()).c_str());
+    return kExitFailed;
+  }
+  if (!absl::GetFlag(FLAGS_quiet)) {
+    std::fputs(rtparchive::cli::FormatSummary(*report).c_str(), stdout);
+  }
+  if (!report->discovery.truncation.empty()) {
+    std::fprintf(stderr,
+                 "rtparchive: warning: %s; the archive holds everything before that point\n",
+                 report->discovery.truncation.c_str());
+    return kExitTruncatedCapture;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::FlagsUsageConfig config;
+  config.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "src/cli/");
+  };
+  config.contains_helpshort_flags = config.contains_help_flags;
+  config.normalize_filename = [](absl::string_view file) {
+    const size_t at = file.find("src/cli/");
+    return std::string(at == absl::string_view::npos ? file : file.substr(at));
+  };
+  absl::SetFlagsUsageConfig(config);
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() < 2) return Usage("missing command: try 'rtparchive replay CAPTURE -o ARCHIVE.zip'");
+  const std::string command = args[1];
+  if (command == "help") {
+    std::fprintf(stdout, "rtparchive: %s\n", kUsage);
+    return kExitOk;
+  }
+  if (command != "replay") return Usage(absl::StrCat("unknown command '", command, "'"));
+  if (args.size() != 3) return Usage("replay takes exactly one CAPTURE file");
+  return RunReplay(args[2]);
+}

@@ -1,0 +1,98 @@
+#include "cli/summary.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "cli/progress_bar.h"
+
+namespace rtparchive::cli {
+namespace {
+
+std::string JoinCounts(const std::map<std::string, int64_t>& counts) {
+  std::vector<std::string> parts;
+  for (const auto& [reason, count] : counts) parts.push_back(absl::StrCat(count, " ", reason));
+  return absl::StrJoin(parts, ", ");
+}
+
+std::string FormatTrack(const TrackCounters& track, const std::map<int, PayloadTypeInfo>& formats) {
+  const auto format = formats.find(track.payload_type);
+  const bool vp8 = format != formats.end() && format->second.format == PayloadFormat::kVp8;
+  std::string line = absl::StrFormat("    %s ssrc %u pt %d %s", track.kind == MediaKind::kVideo ? "video" : "audio",
+                                     track.ssrc, track.payload_type, vp8 ? "VP8" : "Opus");
+  if (track.width > 0) absl::StrAppend(&line, absl::StrFormat(" %dx%d", track.width, track.height));
+  absl::StrAppend(&line, absl::StrFormat(": %d packets, %d lost, %d duplicate", track.packets,
+                                         track.packets_lost, track.packets_duplicate));
+  if (track.packets_late > 0) absl::StrAppend(&line, absl::StrFormat(", %d late", track.packets_late));
+  absl::StrAppend(&line, absl::StrFormat("\n      %d frames written", track.frames_written));
+  int64_t dropped = 0;
+  for (const auto& [reason, count] : track.frames_dropped) dropped += count;
+  if (dropped > 0) {
+    absl::StrAppend(&line, absl::StrFormat(", %d dropped (%s)", dropped, JoinCounts(track.frames_dropped)));
+  }
+  if (!track.packets_dropped.empty()) {
+    absl::StrAppend(&line, "; bad payloads: ", JoinCounts(track.packets_dropped));
+  }
+  if (track.timestamps_adjusted > 0) {
+    absl::StrAppend(&line, absl::StrFormat("; %d timestamps adjusted", track.timestamps_adjusted));
+  }
+  absl::StrAppend(&line, "; clock: ",
+                  track.clock == "sender_report" ? "RTCP sender reports" : "arrival time (no sender report before the first frame)");
+  return line;
+}
+
+}  // namespace
+
+std::string FormatSummary(const replay::ReplayReport& report) {
+  const replay::Discovery& capture = report.discovery;
+  const ArchiveResult& archive = report.archive;
+  std::string text = absl::StrFormat("Archive %s (%s), createdAt %d\n", archive.zip_path,
+                                     HumanBytes(static_cast<double>(archive.zip_size)),
+                                     archive.created_at_ms);
+  absl::StrAppend(&text, absl::StrFormat(
+                             "Capture: %d records, %d UDP datagrams: %d RTP, %d RTCP, %d not RTP/RTCP",
+                             capture.frames, capture.datagrams, capture.rtp_packets,
+                             capture.rtcp_packets, capture.not_rtp));
+  if (!capture.capture_drops.empty()) absl::StrAppend(&text, "; unusable records: ", JoinCounts(capture.capture_drops));
+  if (report.packets_not_routed > 0) {
+    absl::StrAppend(&text, absl::StrFormat("; %d packets of flows not recorded", report.packets_not_routed));
+  }
+  absl::StrAppend(&text, "\n");
+  if (!capture.truncation.empty()) absl::StrAppend(&text, "WARNING: ", capture.truncation, "\n");
+  std::map<std::string, const FileResult*> files;
+  for (const FileResult& file : archive.files) files[file.stream_id] = &file;
+  std::map<std::string, const StreamResult*> results;
+  for (const StreamResult& result : archive.streams) results[result.stream_id] = &result;
+  absl::StrAppend(&text, absl::StrFormat("Streams: %d\n", report.streams.size()));
+  for (const replay::PlannedStream& stream : report.streams) {
+    const std::string& id = stream.options.stream_id;
+    absl::StrAppend(&text, absl::StrFormat("  %s (found by %s)\n", id, stream.found_by));
+    auto file = files.find(id);
+    if (file != files.end()) {
+      absl::StrAppend(&text, absl::StrFormat("    file %s, %s, %d-%d ms after createdAt, %.2f s\n",
+                                             file->second->filename,
+                                             HumanBytes(static_cast<double>(file->second->size)),
+                                             file->second->start_time_offset_ms,
+                                             file->second->stop_time_offset_ms,
+                                             file->second->duration_ms / 1000));
+    } else {
+      absl::StrAppend(&text, "    no file: no media was recorded\n");
+    }
+    auto result = results.find(id);
+    if (result == results.end()) continue;
+    for (const TrackCounters& track : result->second->tracks) {
+      absl::StrAppend(&text, FormatTrack(track, stream.options.payload_types), "\n");
+    }
+    if (!result->second->packets_dropped.empty()) {
+      absl::StrAppend(&text, "    packets dropped: ", JoinCounts(result->second->packets_dropped), "\n");
+    }
+  }
+  if (!report.notes.empty()) {
+    absl::StrAppend(&text, "Notes:\n");
+    for (const std::string& note : report.notes) absl::StrAppend(&text, "  ", note, "\n");
+  }
+  return text;
+}
+
+}  // namespace rtparchive::cli

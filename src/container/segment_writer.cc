@@ -282,7 +282,6 @@ absl::StatusOr<SegmentStats> SegmentWriter::Finish() {
     s.io.setFilePointer(s.info.GetElementPosition(), seek_beginning);
     s.info.Render(s.io, true);
 
-    s.segment.SetSizeInfinite(false);
     const uint64_t segment_data_start = s.segment.GetElementPosition() + s.segment.HeadSize();
     if (!s.segment.ForceSize(end - segment_data_start)) {
       throw std::runtime_error("the segment size does not fit its field");

@@ -46,7 +46,7 @@ FrameDrop ParseUdp(absl::Span<const uint8_t> segment, Datagram* datagram) {
 // (RFC 791 §3.1)
 FrameDrop ParseIpv4(absl::Span<const uint8_t> packet, Datagram* datagram) {
   if (packet.size() < 20) return FrameDrop::kTruncatedIpHeader;
-  const size_t header_size = size_t{packet[0] & 0x0f} * 4;
+  const size_t header_size = (packet[0] & 0x0fu) * 4u;
   const size_t total_size = size_t{packet[2]} << 8 | packet[3];
   if ((packet[0] >> 4) != 4 || header_size < 20) return FrameDrop::kBadIpHeader;
   if (packet.size() < header_size) return FrameDrop::kTruncatedIpHeader;

@@ -1,0 +1,183 @@
+#include "replay/replay.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "base/stable_id.h"
+#include "ingest/pcap_reader.h"
+#include "rtp/rtp_packet.h"
+
+namespace rtparchive::replay {
+namespace {
+
+bool Matches(const SessionStream& wanted, const DiscoveredTrack& track) {
+  if (!wanted.ssrcs.empty()) {
+    return std::find(wanted.ssrcs.begin(), wanted.ssrcs.end(), track.ssrc) != wanted.ssrcs.end();
+  }
+  if (!wanted.cname.empty()) return wanted.cname == track.cname;
+  return wanted.source == track.flow.source.ToString();
+}
+
+std::string Describe(const DiscoveredTrack& track) {
+  return absl::StrFormat("ssrc %u (payload type %d, %s, %d packets)", track.ssrc,
+                         track.payload_type, track.flow.ToString(), track.packets);
+}
+
+std::string NoStreamMessage(const std::string& capture, const Discovery& discovery) {
+  std::string message = absl::StrFormat(
+      "no VP8 or Opus RTP stream to record in '%s': %d capture records, %d UDP datagrams, "
+      "%d RTP and %d RTCP packets, %d other UDP payloads.",
+      capture, discovery.frames, discovery.datagrams, discovery.rtp_packets,
+      discovery.rtcp_packets, discovery.not_rtp);
+  for (const DiscoveredTrack& track : discovery.tracks) {
+    if (!track.format) absl::StrAppend(&message, "\n  ", Describe(track), ": ", track.why_not_recognised);
+  }
+  absl::StrAppend(&message, discovery.datagrams == 0
+                                ? "\nCapture the media's UDP traffic (e.g. tcpdump -w out.pcap udp)."
+                                : "\nGive a --session file that maps payload types and streams, "
+                                  "or capture the media flows themselves.");
+  return message;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<PlannedStream>> PlanStreams(const Discovery& discovery,
+                                                       const std::optional<SessionFile>& session,
+                                                       std::vector<std::string>* notes) {
+  std::vector<PlannedStream> planned;
+  std::set<uint32_t> used;
+  if (!session) {
+    for (const DiscoveredStream& found : discovery.streams) {
+      PlannedStream stream;
+      stream.options.stream_id = found.stream_id;
+      stream.options.has_audio = stream.options.has_video = false;
+      for (const DiscoveredTrack& track : found.tracks) {
+        stream.options.payload_types[track.payload_type] = *track.format;
+        (track.format->format == PayloadFormat::kOpus ? stream.options.has_audio
+                                                      : stream.options.has_video) = true;
+        stream.ssrcs.insert(track.ssrc);
+        used.insert(track.ssrc);
+      }
+      stream.found_by = found.key;
+      planned.push_back(std::move(stream));
+    }
+  } else {
+    for (const SessionStream& wanted : session->streams) {
+      PlannedStream stream;
+      stream.options = wanted.options;
+      stream.found_by = !wanted.ssrcs.empty() ? "ssrcs"
+                        : !wanted.cname.empty() ? absl::StrCat("cname:", wanted.cname)
+                                                : absl::StrCat("source:", wanted.source);
+      for (const DiscoveredTrack& track : discovery.tracks) {
+        if (!Matches(wanted, track)) continue;
+        auto mapped = session->payload_types.find(track.payload_type);
+        std::optional<PayloadTypeInfo> format =
+            mapped != session->payload_types.end() ? std::optional(mapped->second) : track.format;
+        if (!format) {
+          notes->push_back(absl::StrCat("stream ", wanted.options.stream_id, ": left out ",
+                                        Describe(track), ": ", track.why_not_recognised));
+          continue;
+        }
+        stream.options.payload_types[track.payload_type] = *format;
+        stream.ssrcs.insert(track.ssrc);
+        used.insert(track.ssrc);
+      }
+      if (stream.ssrcs.empty()) {
+        notes->push_back(absl::StrCat("stream ", wanted.options.stream_id, ": no packets matched ",
+                                      stream.found_by, "; it gets no file"));
+      }
+      planned.push_back(std::move(stream));
+    }
+  }
+  for (const DiscoveredTrack& track : discovery.tracks) {
+    if (used.count(track.ssrc)) continue;
+    notes->push_back(absl::StrCat(
+        "left out ", Describe(track), ": ",
+        !track.format ? track.why_not_recognised : std::string("not named in the session file")));
+  }
+  const bool any = std::any_of(planned.begin(), planned.end(),
+                               [](const PlannedStream& stream) { return !stream.ssrcs.empty(); });
+  if (!any) return absl::NotFoundError("no stream has packets in the capture");
+  return planned;
+}
+
+absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
+  ReplayReport report;
+  auto discovery = DiscoverStreams(options.capture_path, [&](int64_t done, int64_t total) {
+    if (options.progress) options.progress("scanning", done, total);
+  });
+  if (!discovery.ok()) return discovery.status();
+  report.discovery = std::move(*discovery);
+  auto planned = PlanStreams(report.discovery, options.session, &report.notes);
+  if (!planned.ok()) {
+    if (options.session && !report.discovery.streams.empty()) {
+      return absl::NotFoundError(absl::StrCat(
+          "none of the session file's streams matched a flow in '", options.capture_path,
+          "':\n  ", absl::StrJoin(report.notes, "\n  ")));
+    }
+    return absl::NotFoundError(NoStreamMessage(options.capture_path, report.discovery));
+  }
+  report.streams = std::move(*planned);
+
+  ArchiveOptions archive_options;
+  std::vector<std::string> keys;
+  for (const PlannedStream& stream : report.streams) keys.push_back(stream.found_by);
+  const SessionFile* session = options.session ? &*options.session : nullptr;
+  archive_options.id = session && session->archive_id
+                           ? *session->archive_id
+                           : StableUuid(absl::StrCat("archive:", report.discovery.first_arrival_us,
+                                                     ":", absl::StrJoin(keys, ",")));
+  if (session) {
+    archive_options.name = session->name.value_or("");
+    archive_options.session_id = session->session_id.value_or("");
+    archive_options.partner_id = session->partner_id.value_or(0);
+    archive_options.video_codec = session->video_codec.value_or(VideoCodec::kVp8);
+  }
+  archive_options.output_path = options.output_path;
+  archive_options.wait_for_keyframe_after_loss = options.wait_for_keyframe_after_loss;
+  archive_options.reorder_max_wait_us = options.reorder_max_wait_us;
+  archive_options.on_log = options.log;
+  auto archive = Archive::Start(archive_options);
+  if (!archive.ok()) return archive.status();
+  std::map<uint32_t, std::string> stream_of_ssrc;
+  for (const PlannedStream& stream : report.streams) {
+    if (stream.ssrcs.empty()) continue;
+    if (absl::Status added = (*archive)->AddStream(stream.options); !added.ok()) return added;
+    for (uint32_t ssrc : stream.ssrcs) stream_of_ssrc[ssrc] = stream.options.stream_id;
+  }
+
+  auto reader = ingest::PcapReader::Open(options.capture_path, options.log);
+  if (!reader.ok()) return reader.status();
+  ingest::Datagram datagram;
+  int64_t count = 0;
+  while ((*reader)->Next(&datagram) == ingest::PcapReader::Result::kDatagram) {
+    if (options.progress && ++count % 4096 == 0) {
+      options.progress("recording", (*reader)->position(), (*reader)->file_size());
+    }
+    const absl::Span<const uint8_t> packet = datagram.payload;
+    if (!rtp::LooksLikeRtpOrRtcp(packet)) continue;
+    // RTP's SSRC is at byte 8; an RTCP compound's sender SSRC at byte 4.
+    const size_t at = rtp::LooksLikeRtcp(packet) ? 4 : 8;
+    if (packet.size() < at + 4) continue;
+    const uint32_t ssrc = uint32_t{packet[at]} << 24 | uint32_t{packet[at + 1]} << 16 |
+                          uint32_t{packet[at + 2]} << 8 | packet[at + 3];
+    auto stream = stream_of_ssrc.find(ssrc);
+    if (stream == stream_of_ssrc.end()) {
+      ++report.packets_not_routed;
+      continue;
+    }
+    if (absl::Status pushed = (*archive)->PushPacket(stream->second, packet, datagram.arrival_time_us);
+        !pushed.ok()) {
+      return pushed;
+    }
+  }
+  if (options.progress) options.progress("recording", (*reader)->file_size(), (*reader)->file_size());
+  auto result = (*archive)->Stop();
+  if (!result.ok()) return result.status();
+  report.archive = std::move(*result);
+  return report;
+}
+
+}  // namespace rtparchive::replay

@@ -1,0 +1,160 @@
+#include "replay/session_file.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace rtparchive::replay {
+namespace {
+
+absl::Status Bad(absl::string_view where, absl::string_view expected) {
+  return absl::InvalidArgumentError(absl::StrCat("session file: ", where, " must be ", expected));
+}
+
+absl::Status ReadString(const rapidjson::Value& object, const char* key, absl::string_view where,
+                        std::optional<std::string>* out) {
+  if (!object.HasMember(key)) return absl::OkStatus();
+  if (!object[key].IsString()) return Bad(absl::StrCat(where, ".", key), "a string");
+  *out = std::string(object[key].GetString(), object[key].GetStringLength());
+  return absl::OkStatus();
+}
+
+absl::Status ReadBool(const rapidjson::Value& object, const char* key, absl::string_view where,
+                      bool* out) {
+  if (!object.HasMember(key)) return absl::OkStatus();
+  if (!object[key].IsBool()) return Bad(absl::StrCat(where, ".", key), "true or false");
+  *out = object[key].GetBool();
+  return absl::OkStatus();
+}
+
+// "vp8", "VP8/90000", "opus", "opus/48000/2" (SDP rtpmap style).
+std::optional<PayloadTypeInfo> ParseFormat(absl::string_view text) {
+  const std::string lower = absl::AsciiStrToLower(text);
+  const absl::string_view name = absl::string_view(lower).substr(0, lower.find('/'));
+  if (name == "vp8") return PayloadTypeInfo{PayloadFormat::kVp8, 90000};
+  if (name == "opus") return PayloadTypeInfo{PayloadFormat::kOpus, 48000};
+  return std::nullopt;
+}
+
+}  // namespace
+
+absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
+  rapidjson::Document document;
+  document.Parse(json.data(), json.size());
+  if (document.HasParseError()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("session file is not valid JSON: ",
+                     rapidjson::GetParseError_En(document.GetParseError()), " at byte ",
+                     document.GetErrorOffset()));
+  }
+  if (!document.IsObject()) return Bad("the top level", "an object");
+  SessionFile session;
+  if (document.HasMember("archive")) {
+    const rapidjson::Value& archive = document["archive"];
+    if (!archive.IsObject()) return Bad("archive", "an object");
+    if (auto s = ReadString(archive, "id", "archive", &session.archive_id); !s.ok()) return s;
+    if (auto s = ReadString(archive, "name", "archive", &session.name); !s.ok()) return s;
+    if (auto s = ReadString(archive, "sessionId", "archive", &session.session_id); !s.ok()) return s;
+    if (archive.HasMember("partnerId")) {
+      if (!archive["partnerId"].IsInt64() || archive["partnerId"].GetInt64() < 0) {
+        return Bad("archive.partnerId", "a non-negative integer");
+      }
+      session.partner_id = archive["partnerId"].GetInt64();
+    }
+    std::optional<std::string> codec;
+    if (auto s = ReadString(archive, "videoCodec", "archive", &codec); !s.ok()) return s;
+    if (codec) {
+      if (absl::AsciiStrToLower(*codec) == "vp8") {
+        session.video_codec = VideoCodec::kVp8;
+      } else if (absl::AsciiStrToLower(*codec) == "h264") {
+        return Bad("archive.videoCodec", "\"vp8\" (H.264 is not supported yet)");
+      } else {
+        return Bad("archive.videoCodec", "\"vp8\"");
+      }
+    }
+  }
+  if (document.HasMember("payloadTypes")) {
+    const rapidjson::Value& types = document["payloadTypes"];
+    if (!types.IsObject()) return Bad("payloadTypes", "an object like {\"96\": \"VP8/90000\"}");
+    for (auto it = types.MemberBegin(); it != types.MemberEnd(); ++it) {
+      int payload_type = -1;
+      const std::string key = it->name.GetString();
+      if (!absl::SimpleAtoi(key, &payload_type) || payload_type < 0 || payload_type > 127) {
+        return Bad(absl::StrCat("payloadTypes key \"", key, "\""), "a payload type 0-127");
+      }
+      if (!it->value.IsString()) return Bad(absl::StrCat("payloadTypes.", key), "a string");
+      auto format = ParseFormat(it->value.GetString());
+      if (!format) {
+        return Bad(absl::StrCat("payloadTypes.", key), "\"VP8/90000\" or \"opus/48000/2\"");
+      }
+      session.payload_types[payload_type] = *format;
+    }
+  }
+  if (!document.HasMember("streams") || !document["streams"].IsArray()) {
+    return Bad("streams", "an array of streams (each with a streamId and an ssrcs, cname or source)");
+  }
+  const rapidjson::Value& streams = document["streams"];
+  for (rapidjson::SizeType i = 0; i < streams.Size(); ++i) {
+    const std::string where = absl::StrCat("streams[", i, "]");
+    const rapidjson::Value& item = streams[i];
+    if (!item.IsObject()) return Bad(where, "an object");
+    SessionStream stream;
+    std::optional<std::string> text;
+    if (auto s = ReadString(item, "streamId", where, &text); !s.ok()) return s;
+    if (!text || text->empty()) return Bad(absl::StrCat(where, ".streamId"), "a non-empty string");
+    stream.options.stream_id = *text;
+    text.reset();
+    if (auto s = ReadString(item, "connectionData", where, &text); !s.ok()) return s;
+    stream.options.connection_data = text.value_or("");
+    text.reset();
+    if (auto s = ReadString(item, "videoType", where, &text); !s.ok()) return s;
+    if (text) {
+      auto type = ParseVideoType(*text);
+      if (!type) return Bad(absl::StrCat(where, ".videoType"), "\"camera\", \"screen\" or \"custom\"");
+      stream.options.video_type = *type;
+    }
+    if (auto s = ReadBool(item, "hasAudio", where, &stream.options.has_audio); !s.ok()) return s;
+    if (auto s = ReadBool(item, "hasVideo", where, &stream.options.has_video); !s.ok()) return s;
+    if (item.HasMember("ssrcs")) {
+      const rapidjson::Value& ssrcs = item["ssrcs"];
+      if (!ssrcs.IsArray()) return Bad(absl::StrCat(where, ".ssrcs"), "an array of integers");
+      for (const rapidjson::Value& ssrc : ssrcs.GetArray()) {
+        if (!ssrc.IsUint()) return Bad(absl::StrCat(where, ".ssrcs"), "an array of 32-bit integers");
+        stream.ssrcs.push_back(ssrc.GetUint());
+      }
+    }
+    text.reset();
+    if (auto s = ReadString(item, "cname", where, &text); !s.ok()) return s;
+    stream.cname = text.value_or("");
+    text.reset();
+    if (auto s = ReadString(item, "source", where, &text); !s.ok()) return s;
+    stream.source = text.value_or("");
+    if (stream.ssrcs.empty() && stream.cname.empty() && stream.source.empty()) {
+      return Bad(where, "given \"ssrcs\", \"cname\" or \"source\" to find its packets");
+    }
+    session.streams.push_back(std::move(stream));
+  }
+  return session;
+}
+
+absl::StatusOr<SessionFile> ReadSessionFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read session file '", path, "': check the path"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto session = ParseSessionFile(text.str());
+  if (!session.ok()) {
+    return absl::Status(session.status().code(), absl::StrCat(path, ": ", session.status().message()));
+  }
+  return session;
+}
+
+}  // namespace rtparchive::replay

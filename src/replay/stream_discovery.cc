@@ -1,0 +1,153 @@
+#include "replay/stream_discovery.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/stable_id.h"
+#include "base/wrap_around.h"
+#include "codec/vp8_depacketizer.h"
+#include "ingest/pcap_reader.h"
+#include "rtp/rtcp_packet.h"
+#include "rtp/rtp_packet.h"
+
+namespace rtparchive::replay {
+namespace {
+
+// What one SSRC's packets show while the capture is read.
+struct FlowEvidence {
+  DiscoveredTrack track;
+  TimestampUnwrapper timestamps;
+  int64_t first_rtp = 0, last_rtp = 0;
+  int64_t last_arrival_us = 0;
+  bool vp8_keyframe = false;
+  int64_t payload_bytes = 0;
+};
+
+// A VP8 keyframe's first packet is unmistakable: descriptor with S=1 and
+// partition 0, then a frame tag with the keyframe bit clear and the start
+// code 9d 01 2a (RFC 7741 §4.3, RFC 6386 §9.1).
+bool IsVp8KeyframeStart(absl::Span<const uint8_t> payload) {
+  codec::Vp8Depacketizer vp8;
+  codec::PayloadInfo info;
+  if (vp8.Parse(payload, false, &info) != codec::PayloadError::kNone) return false;
+  return info.starts_frame && info.keyframe && vp8.KeyframeSize(info.data).has_value();
+}
+
+void Recognise(FlowEvidence& evidence) {
+  DiscoveredTrack& track = evidence.track;
+  if (evidence.vp8_keyframe) {
+    track.format = PayloadTypeInfo{PayloadFormat::kVp8, 90000};
+    return;
+  }
+  const double seconds = (evidence.last_arrival_us - track.first_arrival_us) / 1e6;
+  if (seconds < 0.5 || track.packets < 10) {
+    track.why_not_recognised = "too few packets to tell its codec";
+    return;
+  }
+  const double clock_rate = (evidence.last_rtp - evidence.first_rtp) / seconds;
+  const double average_payload = static_cast<double>(evidence.payload_bytes) / track.packets;
+  // Opus runs a 48 kHz RTP clock (RFC 7587 §4.1) with small packets.
+  if (clock_rate > 40000 && clock_rate < 56000 && average_payload < 1500) {
+    track.format = PayloadTypeInfo{PayloadFormat::kOpus, 48000};
+    return;
+  }
+  track.why_not_recognised = absl::StrFormat(
+      "RTP clock ~%.0f Hz and no VP8 keyframe: not VP8 or Opus (map its payload type in a "
+      "session file if it is)",
+      clock_rate);
+}
+
+}  // namespace
+
+std::vector<DiscoveredStream> GroupTracks(const std::vector<DiscoveredTrack>& tracks) {
+  std::map<std::string, DiscoveredStream> by_key;
+  for (const DiscoveredTrack& track : tracks) {
+    if (!track.format) continue;
+    const std::string key = track.cname.empty() ? absl::StrCat("flow:", track.flow.ToString())
+                                                : absl::StrCat("cname:", track.cname);
+    DiscoveredStream& stream = by_key[key];
+    if (stream.tracks.empty()) {
+      stream.key = key;
+      stream.stream_id = StableUuid(key);
+      stream.first_arrival_us = track.first_arrival_us;
+    }
+    stream.first_arrival_us = std::min(stream.first_arrival_us, track.first_arrival_us);
+    stream.tracks.push_back(track);
+  }
+  std::vector<DiscoveredStream> streams;
+  for (auto& [key, stream] : by_key) streams.push_back(std::move(stream));
+  std::stable_sort(streams.begin(), streams.end(), [](const auto& a, const auto& b) {
+    return a.first_arrival_us < b.first_arrival_us;
+  });
+  return streams;
+}
+
+absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
+                                          const ProgressFunction& progress) {
+  auto reader = ingest::PcapReader::Open(capture_path);
+  if (!reader.ok()) return reader.status();
+  Discovery discovery;
+  std::map<uint32_t, FlowEvidence> flows;
+  std::vector<uint32_t> flow_order;
+  ingest::Datagram datagram;
+  ingest::PcapReader::Result result;
+  int64_t count = 0;
+  while ((result = (*reader)->Next(&datagram)) == ingest::PcapReader::Result::kDatagram) {
+    if (progress && ++count % 4096 == 0) progress((*reader)->position(), (*reader)->file_size());
+    if (discovery.datagrams++ == 0) discovery.first_arrival_us = datagram.arrival_time_us;
+    if (!rtp::LooksLikeRtpOrRtcp(datagram.payload)) {
+      ++discovery.not_rtp;
+      continue;
+    }
+    if (rtp::LooksLikeRtcp(datagram.payload)) {
+      rtp::RtcpCompound compound;
+      if (rtp::ParseRtcpCompound(datagram.payload, &compound) != rtp::RtcpError::kNone &&
+          compound.sender_reports.empty() && compound.cnames.empty()) {
+        ++discovery.not_rtp;
+        continue;
+      }
+      ++discovery.rtcp_packets;
+      for (const rtp::SourceName& name : compound.cnames) discovery.cnames[name.ssrc] = name.cname;
+      continue;
+    }
+    rtp::RtpPacketView view;
+    if (view.Parse(datagram.payload) != rtp::RtpError::kNone) {
+      ++discovery.not_rtp;
+      continue;
+    }
+    ++discovery.rtp_packets;
+    auto [it, inserted] = flows.try_emplace(view.ssrc());
+    FlowEvidence& evidence = it->second;
+    if (inserted) {
+      flow_order.push_back(view.ssrc());
+      evidence.track.ssrc = view.ssrc();
+      evidence.track.payload_type = view.payload_type();
+      evidence.track.flow = datagram.flow;
+      evidence.track.first_arrival_us = datagram.arrival_time_us;
+      evidence.first_rtp = evidence.timestamps.Unwrap(view.timestamp());
+    }
+    ++evidence.track.packets;
+    evidence.last_rtp = evidence.timestamps.Unwrap(view.timestamp());
+    evidence.last_arrival_us = datagram.arrival_time_us;
+    evidence.payload_bytes += static_cast<int64_t>(view.payload().size());
+    if (!evidence.vp8_keyframe && IsVp8KeyframeStart(view.payload())) evidence.vp8_keyframe = true;
+  }
+  if (progress) progress((*reader)->position(), (*reader)->file_size());
+  if (result == ingest::PcapReader::Result::kTruncated) {
+    discovery.truncation = (*reader)->truncation_message();
+  }
+  discovery.frames = (*reader)->frames_read();
+  discovery.capture_drops = (*reader)->drops().counts();
+  for (uint32_t ssrc : flow_order) {
+    FlowEvidence& evidence = flows[ssrc];
+    Recognise(evidence);
+    auto cname = discovery.cnames.find(ssrc);
+    if (cname != discovery.cnames.end()) evidence.track.cname = cname->second;
+    discovery.tracks.push_back(evidence.track);
+  }
+  discovery.streams = GroupTracks(discovery.tracks);
+  return discovery;
+}
+
+}  // namespace rtparchive::replay

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# make-testdata.sh — regenerate the bundled test captures in testdata/captures/
+# with ../shared/corpus/make-corpus.sh (GStreamer's encoders and payloaders,
+# no code of ours), and write each capture's ground truth.
+#
+# For every capture NAME it keeps NAME.pcap, NAME.json (the corpus sidecar)
+# and NAME.truth.json: per stream segment, the MD5 of every encoded frame as
+# ffmpeg reads it from the encoder's own output (the .ref files, which are
+# not kept). The sidecar has the same hashes, except that for a packet with
+# side data (the last Opus packet carries DiscardPadding) it records the side
+# data's hash instead of the frame's; the truth file reads the right column.
+#
+# Usage: scripts/make-testdata.sh [CORPUS_SCRIPT]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+corpus=${1:-$here/../shared/corpus/make-corpus.sh}
+out=$here/testdata/captures
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+make_capture() {
+  local name=$1; shift
+  "$corpus" -o "$work/$name" "$@"
+  cp "$work/$name.pcap" "$work/$name.json" "$out/"
+  python3 - "$work/$name" "$out/$name.truth.json" <<'PY'
+import json, os, subprocess, sys
+prefix, target = sys.argv[1], sys.argv[2]
+side = json.load(open(prefix + ".json"))
+def md5s(path, fmt=None):
+    args = ["ffmpeg", "-v", "error"] + (["-f", fmt] if fmt else []) + ["-i", path, "-map", "0:0", "-c", "copy", "-f", "framemd5", "-"]
+    rows = subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()
+    # columns: stream, dts, pts, duration, size, hash[, side data...]
+    return [r.split(",")[5].strip() for r in rows if r and not r.startswith("#")]
+truth = {"streams": []}
+for stream in side["streams"]:
+    segments = []
+    for seg in stream["segments"]:
+        entry = {"name": seg["name"]}
+        for kind in ("video", "audio"):
+            if kind in seg:
+                ref = os.path.join(prefix + ".ref", seg[kind]["reference"])
+                fmt = "h264" if ref.endswith(".h264") else None
+                entry[kind] = {"ssrc": seg[kind]["ssrc"], "frame_md5": md5s(ref, fmt)}
+        segments.append(entry)
+    truth["streams"].append({"cname": stream["cname"], "segments": segments})
+json.dump(truth, open(target, "w"), indent=1)
+PY
+}
+
+make_capture vp8-clean --duration 3 --bitrate 500
+make_capture vp8-lossy --duration 4 --bitrate 400 --loss 2 --reorder 2 --dup 1 --seed 7
+make_capture two-streams --streams 2 --duration 2 --size 320x240 --bitrate 200 --seed 3
+make_capture vp8-nortcp --duration 2 --bitrate 300 --no-rtcp --seed 5
+echo "testdata/captures regenerated"

@@ -1,0 +1,28 @@
+// Fuzz target: a whole capture file through libpcap and our link layers.
+// The input is written to a temporary file, since the reader opens paths.
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "ingest/pcap_reader.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const std::string path = "/tmp/rtparchive-pcap-fuzz-" + std::to_string(getpid());
+  FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) return 0;
+  std::fwrite(data, 1, size, file);
+  std::fclose(file);
+  auto reader = rtparchive::ingest::PcapReader::Open(path);
+  if (!reader.ok()) return 0;
+  rtparchive::ingest::Datagram datagram;
+  int64_t datagrams = 0;
+  while ((*reader)->Next(&datagram) == rtparchive::ingest::PcapReader::Result::kDatagram) {
+    if (datagram.payload.size() > size) std::abort();
+    ++datagrams;
+  }
+  if (datagrams > (*reader)->frames_read()) std::abort();
+  return 0;
+}

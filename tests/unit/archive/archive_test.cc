@@ -1,0 +1,164 @@
+// The public API as a recording node uses it, with hand-built RTP.
+#include "rtparchive/archive.h"
+
+#include <sys/stat.h>
+
+#include <vector>
+
+#include "container/webm_reader.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace rtparchive {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr int kVp8 = 96;
+constexpr int kOpus = 111;
+
+std::vector<uint8_t> Rtp(int payload_type, uint16_t seq, uint32_t timestamp, uint32_t ssrc,
+                         bool marker, const std::vector<uint8_t>& payload) {
+  std::vector<uint8_t> packet = {0x80, static_cast<uint8_t>((marker ? 0x80 : 0) | payload_type),
+                                 static_cast<uint8_t>(seq >> 8), static_cast<uint8_t>(seq),
+                                 static_cast<uint8_t>(timestamp >> 24), static_cast<uint8_t>(timestamp >> 16),
+                                 static_cast<uint8_t>(timestamp >> 8), static_cast<uint8_t>(timestamp),
+                                 static_cast<uint8_t>(ssrc >> 24), static_cast<uint8_t>(ssrc >> 16),
+                                 static_cast<uint8_t>(ssrc >> 8), static_cast<uint8_t>(ssrc)};
+  packet.insert(packet.end(), payload.begin(), payload.end());
+  return packet;
+}
+
+// VP8 payload: descriptor S=1 PID=0, then a keyframe header (320x240) or an
+// inter frame byte.
+std::vector<uint8_t> Vp8Frame(bool keyframe, uint8_t tag) {
+  if (keyframe) return {0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00, tag};
+  return {0x10, 0x01, tag};
+}
+
+class ArchiveTest : public ::testing::Test {
+ protected:
+  ArchiveOptions Options(const std::string& name) {
+    ArchiveOptions options;
+    options.id = "0d5b6e0a-0000-4000-8000-000000000001";
+    options.session_id = "session";
+    options.partner_id = 42;
+    options.output_path = ::testing::TempDir() + "/" + name + ".zip";
+    std::remove(options.output_path.c_str());
+    return options;
+  }
+  StreamOptions Stream(const std::string& id) {
+    StreamOptions stream;
+    stream.stream_id = id;
+    stream.connection_data = "user=1";
+    stream.payload_types = {{kVp8, {PayloadFormat::kVp8, 90000}}, {kOpus, {PayloadFormat::kOpus, 48000}}};
+    return stream;
+  }
+};
+
+TEST_F(ArchiveTest, RecordsPushedPacketsIntoAZipWithAManifest) {
+  std::vector<KeyframeRequest> requests;
+  ArchiveCallbacks callbacks;
+  callbacks.on_keyframe_needed = [&](const KeyframeRequest& r) { requests.push_back(r); };
+  auto archive = Archive::Start(Options("basic"), callbacks);
+  ASSERT_TRUE(archive.ok()) << archive.status();
+  ASSERT_TRUE((*archive)->AddStream(Stream("stream-a")).ok());
+  const int64_t t0 = 1'700'000'000'000'000;
+  for (int i = 0; i < 10; ++i) {
+    const int64_t at = t0 + i * 33'333;
+    ASSERT_TRUE((*archive)->PushPacket("stream-a", Rtp(kVp8, 100 + i, 3000 * i, 7, true, Vp8Frame(i == 0, i)), at).ok());
+    ASSERT_TRUE((*archive)->PushPacket("stream-a", Rtp(kOpus, 500 + i, 960 * i, 8, false, {0xfc, uint8_t(i)}), at).ok());
+  }
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->files.size(), 1u);
+  EXPECT_EQ(result->files[0].filename, "stream-a.webm");
+  EXPECT_EQ(result->created_at_ms, t0 / 1000);
+  EXPECT_THAT(result->manifest_json, HasSubstr("\"partnerId\": 42"));
+  EXPECT_THAT(result->manifest_json, HasSubstr("\"connectionData\": \"user=1\""));
+  ASSERT_EQ(result->streams.size(), 1u);
+  for (const TrackCounters& track : result->streams[0].tracks) EXPECT_EQ(track.frames_written, 10);
+  ASSERT_EQ(requests.size(), 1u);  // the video track's start
+  EXPECT_EQ(requests[0].reason, "start");
+  EXPECT_EQ(requests[0].ssrc, 7u);
+  struct stat info;
+  EXPECT_EQ(::stat(result->zip_path.c_str(), &info), 0);
+  EXPECT_NE(::stat((result->zip_path + ".parts").c_str(), &info), 0);  // cleaned up
+}
+
+TEST_F(ArchiveTest, VideoAfterALossWaitsForAKeyframeAndAsksForOne) {
+  std::vector<KeyframeRequest> requests;
+  ArchiveCallbacks callbacks;
+  callbacks.on_keyframe_needed = [&](const KeyframeRequest& r) { requests.push_back(r); };
+  ArchiveOptions options = Options("loss");
+  options.reorder_max_wait_us = 0;
+  auto archive = Archive::Start(options, callbacks);
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("s")).ok());
+  const int64_t t0 = 1'700'000'000'000'000;
+  // Frames 0..9; the packet of frame 3 is lost; frame 7 is a keyframe.
+  for (int i = 0; i < 10; ++i) {
+    if (i == 3) continue;
+    ASSERT_TRUE((*archive)->PushPacket("s", Rtp(kVp8, i, 3000 * i, 7, true, Vp8Frame(i == 0 || i == 7, i)),
+                                       t0 + i * 33'333).ok());
+  }
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok()) << result.status();
+  const TrackCounters& video = result->streams[0].tracks[0];
+  EXPECT_EQ(video.packets_lost, 1);
+  EXPECT_EQ(video.frames_written, 6);                            // 0,1,2 and 7,8,9
+  EXPECT_EQ(video.frames_dropped.at("waiting_for_keyframe"), 3);  // 4,5,6
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].reason, "loss");
+}
+
+TEST_F(ArchiveTest, StreamWithoutMediaGetsNoFile) {
+  auto archive = Archive::Start(Options("empty"));
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("quiet")).ok());
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_TRUE(result->files.empty());
+  EXPECT_THAT(result->manifest_json, HasSubstr("\"files\": []"));
+}
+
+TEST_F(ArchiveTest, RejectsIdsThatCannotBeFileNames) {
+  ArchiveOptions bad = Options("bad");
+  bad.id = "../escape";
+  EXPECT_EQ(Archive::Start(bad).status().code(), absl::StatusCode::kInvalidArgument);
+  auto archive = Archive::Start(Options("names"));
+  ASSERT_TRUE(archive.ok());
+  for (const char* id : {"", "../x", "a/b", ".hidden", "tab\there"}) {
+    EXPECT_EQ((*archive)->AddStream(Stream(id)).code(), absl::StatusCode::kInvalidArgument) << id;
+  }
+  EXPECT_TRUE((*archive)->AddStream(Stream("ok-1")).ok());
+  EXPECT_EQ((*archive)->AddStream(Stream("ok-1")).code(), absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(ArchiveTest, UnknownStreamAndStoppedArchiveAreErrors) {
+  auto archive = Archive::Start(Options("errors"));
+  ASSERT_TRUE(archive.ok());
+  const std::vector<uint8_t> packet = Rtp(kVp8, 1, 1, 1, true, Vp8Frame(true, 0));
+  absl::Status unknown = (*archive)->PushPacket("nobody", packet, 0);
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(unknown.message()), HasSubstr("AddStream"));
+  ASSERT_TRUE((*archive)->Stop().ok());
+  EXPECT_EQ((*archive)->Stop().status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(ArchiveTest, GarbagePacketsAreCountedNotFatal) {
+  auto archive = Archive::Start(Options("garbage"));
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("g")).ok());
+  const std::vector<std::vector<uint8_t>> garbage = {
+      {}, {0x80}, {0x8f, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2}, {0x81, 200, 0xff, 0xff, 1, 2, 3, 4}};
+  for (const auto& packet : garbage) EXPECT_TRUE((*archive)->PushPacket("g", packet, 0).ok());
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok());
+  int64_t dropped = 0;
+  for (const auto& [reason, count] : result->streams[0].packets_dropped) dropped += count;
+  EXPECT_EQ(dropped, 4);
+}
+
+}  // namespace
+}  // namespace rtparchive

@@ -1,0 +1,40 @@
+#include "timing/capture_clock.h"
+
+#include "gtest/gtest.h"
+
+namespace rtparchive::timing {
+namespace {
+
+TEST(CaptureClockTest, AnchorsToTheFirstSenderReport) {
+  CaptureClock clock(90000);
+  clock.OnSenderReport(/*ntp_time_us=*/1'000'000'000, /*rtp_timestamp=*/9000);
+  // 90,000 ticks after the report: one second later, whenever it arrived.
+  EXPECT_EQ(clock.CaptureTimeUs(99000, /*arrival_time_us=*/5), 1'001'000'000);
+  // A frame sampled before the report maps before it.
+  EXPECT_EQ(clock.CaptureTimeUs(0, 7), 999'900'000);
+  EXPECT_EQ(clock.anchor(), CaptureClock::Anchor::kSenderReport);
+}
+
+TEST(CaptureClockTest, LaterReportsDoNotMoveTheAnchor) {
+  CaptureClock clock(48000);
+  clock.OnSenderReport(2'000'000, 0);
+  clock.OnSenderReport(9'000'000, 0);
+  EXPECT_EQ(clock.CaptureTimeUs(48000, 0), 3'000'000);
+  EXPECT_EQ(clock.sender_reports(), 2);
+}
+
+TEST(CaptureClockTest, WithoutReportsUsesTheFirstFramesArrival) {
+  CaptureClock clock(90000);
+  EXPECT_EQ(clock.CaptureTimeUs(1000, 50'000'000), 50'000'000);
+  EXPECT_EQ(clock.CaptureTimeUs(1000 + 4500, 99'000'000), 50'050'000);
+  EXPECT_EQ(clock.anchor(), CaptureClock::Anchor::kArrival);
+}
+
+TEST(CaptureClockTest, TimestampWrapKeepsTimeMovingForward) {
+  CaptureClock clock(90000);
+  clock.OnSenderReport(10'000'000, 0xffffffff - 8999);  // 0.1 s before the wrap
+  EXPECT_EQ(clock.CaptureTimeUs(8999 + 1, 0), 10'200'000);  // 0.1 s after it
+}
+
+}  // namespace
+}  // namespace rtparchive::timing

@@ -129,6 +129,8 @@ class Archive {
   // (`<output>.parts/`). Fails with InvalidArgument naming the bad option.
   static absl::StatusOr<std::unique_ptr<Archive>> Start(ArchiveOptions options,
                                                         ArchiveCallbacks callbacks = {});
+  // Destroying an archive that was not stopped leaves its working folder
+  // (the segment files written so far) in place.
   ~Archive();
   Archive(const Archive&) = delete;
   Archive& operator=(const Archive&) = delete;

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <vector>
 
 #include "container/webm_reader.h"
@@ -45,6 +46,8 @@ class ArchiveTest : public ::testing::Test {
     options.partner_id = 42;
     options.output_path = ::testing::TempDir() + "/" + name + ".zip";
     std::remove(options.output_path.c_str());
+    // An archive a test does not stop leaves its working folder behind.
+    std::filesystem::remove_all(options.output_path + ".parts");
     return options;
   }
   StreamOptions Stream(const std::string& id) {

@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""End-to-end test of `rtparchive replay`, judged by tools we did not write.
+
+Captures come from GStreamer's payloaders (testdata/captures, made by
+../shared/corpus/make-corpus.sh); ground truth is the MD5 of every frame the
+encoders produced (NAME.truth.json). Archives are checked with unzip and
+ffmpeg/ffprobe. Usage: replay_test.py RTPARCHIVE_BINARY TESTDATA_DIR
+"""
+import json
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+BINARY, TESTDATA = sys.argv[1], sys.argv[2]
+CAPTURES = os.path.join(TESTDATA, "captures")
+WORK = tempfile.mkdtemp(prefix="rtparchive-e2e-")
+failures = []
+passed = 0
+
+
+def check(condition, what):
+    global passed
+    if condition:
+        passed += 1
+    else:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def replay(capture, name, *extra):
+    out = os.path.join(WORK, name + ".zip")
+    proc = subprocess.run([BINARY, "replay", capture, "-o", out, *extra], capture_output=True, text=True)
+    return proc, out
+
+
+def unpack(zip_path, name):
+    folder = os.path.join(WORK, name)
+    os.makedirs(folder, exist_ok=True)
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(folder)
+        infos = {info.filename: info for info in archive.infolist()}
+    manifests = [n for n in infos if n.endswith(".json")]
+    check(len(manifests) == 1, f"{name}: exactly one .json entry, got {manifests}")
+    manifest = json.load(open(os.path.join(folder, manifests[0])))
+    return folder, manifest, infos
+
+
+def frame_md5s(path, stream):
+    rows = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-map", stream, "-c", "copy",
+                           "-f", "framemd5", "-"], capture_output=True, text=True).stdout.splitlines()
+    # columns: stream, dts, pts, duration, size, hash[, side data]
+    return [r.split(",")[5].strip() for r in rows if r and not r.startswith("#")]
+
+
+def is_subsequence(items, sequence):
+    it = iter(sequence)
+    return all(any(x == y for y in it) for x in items)
+
+
+def check_manifest_shape(name, manifest, infos):
+    check(set(manifest) == {"id", "name", "sessionId", "partnerId", "createdAt", "files"},
+          f"{name}: manifest top-level fields {sorted(manifest)}")
+    for entry in manifest["files"]:
+        check(set(entry) == {"streamId", "filename", "size", "startTimeOffset", "stopTimeOffset",
+                             "connectionData", "videoType"}, f"{name}: file fields {sorted(entry)}")
+        check(entry["filename"] in infos, f"{name}: {entry['filename']} is in the ZIP")
+        check(entry["filename"] == entry["streamId"] + ".webm", f"{name}: first segment named <streamId>.webm")
+        check(infos[entry["filename"]].file_size == entry["size"], f"{name}: size of {entry['filename']} is exact")
+        check(infos[entry["filename"]].compress_type == zipfile.ZIP_STORED, f"{name}: media stored, not deflated")
+        check(0 <= entry["startTimeOffset"] <= entry["stopTimeOffset"], f"{name}: offsets ordered")
+
+
+def check_clean_capture(capture_name):
+    """Every frame bit-exact, in order, none missing; files decode; sizes right."""
+    proc, out = replay(os.path.join(CAPTURES, capture_name + ".pcap"), capture_name)
+    check(proc.returncode == 0, f"{capture_name}: exit 0 (got {proc.returncode}: {proc.stderr})")
+    if proc.returncode != 0:
+        return
+    check(subprocess.run(["unzip", "-tq", out], capture_output=True).returncode == 0, f"{capture_name}: unzip -t")
+    folder, manifest, infos = unpack(out, capture_name)
+    check_manifest_shape(capture_name, manifest, infos)
+    truth = json.load(open(os.path.join(CAPTURES, capture_name + ".truth.json")))
+    sidecar = json.load(open(os.path.join(CAPTURES, capture_name + ".json")))
+    files = sorted(manifest["files"], key=lambda f: f["startTimeOffset"])
+    check(len(files) == len(truth["streams"]), f"{capture_name}: one file per stream")
+    for index, (entry, stream) in enumerate(zip(files, truth["streams"])):
+        path = os.path.join(folder, entry["filename"])
+        errors = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"],
+                                capture_output=True, text=True).stderr
+        check(errors.strip() == "", f"{capture_name}: {entry['filename']} decodes without errors: {errors[:300]}")
+        segment = stream["segments"][0]
+        check(frame_md5s(path, "0:v:0") == segment["video"]["frame_md5"],
+              f"{capture_name}: stream {index} video frames bit-exact, in order, none missing")
+        check(frame_md5s(path, "0:a:0") == segment["audio"]["frame_md5"],
+              f"{capture_name}: stream {index} Opus packets bit-exact, in order, none missing")
+        probe = json.loads(subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", path],
+                                          capture_output=True, text=True).stdout)
+        video = [s for s in probe["streams"] if s["codec_type"] == "video"][0]
+        width, height = {"vp8-clean": (640, 480), "vp8-nortcp": (640, 480), "two-streams": (320, 240)}[capture_name]
+        check((video["width"], video["height"]) == (width, height), f"{capture_name}: real dimensions in the header")
+        expected_start = sidecar["streams"][index]["segments"][0]["start_offset_s"] * 1000
+        check(abs(entry["startTimeOffset"] - expected_start) <= 5,
+              f"{capture_name}: stream {index} starts at {entry['startTimeOffset']} ms, expected ~{expected_start:.0f}")
+        duration_ms = float(probe["format"]["duration"]) * 1000
+        span = entry["stopTimeOffset"] - entry["startTimeOffset"]
+        check(span <= duration_ms <= span + 100, f"{capture_name}: duration {duration_ms} ms matches offsets span {span} ms")
+
+
+def check_lossy_capture():
+    """No damaged frame is written, and the summary's counts are right."""
+    name = "vp8-lossy"
+    proc, out = replay(os.path.join(CAPTURES, name + ".pcap"), name)
+    check(proc.returncode == 0, f"{name}: exit 0 ({proc.stderr})")
+    if proc.returncode != 0:
+        return
+    folder, manifest, infos = unpack(out, name)
+    truth = json.load(open(os.path.join(CAPTURES, name + ".truth.json")))["streams"][0]["segments"][0]
+    sidecar = json.load(open(os.path.join(CAPTURES, name + ".json")))
+    path = os.path.join(folder, manifest["files"][0]["filename"])
+    video, audio = frame_md5s(path, "0:v:0"), frame_md5s(path, "0:a:0")
+    check(len(video) > 0 and is_subsequence(video, truth["video"]["frame_md5"]),
+          f"{name}: every written video frame equals a ground-truth frame, in order ({len(video)} written)")
+    check(is_subsequence(audio, truth["audio"]["frame_md5"]), f"{name}: every written Opus packet is a ground-truth one")
+    errors = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"], capture_output=True, text=True).stderr
+    check(errors.strip() == "", f"{name}: decodes without errors: {errors[:300]}")
+    # The summary: "N packets, N lost, N duplicate" and "N frames written, N dropped".
+    lost = dup = 0
+    written_dropped = []
+    for line in proc.stdout.splitlines():
+        words = line.replace(",", "").split()
+        if "lost" in words and "packets" in words:
+            lost += int(words[words.index("lost") - 1])
+            dup += int(words[words.index("duplicate") - 1])
+        if "written" in words:
+            written = int(words[0])
+            dropped = int(words[words.index("dropped") - 1]) if "dropped" in words else 0
+            written_dropped.append((written, dropped))
+    impairments = sidecar["impairments"]
+    check(lost == impairments["dropped"], f"{name}: summary counts {lost} lost packets, capture dropped {impairments['dropped']}")
+    check(dup == impairments["duplicated"], f"{name}: summary counts {dup} duplicates, capture has {impairments['duplicated']}")
+    totals = sorted(w + d for w, d in written_dropped)
+    expected = sorted([len(truth["video"]["frame_md5"]), len(truth["audio"]["frame_md5"])])
+    check(totals == expected, f"{name}: frames written + dropped per track {totals} == encoded {expected}")
+    check(sorted(w for w, _ in written_dropped) == sorted([len(video), len(audio)]),
+          f"{name}: summary's written counts match the file")
+
+
+def read_pcap(path):
+    data = open(path, "rb").read()
+    header, records, pos = data[:24], [], 24
+    while pos + 16 <= len(data):
+        sec, usec, incl, orig = struct.unpack_from("<IIII", data, pos)
+        records.append((sec, usec, data[pos + 16:pos + 16 + incl]))
+        pos += 16 + incl
+    return header, records
+
+
+def write_pcap(path, header, records):
+    with open(path, "wb") as f:
+        f.write(header)
+        for sec, usec, frame in records:
+            f.write(struct.pack("<IIII", sec, usec, len(frame), len(frame)) + frame)
+
+
+def udp_frame_like(template, payload):
+    """An Ethernet/IPv4/UDP frame with the template's addresses and `payload`."""
+    eth, ip = template[:14], bytearray(template[14:34])
+    udp = bytearray(template[34:42])
+    struct.pack_into("!H", ip, 2, 20 + 8 + len(payload))
+    struct.pack_into("!H", udp, 4, 8 + len(payload))
+    return bytes(eth) + bytes(ip) + bytes(udp) + payload
+
+
+def check_bad_input():
+    clean = os.path.join(CAPTURES, "vp8-clean.pcap")
+    proc, out = replay(os.path.join(WORK, "missing.pcap"), "missing")
+    check(proc.returncode == 1 and "does not exist" in proc.stderr, f"missing file: exit 1 and a clear message ({proc.stderr})")
+    check(not os.path.exists(out), "missing file: no archive")
+
+    text = os.path.join(WORK, "notes.txt")
+    open(text, "w").write("not a capture\n" * 10)
+    proc, _ = replay(text, "text")
+    check(proc.returncode == 1 and "not a readable packet capture" in proc.stderr, f"text file: clear message ({proc.stderr})")
+
+    data = open(clean, "rb").read()
+    truncated = os.path.join(WORK, "truncated.pcap")
+    open(truncated, "wb").write(data[:len(data) * 6 // 10])
+    proc, out = replay(truncated, "truncated")
+    check(proc.returncode == 3 and "ends inside a record" in proc.stderr,
+          f"truncated capture: exit 3 with a warning ({proc.returncode}, {proc.stderr})")
+    check(os.path.exists(out) and zipfile.ZipFile(out).testzip() is None, "truncated capture: archive of what was read")
+
+    header, records = read_pcap(clean)
+    no_rtp = os.path.join(WORK, "no-rtp.pcap")
+    write_pcap(no_rtp, header, [(s, u, udp_frame_like(f, b"\x12\x34\x01\x00" + bytes(20))) for s, u, f in records[:50]])
+    proc, out = replay(no_rtp, "no-rtp")
+    check(proc.returncode == 1 and "no VP8 or Opus RTP stream" in proc.stderr, f"capture without RTP: clear message ({proc.stderr})")
+    check(not os.path.exists(out), "capture without RTP: no archive")
+
+    rng = random.Random(5)
+    mixed = []
+    for sec, usec, frame in records:
+        mixed.append((sec, usec, frame))
+        if rng.random() < 0.1:
+            junk = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 60)))
+            if rng.random() < 0.5:
+                junk = bytes([0x80 | (junk[0] & 0x3f)]) + junk[1:]  # looks like RTP version 2
+            mixed.append((sec, usec, udp_frame_like(frame, junk)))
+    garbage = os.path.join(WORK, "garbage.pcap")
+    write_pcap(garbage, header, mixed)
+    proc, out = replay(garbage, "garbage")
+    check(proc.returncode == 0, f"garbage among good packets: archive written ({proc.stderr})")
+    if proc.returncode == 0:
+        folder, manifest, _ = unpack(out, "garbage")
+        truth = json.load(open(os.path.join(CAPTURES, "vp8-clean.truth.json")))["streams"][0]["segments"][0]
+        path = os.path.join(folder, manifest["files"][0]["filename"])
+        check(frame_md5s(path, "0:v:0") == truth["video"]["frame_md5"], "garbage among good packets: video still bit-exact")
+        check("not RTP/RTCP" in proc.stdout and " 0 not RTP/RTCP" not in proc.stdout,
+              "garbage among good packets: the summary counts the garbage")
+
+
+def check_determinism_and_session():
+    capture = os.path.join(CAPTURES, "two-streams.pcap")
+    first, a = replay(capture, "det-a")
+    second, b = replay(capture, "det-b")
+    check(first.returncode == 0 and second.returncode == 0 and open(a, "rb").read() == open(b, "rb").read(),
+          "the same capture gives a byte-identical ZIP")
+    session = os.path.join(WORK, "session.json")
+    json.dump({"archive": {"id": "5f2b1c9e-1111-4222-8333-444455556666", "name": "e2e", "sessionId": "s-1", "partnerId": 99},
+               "payloadTypes": {"96": "VP8/90000", "111": "opus/48000/2"},
+               "streams": [{"streamId": "alice", "connectionData": "name=alice", "videoType": "screen", "cname": "publisher-1"}]},
+              open(session, "w"))
+    proc, out = replay(capture, "session", "--session", session)
+    check(proc.returncode == 0, f"session file replay: exit 0 ({proc.stderr})")
+    if proc.returncode == 0:
+        _, manifest, infos = unpack(out, "session")
+        check("5f2b1c9e-1111-4222-8333-444455556666.json" in infos, "session: manifest named after the archive ID")
+        check([f["streamId"] for f in manifest["files"]] == ["alice"], "session: only the named stream is recorded")
+        check(manifest["files"][0]["connectionData"] == "name=alice" and manifest["files"][0]["videoType"] == "screen",
+              "session: connection data and video type carried over")
+        check(manifest["partnerId"] == 99 and manifest["name"] == "e2e", "session: archive fields carried over")
+        check("not named in the session file" in proc.stdout, "session: the summary says what was left out")
+
+
+def check_usage():
+    help_text = subprocess.run([BINARY, "--help"], capture_output=True, text=True)
+    check("replay CAPTURE -o ARCHIVE.zip" in help_text.stdout + help_text.stderr, "--help shows the replay usage")
+    check("--session" in help_text.stdout + help_text.stderr or "-session" in help_text.stdout + help_text.stderr,
+          "--help lists the flags")
+    check(subprocess.run([BINARY], capture_output=True).returncode == 2, "no command: exit 2")
+    check(subprocess.run([BINARY, "replay", "x.pcap"], capture_output=True).returncode == 2, "replay without -o: exit 2")
+
+
+for capture_name in ("vp8-clean", "two-streams", "vp8-nortcp"):
+    check_clean_capture(capture_name)
+check_lossy_capture()
+check_bad_input()
+check_determinism_and_session()
+check_usage()
+print(f"{passed} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)

@@ -8,6 +8,10 @@
 namespace rtparchive::archive {
 namespace {
 
+// A stream is one publisher: a handful of SSRCs (audio, video, a reconnect
+// or two). More than this is a flood, and each track holds buffers.
+constexpr size_t kMaxTracksPerStream = 16;
+
 MediaKind KindOf(PayloadFormat format) {
   return format == PayloadFormat::kOpus ? MediaKind::kAudio : MediaKind::kVideo;
 }
@@ -52,7 +56,8 @@ void StreamRecorder::OnRtcp(absl::Span<const uint8_t> packet) {
     auto track = tracks_.find(report.ssrc);
     if (track != tracks_.end()) {
       track->second->OnSenderReport(ntp_us, report.rtp_timestamp);
-    } else {
+    } else if (early_sender_reports_.size() < kMaxTracksPerStream ||
+               early_sender_reports_.count(report.ssrc)) {
       early_sender_reports_[report.ssrc] = {ntp_us, report.rtp_timestamp};
     }
   }
@@ -88,6 +93,12 @@ TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
                         absl::StrFormat("payload type %d from ssrc %u; map it in the stream's "
                                         "payload types to record it",
                                         payload_type, ssrc));
+    return nullptr;
+  }
+  if (tracks_.size() >= kMaxTracksPerStream) {
+    packet_drops_.Count("too_many_ssrcs",
+                        absl::StrFormat("ssrc %u: a stream records at most %d SSRCs", ssrc,
+                                        kMaxTracksPerStream));
     return nullptr;
   }
   const MediaKind kind = KindOf(format->second.format);

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <thread>
 #include <vector>
 
 #include "container/webm_reader.h"
@@ -161,6 +162,42 @@ TEST_F(ArchiveTest, GarbagePacketsAreCountedNotFatal) {
   int64_t dropped = 0;
   for (const auto& [reason, count] : result->streams[0].packets_dropped) dropped += count;
   EXPECT_EQ(dropped, 4);
+}
+
+TEST_F(ArchiveTest, AnSsrcFloodIsCappedAndCounted) {
+  auto archive = Archive::Start(Options("flood"));
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("f")).ok());
+  for (uint32_t ssrc = 1; ssrc <= 5000; ++ssrc) {
+    ASSERT_TRUE((*archive)->PushPacket("f", Rtp(kOpus, 1, 0, ssrc, false, {0xfc}), 0).ok());
+  }
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->streams[0].tracks.size(), 16u);
+  EXPECT_EQ(result->streams[0].packets_dropped.at("too_many_ssrcs"), 5000 - 16);
+}
+
+TEST_F(ArchiveTest, StreamsCanBeFedFromSeveralThreads) {
+  auto archive = Archive::Start(Options("threads"));
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("t0")).ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("t1")).ok());
+  const int64_t t0 = 1'700'000'000'000'000;
+  std::vector<std::thread> threads;
+  for (int s = 0; s < 2; ++s) {
+    threads.emplace_back([&, s] {
+      const std::string id = "t" + std::to_string(s);
+      for (int i = 0; i < 500; ++i) {
+        EXPECT_TRUE((*archive)->PushPacket(id, Rtp(kOpus, i, 960 * i, 10 + s, false, {0xfc, uint8_t(i)}),
+                                           t0 + i * 20'000).ok());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->files.size(), 2u);
+  for (const StreamResult& stream : result->streams) EXPECT_EQ(stream.tracks[0].frames_written, 500);
 }
 
 }  // namespace

@@ -8,7 +8,11 @@
 #include <string>
 #include <vector>
 
+#include <iostream>
+
 #include "absl/flags/flag.h"
+#include "absl/flags/internal/program_name.h"
+#include "absl/flags/internal/usage.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
@@ -112,13 +116,19 @@ int main(int argc, char** argv) {
   };
   absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(kUsage);
+  // Abseil exits 1 after --help; asking for help is not a failure here.
+  absl::flags_internal::SetProgramInvocationName("rtparchive");
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (arg == "-h" || arg == "--help" || arg == "-help" || arg == "help") {
+      absl::flags_internal::FlagsHelp(std::cout, "src/cli/",
+                                      absl::flags_internal::HelpFormat::kHumanReadable, kUsage);
+      return kExitOk;
+    }
+  }
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command: try 'rtparchive replay CAPTURE -o ARCHIVE.zip'");
   const std::string command = args[1];
-  if (command == "help") {
-    std::fprintf(stdout, "rtparchive: %s\n", kUsage);
-    return kExitOk;
-  }
   if (command != "replay") return Usage(absl::StrCat("unknown command '", command, "'"));
   if (args.size() != 3) return Usage("replay takes exactly one CAPTURE file");
   return RunReplay(args[2]);

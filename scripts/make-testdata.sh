@@ -10,10 +10,11 @@
 # side data (the last Opus packet carries DiscardPadding) it records the side
 # data's hash instead of the frame's; the truth file reads the right column.
 #
-# Usage: scripts/make-testdata.sh [CORPUS_SCRIPT]
+# Usage: scripts/make-testdata.sh [NAME...]   (default: every capture)
+# CORPUS=path/to/make-corpus.sh overrides the corpus script.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-corpus=${1:-$here/../shared/corpus/make-corpus.sh}
+corpus=${CORPUS:-$here/../shared/corpus/make-corpus.sh}
 out=$here/testdata/captures
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -47,8 +48,18 @@ json.dump(truth, open(target, "w"), indent=1)
 PY
 }
 
-make_capture vp8-clean --duration 3 --bitrate 500
-make_capture vp8-lossy --duration 4 --bitrate 400 --loss 2 --reorder 2 --dup 1 --seed 7
-make_capture two-streams --streams 2 --duration 2 --size 320x240 --bitrate 200 --seed 3
-make_capture vp8-nortcp --duration 2 --bitrate 300 --no-rtcp --seed 5
-echo "testdata/captures regenerated"
+declare -A options=(
+  [vp8-clean]="--duration 3 --bitrate 500"
+  [vp8-lossy]="--duration 4 --bitrate 400 --loss 2 --reorder 2 --dup 1 --seed 7"
+  [two-streams]="--streams 2 --duration 2 --size 320x240 --bitrate 200 --seed 3"
+  [vp8-nortcp]="--duration 2 --bitrate 300 --no-rtcp --seed 5"
+  [reconnect]="--duration 4 --reconnect-at 2 --size 320x240 --bitrate 300 --seed 11"
+)
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=("${!options[@]}")
+for name in "${names[@]}"; do
+  [ -n "${options[$name]:-}" ] || { echo "unknown capture '$name'; known: ${!options[*]}" >&2; exit 2; }
+  # shellcheck disable=SC2086  # options are words
+  make_capture "$name" ${options[$name]}
+done
+echo "regenerated in testdata/captures: ${names[*]}"

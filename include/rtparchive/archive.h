@@ -54,6 +54,9 @@ struct ArchiveOptions {
   // How long one track may run ahead of the other of its stream before its
   // frames are written anyway (bounds memory when one track stalls).
   int64_t interleave_window_us = 1'000'000;
+  // A stream that sent no RTP or RTCP for this long is gone; when its
+  // packets resume they start a new segment (a new file).
+  int64_t stream_gone_after_us = 10'000'000;
 
   // Log lines (first drop of each kind, warnings). May be empty.
   std::function<void(absl::string_view line)> on_log;
@@ -79,6 +82,7 @@ struct KeyframeRequest {
 
 struct TrackCounters {
   MediaKind kind = MediaKind::kVideo;
+  int segment = 0;  // which of the stream's segments it belongs to (0: the first)
   uint32_t ssrc = 0;
   int payload_type = -1;
   int64_t packets = 0;          // RTP packets received for this track
@@ -95,6 +99,7 @@ struct TrackCounters {
 
 struct FileResult {
   std::string stream_id;
+  int segment = 0;       // 0 for <streamId>.<ext>, n for <streamId>-n.<ext>
   std::string filename;  // ZIP entry name
   uint64_t size = 0;
   int64_t start_time_offset_ms = 0;
@@ -135,8 +140,9 @@ class Archive {
   Archive(const Archive&) = delete;
   Archive& operator=(const Archive&) = delete;
 
-  // AlreadyExists for a stream ID in use; InvalidArgument for an ID that
-  // cannot be a file name or a payload type outside 0-127.
+  // AlreadyExists for a stream being recorded; InvalidArgument for an ID
+  // that cannot be a file name or a payload type outside 0-127. A stream
+  // that was removed may be added again: it continues in a new segment.
   absl::Status AddStream(const StreamOptions& stream);
   // One RTP or RTCP packet (RFC 5761 demux) of `stream_id`, with its arrival
   // time in µs since the Unix epoch. Bad packets are counted, not errors:
@@ -144,7 +150,8 @@ class Archive {
   // writing failed (the archive is then failed too).
   absl::Status PushPacket(absl::string_view stream_id, absl::Span<const uint8_t> packet,
                           int64_t arrival_time_us);
-  // Ends the stream's recording; its file is complete.
+  // Ends the stream's recording; its file is complete. Adding the stream
+  // again later records it into its next segment file.
   absl::Status RemoveStream(absl::string_view stream_id);
   // Finishes every stream, writes the manifest and the ZIP (to a temporary
   // name, renamed when complete), and removes the working folder.

@@ -23,8 +23,8 @@ namespace {
 bool IsSafeFileStem(absl::string_view name) {
   if (name.empty() || name.size() > 200 || name[0] == '.') return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
   });
 }
 
@@ -40,9 +40,9 @@ class Archive::Impl {
   absl::Status Init() {
     if (::mkdir(working_folder_.c_str(), 0755) != 0) {
       if (errno == EEXIST) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "working folder '", working_folder_,
-            "' already exists, left by an earlier run: move or delete it first"));
+        return absl::AlreadyExistsError(
+            absl::StrCat("working folder '", working_folder_,
+                         "' already exists, left by an earlier run: move or delete it first"));
       }
       return absl::PermissionDeniedError(absl::StrCat(
           "cannot create working folder '", working_folder_, "': ", std::strerror(errno),
@@ -101,7 +101,7 @@ class Archive::Impl {
   struct Finished {
     int order;
     StreamOptions options;
-    std::optional<archive::SegmentFile> file;
+    std::vector<archive::SegmentFile> files;
     StreamResult result;
   };
 
@@ -119,17 +119,15 @@ class Archive::Impl {
           "' cannot be a file name: use 1-200 letters, digits, '-', '_' or '.', not starting "
           "with '.'"));
     }
-    if (used_ids_.count(stream.stream_id)) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "stream '", stream.stream_id,
-          "' was already added to this archive (recording one stream in several segments "
-          "is not supported yet)"));
+    if (active_.count(stream.stream_id)) {
+      return absl::AlreadyExistsError(absl::StrCat("stream '", stream.stream_id,
+                                                   "' is already being recorded: remove it first"));
     }
     for (const auto& [payload_type, info] : stream.payload_types) {
       if (payload_type < 0 || payload_type > 127 || info.clock_rate_hz <= 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "stream '", stream.stream_id, "': payload type ", payload_type,
-            " needs a number 0-127 and a positive clock rate"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("stream '", stream.stream_id, "': payload type ", payload_type,
+                         " needs a number 0-127 and a positive clock rate"));
       }
     }
     archive::StreamRecorder::Config config;
@@ -140,6 +138,8 @@ class Archive::Impl {
     config.reorder.capacity = static_cast<size_t>(options_.reorder_capacity_packets);
     config.reorder.max_wait_us = options_.reorder_max_wait_us;
     config.interleave_window_us = options_.interleave_window_us;
+    config.gone_after_us = options_.stream_gone_after_us;
+    config.first_segment_index = next_segment_index_[stream.stream_id];
     const std::string stream_id = stream.stream_id;
     auto recorder = std::make_unique<archive::StreamRecorder>(
         std::move(config),
@@ -147,7 +147,6 @@ class Archive::Impl {
           keyframe_requests_.push_back({stream_id, ssrc, reason});
         },
         options_.on_log ? LogFunction(options_.on_log) : LogFunction());
-    used_ids_.insert(stream.stream_id);
     active_[stream.stream_id] = Added{next_order_++, stream, std::move(recorder)};
     return absl::OkStatus();
   }
@@ -167,13 +166,14 @@ class Archive::Impl {
   absl::Status FinishStream(std::map<std::string, Added>::iterator stream) {
     Added added = std::move(stream->second);
     active_.erase(stream);
-    auto file = added.recorder->Finish();
-    if (!file.ok()) {
-      status_ = file.status();
+    auto files = added.recorder->Finish();
+    if (!files.ok()) {
+      status_ = files.status();
       return status_;
     }
-    finished_.push_back({added.order, std::move(added.options), std::move(*file),
-                         added.recorder->result()});
+    next_segment_index_[added.options.stream_id] += static_cast<int>(files->size());
+    finished_.push_back(
+        {added.order, std::move(added.options), std::move(*files), added.recorder->result()});
     return absl::OkStatus();
   }
 
@@ -185,10 +185,11 @@ class Archive::Impl {
     int64_t created_at_ms = first_arrival_us_ ? *first_arrival_us_ / 1000 : 0;
     bool any_file = false;
     for (const Finished& stream : finished_) {
-      if (!stream.file) continue;
-      created_at_ms = any_file ? std::min(created_at_ms, stream.file->first_capture_ms)
-                               : stream.file->first_capture_ms;
-      any_file = true;
+      for (const archive::SegmentFile& file : stream.files) {
+        created_at_ms =
+            any_file ? std::min(created_at_ms, file.first_capture_ms) : file.first_capture_ms;
+        any_file = true;
+      }
     }
     archive::Manifest manifest;
     manifest.id = options_.id;
@@ -199,27 +200,27 @@ class Archive::Impl {
     std::vector<archive::ZipEntry> entries;
     for (const Finished& stream : finished_) {
       result.streams.push_back(stream.result);
-      if (!stream.file) continue;
-      const archive::SegmentFile& file = *stream.file;
-      archive::ManifestFile entry;
-      entry.stream_id = stream.options.stream_id;
-      entry.filename = file.filename;
-      entry.size = file.size;
-      entry.start_time_offset_ms = file.first_capture_ms - created_at_ms;
-      entry.stop_time_offset_ms = file.last_capture_ms - created_at_ms;
-      entry.connection_data = stream.options.connection_data;
-      entry.video_type = ToString(stream.options.video_type);
-      manifest.files.push_back(entry);
-      result.files.push_back({entry.stream_id, entry.filename, entry.size,
-                              entry.start_time_offset_ms, entry.stop_time_offset_ms,
-                              file.duration_ms});
-      entries.push_back({file.filename, file.path, ""});
+      for (const archive::SegmentFile& file : stream.files) {
+        archive::ManifestFile entry;
+        entry.stream_id = stream.options.stream_id;
+        entry.filename = file.filename;
+        entry.size = file.size;
+        entry.start_time_offset_ms = file.first_capture_ms - created_at_ms;
+        entry.stop_time_offset_ms = file.last_capture_ms - created_at_ms;
+        entry.connection_data = stream.options.connection_data;
+        entry.video_type = ToString(stream.options.video_type);
+        manifest.files.push_back(entry);
+        result.files.push_back({entry.stream_id, file.segment_index, entry.filename, entry.size,
+                                entry.start_time_offset_ms, entry.stop_time_offset_ms,
+                                file.duration_ms});
+        entries.push_back({file.filename, file.path, ""});
+      }
     }
     result.created_at_ms = created_at_ms;
     result.manifest_json = archive::ManifestToJson(manifest);
     if (absl::Status valid = archive::ValidateManifestJson(result.manifest_json); !valid.ok()) {
-      return absl::InternalError(absl::StrCat("refusing to write an invalid manifest: ",
-                                              valid.message()));
+      return absl::InternalError(
+          absl::StrCat("refusing to write an invalid manifest: ", valid.message()));
     }
     entries.push_back({options_.id + ".json", "", result.manifest_json});
     if (absl::Status written = archive::WriteZip(options_.output_path, entries, created_at_ms);
@@ -242,7 +243,8 @@ class Archive::Impl {
   absl::Mutex mu_;
   std::map<std::string, Added> active_ ABSL_GUARDED_BY(mu_);
   std::vector<Finished> finished_ ABSL_GUARDED_BY(mu_);
-  std::set<std::string> used_ids_ ABSL_GUARDED_BY(mu_);
+  // Per stream ID, the segment index its next recording starts at.
+  std::map<std::string, int> next_segment_index_ ABSL_GUARDED_BY(mu_);
   std::vector<KeyframeRequest> keyframe_requests_ ABSL_GUARDED_BY(mu_);
   std::optional<int64_t> first_arrival_us_ ABSL_GUARDED_BY(mu_);
   int next_order_ ABSL_GUARDED_BY(mu_) = 0;

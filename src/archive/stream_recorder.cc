@@ -28,13 +28,23 @@ StreamRecorder::StreamRecorder(Config config, TrackRecorder::KeyframeOutput on_k
       on_keyframe_needed_(std::move(on_keyframe_needed)),
       log_(log),
       packet_drops_(absl::StrCat("stream ", config_.stream.stream_id), log),
-      interleaver_(config_.interleave_window_us, [this](MediaKind kind, codec::EncodedFrame frame) {
-        WriteFrame(kind, std::move(frame));
-      }) {}
+      interleaver_(config_.interleave_window_us,
+                   [this](MediaKind kind, codec::EncodedFrame frame) {
+                     WriteFrame(kind, std::move(frame));
+                   }),
+      segment_index_(config_.first_segment_index) {}
 
-absl::Status StreamRecorder::PushPacket(absl::Span<const uint8_t> packet,
-                                        int64_t arrival_time_us) {
+absl::Status StreamRecorder::PushPacket(absl::Span<const uint8_t> packet, int64_t arrival_time_us) {
   if (!write_status_.ok()) return write_status_;
+  // A publisher silent for longer than gone_after_us was gone: what comes now
+  // is a new segment.
+  if (last_packet_arrival_us_ &&
+      arrival_time_us - *last_packet_arrival_us_ > config_.gone_after_us &&
+      !tracks_by_ssrc_.empty()) {
+    CloseSegment(SegmentEnd::kGone);
+    if (!write_status_.ok()) return write_status_;
+  }
+  last_packet_arrival_us_ = arrival_time_us;
   if (rtp::LooksLikeRtcp(packet)) {
     OnRtcp(packet);
   } else {
@@ -48,14 +58,15 @@ void StreamRecorder::OnRtcp(absl::Span<const uint8_t> packet) {
   rtp::RtcpCompound compound;
   const rtp::RtcpError error = rtp::ParseRtcpCompound(packet, &compound);
   if (error != rtp::RtcpError::kNone) {
-    packet_drops_.Count(rtp::ToString(error), absl::StrFormat("in a %d-byte RTCP packet", packet.size()));
+    packet_drops_.Count(rtp::ToString(error),
+                        absl::StrFormat("in a %d-byte RTCP packet", packet.size()));
   }
   // Reports parsed before an error in the compound are still good.
   for (const rtp::SenderReport& report : compound.sender_reports) {
     const int64_t ntp_us = rtp::NtpToUnixMicros(report.ntp_time);
-    auto track = tracks_.find(report.ssrc);
-    if (track != tracks_.end()) {
-      track->second->OnSenderReport(ntp_us, report.rtp_timestamp);
+    auto track = tracks_by_ssrc_.find(report.ssrc);
+    if (track != tracks_by_ssrc_.end()) {
+      track->second->recorder->OnSenderReport(ntp_us, report.rtp_timestamp);
     } else if (early_sender_reports_.size() < kMaxTracksPerStream ||
                early_sender_reports_.count(report.ssrc)) {
       early_sender_reports_[report.ssrc] = {ntp_us, report.rtp_timestamp};
@@ -70,7 +81,8 @@ void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_tim
   rtp::RtpPacketView view;
   const rtp::RtpError error = view.Parse(storage);
   if (error != rtp::RtpError::kNone) {
-    packet_drops_.Count(rtp::ToString(error), absl::StrFormat("in a %d-byte packet", packet.size()));
+    packet_drops_.Count(rtp::ToString(error),
+                        absl::StrFormat("in a %d-byte packet", packet.size()));
     return;
   }
   if (view.payload().empty()) {
@@ -84,8 +96,14 @@ void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_tim
 }
 
 TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
-  auto existing = tracks_.find(ssrc);
-  if (existing != tracks_.end()) return existing->second.get();
+  auto existing = tracks_by_ssrc_.find(ssrc);
+  if (existing != tracks_by_ssrc_.end()) return existing->second->recorder.get();
+  if (replaced_ssrcs_.count(ssrc)) {
+    // Stragglers of the connection a reconnect replaced: recording them
+    // would split the new segment again.
+    packet_drops_.Count("replaced_ssrc", absl::StrFormat("ssrc %u after its segment ended", ssrc));
+    return nullptr;
+  }
   auto format = config_.stream.payload_types.find(payload_type);
   if (format == config_.stream.payload_types.end()) {
     ++unknown_payload_type_;
@@ -95,18 +113,24 @@ TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
                                         payload_type, ssrc));
     return nullptr;
   }
-  if (tracks_.size() >= kMaxTracksPerStream) {
-    packet_drops_.Count("too_many_ssrcs",
-                        absl::StrFormat("ssrc %u: a stream records at most %d SSRCs", ssrc,
-                                        kMaxTracksPerStream));
+  if (all_tracks_.size() >= kMaxTracksPerStream) {
+    packet_drops_.Count(
+        "too_many_ssrcs",
+        absl::StrFormat("ssrc %u: a stream records at most %d SSRCs", ssrc, kMaxTracksPerStream));
     return nullptr;
   }
   const MediaKind kind = KindOf(format->second.format);
-  const bool wanted = kind == MediaKind::kVideo ? config_.stream.has_video : config_.stream.has_audio;
+  const bool wanted =
+      kind == MediaKind::kVideo ? config_.stream.has_video : config_.stream.has_audio;
   if (!wanted) {
     packet_drops_.Count(kind == MediaKind::kVideo ? "video_not_recorded" : "audio_not_recorded",
                         absl::StrFormat("ssrc %u: the stream was added without it", ssrc));
     return nullptr;
+  }
+  // A second SSRC of a kind in one segment: the publisher reconnected.
+  if (segment_track_[static_cast<int>(kind)] != nullptr) {
+    CloseSegment(SegmentEnd::kReconnect);
+    if (!write_status_.ok()) return nullptr;
   }
   TrackRecorder::Config track_config;
   track_config.kind = kind;
@@ -128,18 +152,25 @@ TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
     track->OnSenderReport(early->second.first, early->second.second);
     early_sender_reports_.erase(early);
   }
-  TrackRecorder* raw = track.get();
-  tracks_[ssrc] = std::move(track);
-  return raw;
+  auto entry = std::make_unique<Track>();
+  entry->recorder = std::move(track);
+  entry->segment_index = segment_index_;
+  Track* raw = entry.get();
+  all_tracks_.push_back(std::move(entry));
+  tracks_by_ssrc_[ssrc] = raw;
+  segment_track_[static_cast<int>(kind)] = raw;
+  return raw->recorder.get();
 }
 
-absl::Status StreamRecorder::OpenSegment() {
+absl::Status StreamRecorder::OpenSegmentFile() {
   container::SegmentConfig segment;
   segment.doc_type = config_.video_codec == VideoCodec::kVp8 ? "webm" : "matroska";
   segment.has_video = config_.stream.has_video;
   segment.has_audio = config_.stream.has_audio;
   const std::string extension = config_.video_codec == VideoCodec::kVp8 ? ".webm" : ".mkv";
-  segment_path_ = absl::StrCat(config_.working_folder, "/", config_.stream.stream_id, extension);
+  const std::string index = segment_index_ == 0 ? std::string() : absl::StrCat("-", segment_index_);
+  segment_path_ =
+      absl::StrCat(config_.working_folder, "/", config_.stream.stream_id, index, extension);
   auto sink = container::FileSink::Create(segment_path_);
   if (!sink.ok()) return sink.status();
   auto writer = container::SegmentWriter::Start(std::move(*sink), segment);
@@ -151,7 +182,7 @@ absl::Status StreamRecorder::OpenSegment() {
 void StreamRecorder::WriteFrame(MediaKind kind, codec::EncodedFrame frame) {
   if (!write_status_.ok()) return;
   if (!writer_) {
-    write_status_ = OpenSegment();
+    write_status_ = OpenSegmentFile();
     if (!write_status_.ok()) return;
     base_capture_us_ = frame.capture_time_us;
   }
@@ -160,38 +191,58 @@ void StreamRecorder::WriteFrame(MediaKind kind, codec::EncodedFrame frame) {
   const int64_t wanted_ms = relative_us >= 0 ? (relative_us + 500) / 1000 : -1;
   const int64_t timestamp_ms =
       std::max({wanted_ms, last_timestamp_ms_, last_track_timestamp_ms_[index] + 1, int64_t{0}});
-  if (timestamp_ms != wanted_ms) ++timestamps_adjusted_[kind];
+  if (timestamp_ms != wanted_ms && segment_track_[index] != nullptr) {
+    ++segment_track_[index]->timestamps_adjusted;
+  }
   write_status_ = writer_->PutFrame(ContainerTrack(kind), std::move(frame), timestamp_ms);
   last_timestamp_ms_ = timestamp_ms;
   last_track_timestamp_ms_[index] = timestamp_ms;
 }
 
-absl::StatusOr<std::optional<SegmentFile>> StreamRecorder::Finish() {
-  for (auto& [ssrc, track] : tracks_) track->Flush();
+void StreamRecorder::CloseSegment(SegmentEnd why) {
+  for (Track* track : segment_track_) {
+    if (track != nullptr) track->recorder->Flush();
+  }
+  if (why == SegmentEnd::kReconnect && replaced_ssrcs_.size() < kMaxTracksPerStream) {
+    for (const auto& [ssrc, track] : tracks_by_ssrc_) replaced_ssrcs_.insert(ssrc);
+  }
   interleaver_.Flush();
-  if (!write_status_.ok()) return write_status_;
-  if (!writer_) return std::optional<SegmentFile>();
+  tracks_by_ssrc_.clear();
+  segment_track_[0] = segment_track_[1] = nullptr;
+  if (!write_status_.ok() || !writer_) return;  // no media: the index is reused
   auto stats = writer_->Finish();
   writer_.reset();
-  if (!stats.ok()) return stats.status();
+  if (!stats.ok()) {
+    write_status_ = stats.status();
+    return;
+  }
   SegmentFile file;
+  file.segment_index = segment_index_;
   file.path = segment_path_;
   file.filename = segment_path_.substr(segment_path_.rfind('/') + 1);
   file.size = stats->bytes;
   file.first_capture_ms = base_capture_us_ / 1000;
   file.last_capture_ms = file.first_capture_ms + stats->last_timestamp_ms;
   file.duration_ms = stats->duration_ms;
-  return std::optional<SegmentFile>(file);
+  finished_segments_.push_back(file);
+  ++segment_index_;
+  last_timestamp_ms_ = -1;
+  last_track_timestamp_ms_[0] = last_track_timestamp_ms_[1] = -1;
+}
+
+absl::StatusOr<std::vector<SegmentFile>> StreamRecorder::Finish() {
+  CloseSegment(SegmentEnd::kStop);
+  if (!write_status_.ok()) return write_status_;
+  return finished_segments_;
 }
 
 StreamResult StreamRecorder::result() const {
   StreamResult result;
   result.stream_id = config_.stream.stream_id;
-  for (const auto& [ssrc, track] : tracks_) {
-    TrackCounters counters = track->counters();
-    auto adjusted = timestamps_adjusted_.find(counters.kind);
-    // Adjustments are counted per kind; with one SSRC per kind that is per track.
-    if (adjusted != timestamps_adjusted_.end()) counters.timestamps_adjusted = adjusted->second;
+  for (const auto& track : all_tracks_) {
+    TrackCounters counters = track->recorder->counters();
+    counters.timestamps_adjusted = track->timestamps_adjusted;
+    counters.segment = track->segment_index;
     result.tracks.push_back(std::move(counters));
   }
   result.packets_unknown_payload_type = unknown_payload_type_;

@@ -1,7 +1,12 @@
 // Records one published stream: demultiplexes its RTP and RTCP packets by
 // SSRC into track recorders, interleaves their frames by capture time and
-// writes them to the stream's segment file, opened at the first frame (a
-// stream that sends no media gets no file).
+// writes them to the stream's current segment file, opened at the segment's
+// first frame (a segment without media gets no file).
+//
+// A new segment starts when the publisher reconnects: media of a kind that
+// already has an SSRC in the segment arrives on a new SSRC, or packets
+// resume after none came for `gone_after_us`. The first segment's file is
+// `<streamId>.<ext>`, the next ones `<streamId>-1.<ext>`, `-2`, ...
 //
 // Time policy: a frame's file timestamp is its capture time minus the
 // capture time of the segment's first frame, in ms. It is raised where
@@ -16,7 +21,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -29,6 +36,7 @@
 namespace rtparchive::archive {
 
 struct SegmentFile {
+  int segment_index = 0;
   std::string path;            // the finished file in the working folder
   std::string filename;        // its ZIP entry name
   uint64_t size = 0;
@@ -46,6 +54,8 @@ class StreamRecorder {
     bool wait_for_keyframe_after_loss = true;
     reorder::ReorderOptions reorder;
     int64_t interleave_window_us = 1'000'000;
+    int64_t gone_after_us = 10'000'000;
+    int first_segment_index = 0;  // > 0 when the stream was removed and added again
   };
 
   StreamRecorder(Config config, TrackRecorder::KeyframeOutput on_keyframe_needed, LogFunction log);
@@ -54,8 +64,9 @@ class StreamRecorder {
 
   // Fails only when writing fails.
   absl::Status PushPacket(absl::Span<const uint8_t> packet, int64_t arrival_time_us);
-  // Flushes every track and finishes the file; nullopt when no media came.
-  absl::StatusOr<std::optional<SegmentFile>> Finish();
+  // Flushes every track and finishes the open segment. Returns every segment
+  // file of the stream, in order (none when no media came).
+  absl::StatusOr<std::vector<SegmentFile>> Finish();
 
   StreamResult result() const;
   const std::string& stream_id() const { return config_.stream.stream_id; }
@@ -65,22 +76,41 @@ class StreamRecorder {
   void OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_time_us);
   TrackRecorder* TrackFor(uint32_t ssrc, int payload_type);
   void WriteFrame(MediaKind kind, codec::EncodedFrame frame);
-  absl::Status OpenSegment();
+  absl::Status OpenSegmentFile();
+  // Flushes the segment's tracks, finishes its file and starts the next
+  // segment; its tracks stop taking packets. Sets write_status_ on failure.
+  enum class SegmentEnd { kReconnect, kGone, kStop };
+  void CloseSegment(SegmentEnd why);
+
+  // A track and the segment it belongs to.
+  struct Track {
+    std::unique_ptr<TrackRecorder> recorder;
+    int segment_index = 0;
+    int64_t timestamps_adjusted = 0;
+  };
 
   Config config_;
   TrackRecorder::KeyframeOutput on_keyframe_needed_;
   LogFunction log_;
   DropLog packet_drops_;
-  std::map<uint32_t, std::unique_ptr<TrackRecorder>> tracks_;
+  std::map<uint32_t, Track*> tracks_by_ssrc_;  // the open segment's tracks
+  std::vector<std::unique_ptr<Track>> all_tracks_;  // every segment's, for results
   std::map<uint32_t, std::pair<int64_t, uint32_t>> early_sender_reports_;  // before the track
   Interleaver interleaver_;
+  std::vector<SegmentFile> finished_segments_;
+  std::set<uint32_t> replaced_ssrcs_;  // SSRCs a reconnect replaced
+  absl::Status write_status_;
+  std::optional<int64_t> last_packet_arrival_us_;
+
+  // The open segment.
+  int segment_index_;
+  Track* segment_track_[2] = {nullptr, nullptr};  // by MediaKind
   std::unique_ptr<container::SegmentWriter> writer_;
   std::string segment_path_;
-  absl::Status write_status_;
   int64_t base_capture_us_ = 0;      // capture time at file timestamp 0
   int64_t last_timestamp_ms_ = -1;   // any track
   int64_t last_track_timestamp_ms_[2] = {-1, -1};  // by MediaKind
-  std::map<MediaKind, int64_t> timestamps_adjusted_;
+
   int64_t rtcp_packets_ = 0;
   int64_t unknown_payload_type_ = 0;
 };

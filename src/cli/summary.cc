@@ -1,6 +1,8 @@
 #include "cli/summary.h"
 
+#include <algorithm>
 #include <map>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -60,31 +62,45 @@ std::string FormatSummary(const replay::ReplayReport& report) {
   }
   absl::StrAppend(&text, "\n");
   if (!capture.truncation.empty()) absl::StrAppend(&text, "WARNING: ", capture.truncation, "\n");
-  std::map<std::string, const FileResult*> files;
-  for (const FileResult& file : archive.files) files[file.stream_id] = &file;
   std::map<std::string, const StreamResult*> results;
   for (const StreamResult& result : archive.streams) results[result.stream_id] = &result;
   absl::StrAppend(&text, absl::StrFormat("Streams: %d\n", report.streams.size()));
   for (const replay::PlannedStream& stream : report.streams) {
     const std::string& id = stream.options.stream_id;
     absl::StrAppend(&text, absl::StrFormat("  %s (found by %s)\n", id, stream.found_by));
-    auto file = files.find(id);
-    if (file != files.end()) {
-      absl::StrAppend(&text, absl::StrFormat("    file %s, %s, %d-%d ms after createdAt, %.2f s\n",
-                                             file->second->filename,
-                                             HumanBytes(static_cast<double>(file->second->size)),
-                                             file->second->start_time_offset_ms,
-                                             file->second->stop_time_offset_ms,
-                                             file->second->duration_ms / 1000));
-    } else {
-      absl::StrAppend(&text, "    no file: no media was recorded\n");
-    }
     auto result = results.find(id);
-    if (result == results.end()) continue;
-    for (const TrackCounters& track : result->second->tracks) {
-      absl::StrAppend(&text, FormatTrack(track, stream.options.payload_types), "\n");
+    std::vector<const FileResult*> files;
+    for (const FileResult& file : archive.files) {
+      if (file.stream_id == id) files.push_back(&file);
     }
-    if (!result->second->packets_dropped.empty()) {
+    if (files.empty()) absl::StrAppend(&text, "    no file: no media was recorded\n");
+    // Each file, then the tracks of its segment.
+    std::vector<int> segments;
+    for (const FileResult* file : files) segments.push_back(file->segment);
+    if (result != results.end()) {
+      for (const TrackCounters& track : result->second->tracks) {
+        if (std::find(segments.begin(), segments.end(), track.segment) == segments.end()) {
+          segments.push_back(track.segment);
+        }
+      }
+    }
+    std::sort(segments.begin(), segments.end());
+    for (int segment : segments) {
+      for (const FileResult* file : files) {
+        if (file->segment != segment) continue;
+        absl::StrAppend(&text, absl::StrFormat("    file %s, %s, %d-%d ms after createdAt, %.2f s\n",
+                                               file->filename, HumanBytes(static_cast<double>(file->size)),
+                                               file->start_time_offset_ms, file->stop_time_offset_ms,
+                                               file->duration_ms / 1000));
+      }
+      if (result == results.end()) continue;
+      for (const TrackCounters& track : result->second->tracks) {
+        if (track.segment == segment) {
+          absl::StrAppend(&text, FormatTrack(track, stream.options.payload_types), "\n");
+        }
+      }
+    }
+    if (result != results.end() && !result->second->packets_dropped.empty()) {
       absl::StrAppend(&text, "    packets dropped: ", JoinCounts(result->second->packets_dropped), "\n");
     }
   }

@@ -256,6 +256,32 @@ def check_usage():
     check(subprocess.run([BINARY, "replay", "x.pcap"], capture_output=True).returncode == 2, "replay without -o: exit 2")
 
 
+def check_reconnect():
+    """A publisher reconnecting on new SSRCs gives a second, indexed file."""
+    name = "reconnect"
+    proc, out = replay(os.path.join(CAPTURES, name + ".pcap"), name)
+    check(proc.returncode == 0, f"{name}: exit 0 ({proc.stderr})")
+    if proc.returncode != 0:
+        return
+    folder, manifest, infos = unpack(out, name)
+    files = manifest["files"]
+    check(len(files) == 2, f"{name}: two files, got {len(files)}")
+    if len(files) != 2:
+        return
+    stream_id = files[0]["streamId"]
+    check(files[1]["streamId"] == stream_id, f"{name}: both segments carry the stream ID")
+    check([f["filename"] for f in files] == [stream_id + ".webm", stream_id + "-1.webm"],
+          f"{name}: segment files named <streamId>.webm and <streamId>-1.webm: {[f['filename'] for f in files]}")
+    sidecar = json.load(open(os.path.join(CAPTURES, name + ".json")))["streams"][0]["segments"]
+    truth = json.load(open(os.path.join(CAPTURES, name + ".truth.json")))["streams"][0]["segments"]
+    for index, (entry, segment, expected) in enumerate(zip(files, truth, sidecar)):
+        path = os.path.join(folder, entry["filename"])
+        check(abs(entry["startTimeOffset"] - expected["start_offset_s"] * 1000) <= 33,
+              f"{name}: segment {index} starts at {entry['startTimeOffset']} ms, capture says {expected['start_offset_s'] * 1000:.0f}")
+        check(frame_md5s(path, "0:v:0") == segment["video"]["frame_md5"], f"{name}: segment {index} video bit-exact")
+        check(frame_md5s(path, "0:a:0") == segment["audio"]["frame_md5"], f"{name}: segment {index} audio bit-exact")
+
+
 def check_browser_capture():
     """A real Chromium call: Opus is recorded; VP8-in-RED and RTX are named as left out."""
     capture = os.path.join(TESTDATA, "browser", "chromium-plain-vp8.pcap")
@@ -279,6 +305,7 @@ for capture_name in ("vp8-clean", "two-streams", "vp8-nortcp"):
     check_clean_capture(capture_name)
 check_lossy_capture()
 check_browser_capture()
+check_reconnect()
 check_bad_input()
 check_determinism_and_session()
 check_usage()

@@ -164,6 +164,59 @@ TEST_F(ArchiveTest, GarbagePacketsAreCountedNotFatal) {
   EXPECT_EQ(dropped, 4);
 }
 
+// Pushes `count` Opus packets, 20 ms apart from `start_us`, on `ssrc`.
+void PushAudio(Archive& archive, const std::string& stream, uint32_t ssrc, int count, int64_t start_us) {
+  for (int i = 0; i < count; ++i) {
+    ASSERT_TRUE(archive.PushPacket(stream, Rtp(kOpus, i, 960 * i, ssrc, false, {0xfc, uint8_t(i)}),
+                                   start_us + i * 20'000).ok());
+  }
+}
+
+TEST_F(ArchiveTest, RemovedAndAddedAgainGivesIndexedSegmentFiles) {
+  auto archive = Archive::Start(Options("manual"));
+  ASSERT_TRUE(archive.ok());
+  const int64_t t0 = 1'700'000'000'000'000;
+  ASSERT_TRUE((*archive)->AddStream(Stream("m")).ok());
+  PushAudio(**archive, "m", 1, 50, t0);
+  ASSERT_TRUE((*archive)->RemoveStream("m").ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("m")).ok());
+  PushAudio(**archive, "m", 1, 50, t0 + 5'000'000);
+  ASSERT_TRUE((*archive)->RemoveStream("m").ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("m")).ok());  // nothing comes: no third file
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->files.size(), 2u);
+  EXPECT_EQ(result->files[0].filename, "m.webm");
+  EXPECT_EQ(result->files[1].filename, "m-1.webm");
+  EXPECT_EQ(result->files[1].start_time_offset_ms, 5000);
+  EXPECT_EQ(result->files[1].stop_time_offset_ms, 5000 + 49 * 20);
+}
+
+TEST_F(ArchiveTest, AStreamSilentPastTheTimeoutResumesInANewSegment) {
+  ArchiveOptions options = Options("gone");
+  options.stream_gone_after_us = 2'000'000;
+  auto archive = Archive::Start(options);
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("g")).ok());
+  const int64_t t0 = 1'700'000'000'000'000;
+  PushAudio(**archive, "g", 5, 10, t0);
+  // The same SSRC, 1.5 s later (a mute, not gone), then 3 s later (gone).
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE((*archive)->PushPacket("g", Rtp(kOpus, 10 + i, 960 * (85 + i), 5, false, {0xfc}),
+                                       t0 + 1'700'000 + i * 20'000).ok());
+  }
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE((*archive)->PushPacket("g", Rtp(kOpus, 20 + i, 960 * (300 + i), 5, false, {0xfc}),
+                                       t0 + 6'000'000 + i * 20'000).ok());
+  }
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->files.size(), 2u);
+  EXPECT_EQ(result->files[0].stop_time_offset_ms, (85 + 9) * 20);  // the mute is a gap inside
+  EXPECT_EQ(result->files[1].filename, "g-1.webm");
+  EXPECT_EQ(result->files[1].start_time_offset_ms, 6000);
+}
+
 TEST_F(ArchiveTest, AnSsrcFloodIsCappedAndCounted) {
   auto archive = Archive::Start(Options("flood"));
   ASSERT_TRUE(archive.ok());

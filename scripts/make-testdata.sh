@@ -53,6 +53,7 @@ declare -A options=(
   [vp8-lossy]="--duration 4 --bitrate 400 --loss 2 --reorder 2 --dup 1 --seed 7"
   [two-streams]="--streams 2 --duration 2 --size 320x240 --bitrate 200 --seed 3"
   [vp8-nortcp]="--duration 2 --bitrate 300 --no-rtcp --seed 5"
+  [av-sync]="--duration 5 --size 320x240 --bitrate 250 --seed 13"
   [reconnect]="--duration 4 --reconnect-at 2 --size 320x240 --bitrate 300 --seed 11"
 )
 names=("$@")

@@ -282,6 +282,88 @@ def check_reconnect():
         check(frame_md5s(path, "0:a:0") == segment["audio"]["frame_md5"], f"{name}: segment {index} audio bit-exact")
 
 
+def rtp_rewrite(records, rewrite):
+    """Applies rewrite(udp_payload) -> payload to each Ethernet/IPv4/UDP record."""
+    out = []
+    for sec, usec, frame in records:
+        payload = rewrite(bytearray(frame[42:]))
+        out.append((sec, usec, udp_frame_like(frame, bytes(payload)) if payload is not None else None))
+    return [r for r in out if r[2] is not None]
+
+
+def check_wraps_change_nothing():
+    """Sequence numbers and RTP timestamps that wrap mid-capture give the same archive."""
+    capture = os.path.join(CAPTURES, "av-sync.pcap")
+    header, records = read_pcap(capture)
+    seq_shift = 65536 - 60                      # wraps after 60 packets of each SSRC
+    ts_shift = {90000: 2**32 - 90000, 48000: 2**32 - 48000}  # wraps 1 s in
+
+    side = json.load(open(capture.replace(".pcap", ".json")))
+    rates = {seg[k]["ssrc"]: seg[k]["clock_rate"] for st in side["streams"] for seg in st["segments"]
+             for k in ("video", "audio") if k in seg}
+
+    def shift(payload):
+        if 192 <= payload[1] <= 223:  # RTCP: the SR's RTP timestamp (compound starts with the SR)
+            if payload[1] == 200:
+                ssrc, rtp_ts = struct.unpack_from("!I", payload, 4)[0], struct.unpack_from("!I", payload, 16)[0]
+                struct.pack_into("!I", payload, 16, (rtp_ts + ts_shift[rates[ssrc]]) & 0xffffffff)
+            return payload
+        seq, ts, ssrc = struct.unpack_from("!HII", payload, 2)
+        struct.pack_into("!HI", payload, 2, (seq + seq_shift) & 0xffff, (ts + ts_shift[rates[ssrc]]) & 0xffffffff)
+        return payload
+
+    wrapped = os.path.join(WORK, "wrapped.pcap")
+    write_pcap(wrapped, header, rtp_rewrite(records, shift))
+    plain_proc, plain = replay(capture, "unwrapped")
+    wrapped_proc, wrapped_zip = replay(wrapped, "wrapped")
+    check(plain_proc.returncode == 0 and wrapped_proc.returncode == 0, "wrap: both replays succeed")
+    check(open(plain, "rb").read() == open(wrapped_zip, "rb").read(),
+          "wrap: sequence and timestamp wrap mid-capture give a byte-identical archive")
+
+
+def first_pts_ms(path, kind):
+    rows = subprocess.run(["ffprobe", "-v", "error", "-select_streams", kind, "-show_entries", "packet=pts_time",
+                           "-of", "csv=p=0", path], capture_output=True, text=True).stdout.split()
+    return float(rows[0]) * 1000 if rows else None
+
+
+def check_av_sync():
+    """Audio and video keep the sender's timing when one starts before the other."""
+    capture = os.path.join(CAPTURES, "av-sync.pcap")
+    header, records = read_pcap(capture)
+    side = json.load(open(capture.replace(".pcap", ".json")))
+    segment = side["streams"][0]["segments"][0]
+    start_us = side["capture_start_ms"] * 1000
+    for late_kind, late_by_s, expected_gap_ms in (("video", 2.5, 3000), ("audio", 1.0, 1000)):
+        # Drop the late track's packets before late_by_s: it starts at its next
+        # frame (video: the keyframe at 3 s; audio: the packet at 1 s).
+        late_ssrc = segment[late_kind]["ssrc"]
+
+        kept = []
+        for sec, usec, frame in records:
+            payload = frame[42:]
+            is_rtp = not (192 <= payload[1] <= 223)
+            if is_rtp and struct.unpack_from("!I", payload, 8)[0] == late_ssrc and \
+                    sec * 1_000_000 + usec - start_us < late_by_s * 1e6:
+                continue
+            kept.append((sec, usec, frame))
+        name = f"late-{late_kind}"
+        path = os.path.join(WORK, name + ".pcap")
+        write_pcap(path, header, kept)
+        proc, out = replay(path, name)
+        check(proc.returncode == 0, f"{name}: exit 0 ({proc.stderr})")
+        if proc.returncode != 0:
+            continue
+        folder, manifest, _ = unpack(out, name)
+        media = os.path.join(folder, manifest["files"][0]["filename"])
+        early = first_pts_ms(media, "a:0" if late_kind == "video" else "v:0")
+        late = first_pts_ms(media, "v:0" if late_kind == "video" else "a:0")
+        check(early is not None and late is not None and abs((late - early) - expected_gap_ms) <= 20,
+              f"{name}: {late_kind} starts {late - early if early is not None and late is not None else '?'} ms "
+              f"after the other track, sender timing says {expected_gap_ms} ms (20 ms allowed)")
+        check(manifest["files"][0]["startTimeOffset"] == 0, f"{name}: the file starts with the first media")
+
+
 def check_browser_capture():
     """A real Chromium call: Opus is recorded; VP8-in-RED and RTX are named as left out."""
     capture = os.path.join(TESTDATA, "browser", "chromium-plain-vp8.pcap")
@@ -306,6 +388,8 @@ for capture_name in ("vp8-clean", "two-streams", "vp8-nortcp"):
 check_lossy_capture()
 check_browser_capture()
 check_reconnect()
+check_wraps_change_nothing()
+check_av_sync()
 check_bad_input()
 check_determinism_and_session()
 check_usage()

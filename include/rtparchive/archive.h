@@ -51,9 +51,14 @@ struct ArchiveOptions {
   // Per-SSRC reorder buffer bounds.
   int reorder_capacity_packets = 512;
   int64_t reorder_max_wait_us = 200'000;
+  // How long a track's first frames wait for an RTCP sender report to map
+  // their RTP time to the sender's clock, before arrival time is used.
+  int64_t sender_report_wait_us = 3'000'000;
   // How long one track may run ahead of the other of its stream before its
-  // frames are written anyway (bounds memory when one track stalls).
-  int64_t interleave_window_us = 1'000'000;
+  // frames are written anyway (bounds memory when one track stalls). Must
+  // exceed sender_report_wait_us, or a track waiting for its report falls
+  // behind the other.
+  int64_t interleave_window_us = 4'000'000;
   // A stream that sent no RTP or RTCP for this long is gone; when its
   // packets resume they start a new segment (a new file).
   int64_t stream_gone_after_us = 10'000'000;
@@ -91,6 +96,7 @@ struct TrackCounters {
   int64_t packets_late = 0;     // arrived after their place was given up
   int64_t frames_written = 0;
   int64_t timestamps_adjusted = 0;  // nudged to keep the track's times increasing
+  int64_t timestamp_jumps = 0;      // RTP time jumps that elapsed time did not explain
   std::map<std::string, int64_t> frames_dropped;   // by reason
   std::map<std::string, int64_t> packets_dropped;  // by reason (bad payloads)
   std::string clock;  // "sender_report" or "arrival"

@@ -138,6 +138,7 @@ class Archive::Impl {
     config.reorder.capacity = static_cast<size_t>(options_.reorder_capacity_packets);
     config.reorder.max_wait_us = options_.reorder_max_wait_us;
     config.interleave_window_us = options_.interleave_window_us;
+    config.sender_report_wait_us = options_.sender_report_wait_us;
     config.gone_after_us = options_.stream_gone_after_us;
     config.first_segment_index = next_segment_index_[stream.stream_id];
     const std::string stream_id = stream.stream_id;
@@ -264,9 +265,15 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Start(ArchiveOptions options,
   }
   if (options.partner_id < 0) return absl::InvalidArgumentError("partner ID must not be negative");
   if (options.reorder_capacity_packets < 1 || options.reorder_capacity_packets > 65536 ||
-      options.reorder_max_wait_us < 0 || options.interleave_window_us < 0) {
+      options.reorder_max_wait_us < 0 || options.interleave_window_us < 0 ||
+      options.sender_report_wait_us < 0 || options.stream_gone_after_us <= 0) {
     return absl::InvalidArgumentError(
         "reorder capacity must be 1-65536 packets and the waits must not be negative");
+  }
+  if (options.interleave_window_us <= options.sender_report_wait_us) {
+    return absl::InvalidArgumentError(
+        "interleave_window_us must exceed sender_report_wait_us, or a track waiting for its "
+        "sender report falls behind the other");
   }
   auto impl = std::make_unique<Impl>(std::move(options), std::move(callbacks));
   if (absl::Status status = impl->Init(); !status.ok()) return status;

@@ -139,6 +139,7 @@ TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
   track_config.format = format->second;
   track_config.wait_for_keyframe_after_loss = config_.wait_for_keyframe_after_loss;
   track_config.reorder = config_.reorder;
+  track_config.sender_report_wait_us = config_.sender_report_wait_us;
   auto track = std::make_unique<TrackRecorder>(
       track_config,
       [this](MediaKind frame_kind, codec::EncodedFrame frame) {

@@ -53,7 +53,8 @@ class StreamRecorder {
     std::string working_folder;
     bool wait_for_keyframe_after_loss = true;
     reorder::ReorderOptions reorder;
-    int64_t interleave_window_us = 1'000'000;
+    int64_t interleave_window_us = 4'000'000;
+    int64_t sender_report_wait_us = 3'000'000;
     int64_t gone_after_us = 10'000'000;
     int first_segment_index = 0;  // > 0 when the stream was removed and added again
   };

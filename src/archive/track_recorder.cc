@@ -42,15 +42,34 @@ void TrackRecorder::OnRtp(std::vector<uint8_t> storage, const rtp::RtpPacketView
   HeldPacket held{std::move(storage), view, arrival_time_us};
   reorder_.Push(sequence_number, arrival_time_us, std::move(held),
                 [this](Buffer::Released released) { OnReleased(std::move(released)); });
+  ReleaseHeldFrames(arrival_time_us, /*force=*/false);
 }
 
 void TrackRecorder::OnSenderReport(int64_t ntp_time_us, uint32_t rtp_timestamp) {
   clock_.OnSenderReport(ntp_time_us, rtp_timestamp);
+  ReleaseHeldFrames(0, /*force=*/true);  // the report anchors them
 }
 
 void TrackRecorder::Flush() {
   reorder_.Flush([this](Buffer::Released released) { OnReleased(std::move(released)); });
   assembler_.Flush();
+  ReleaseHeldFrames(0, /*force=*/true);
+}
+
+void TrackRecorder::ReleaseHeldFrames(int64_t now_us, bool force) {
+  if (held_frames_.empty()) return;
+  if (!force && now_us - held_frames_.front().second < config_.sender_report_wait_us) return;
+  while (!held_frames_.empty()) {
+    auto [frame, arrival_time_us] = std::move(held_frames_.front());
+    held_frames_.pop_front();
+    Emit(std::move(frame), arrival_time_us);
+  }
+}
+
+void TrackRecorder::Emit(codec::EncodedFrame frame, int64_t arrival_time_us) {
+  frame.capture_time_us = clock_.CaptureTimeUs(frame.rtp_timestamp, arrival_time_us);
+  ++frames_written_;
+  on_frame_(config_.kind, std::move(frame));
 }
 
 void TrackRecorder::OnReleased(Buffer::Released released) {
@@ -101,9 +120,11 @@ void TrackRecorder::OnFrame(codec::EncodedFrame frame) {
       return;
     }
   }
-  frame.capture_time_us = clock_.CaptureTimeUs(frame.rtp_timestamp, current_arrival_us_);
-  ++frames_written_;
-  on_frame_(config_.kind, std::move(frame));
+  if (clock_.anchor() == timing::CaptureClock::Anchor::kNone && config_.sender_report_wait_us > 0) {
+    held_frames_.emplace_back(std::move(frame), current_arrival_us_);
+    return;
+  }
+  Emit(std::move(frame), current_arrival_us_);
 }
 
 void TrackRecorder::OnFrameDropped(codec::FrameDrop reason, int64_t count) {
@@ -122,6 +143,7 @@ TrackCounters TrackRecorder::counters() const {
   counters.packets_duplicate = reorder.duplicates;
   counters.packets_late = reorder.late;
   counters.frames_written = frames_written_;
+  counters.timestamp_jumps = clock_.jumps();
   counters.frames_dropped = frame_drops_;
   counters.packets_dropped = payload_drops_.counts();
   switch (clock_.anchor()) {

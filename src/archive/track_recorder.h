@@ -9,6 +9,7 @@
 #define RTPARCHIVE_ARCHIVE_TRACK_RECORDER_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -38,6 +39,7 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
     PayloadTypeInfo format;
     bool wait_for_keyframe_after_loss = true;
     reorder::ReorderOptions reorder;
+    int64_t sender_report_wait_us = 3'000'000;
   };
 
   TrackRecorder(Config config, FrameOutput on_frame, KeyframeOutput on_keyframe_needed,
@@ -66,6 +68,10 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   // Video only: frames after a loss reference what was lost, so skip them
   // until a keyframe and ask the sender for one (once per loss).
   void OnVideoLoss();
+  // Maps and passes on held frames once the clock can be anchored: a sender
+  // report came, the wait ran out at `now_us`, or `force`.
+  void ReleaseHeldFrames(int64_t now_us, bool force);
+  void Emit(codec::EncodedFrame frame, int64_t arrival_time_us);
   // codec::FrameAssembler::Listener
   void OnFrame(codec::EncodedFrame frame) override;
   void OnFrameDropped(codec::FrameDrop reason, int64_t count) override;
@@ -84,6 +90,8 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   bool waiting_for_keyframe_;
   bool started_ = false;
   std::optional<codec::VideoSize> first_size_;
+  // Frames waiting for the clock's anchor, with their arrival times.
+  std::deque<std::pair<codec::EncodedFrame, int64_t>> held_frames_;
 };
 
 }  // namespace rtparchive::archive

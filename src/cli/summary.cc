@@ -36,6 +36,10 @@ std::string FormatTrack(const TrackCounters& track, const std::map<int, PayloadT
   if (!track.packets_dropped.empty()) {
     absl::StrAppend(&line, "; bad payloads: ", JoinCounts(track.packets_dropped));
   }
+  if (track.timestamp_jumps > 0) {
+    absl::StrAppend(&line, absl::StrFormat("; %d RTP timestamp jumps bridged by arrival time",
+                                           track.timestamp_jumps));
+  }
   if (track.timestamps_adjusted > 0) {
     absl::StrAppend(&line, absl::StrFormat("; %d timestamps adjusted", track.timestamps_adjusted));
   }

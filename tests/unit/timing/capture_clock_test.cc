@@ -15,6 +15,24 @@ TEST(CaptureClockTest, AnchorsToTheFirstSenderReport) {
   EXPECT_EQ(clock.anchor(), CaptureClock::Anchor::kSenderReport);
 }
 
+TEST(CaptureClockTest, UnexplainedJumpIsBridgedByArrivalTime) {
+  CaptureClock clock(90000);
+  EXPECT_EQ(clock.CaptureTimeUs(0, 1'000'000), 1'000'000);
+  EXPECT_EQ(clock.CaptureTimeUs(3000, 1'033'333), 1'033'333);
+  // The sender restarts its RTP clock: +10 hours of RTP time in 33 ms.
+  EXPECT_EQ(clock.CaptureTimeUs(3000 + 90000u * 36000, 1'066'666), 1'066'666);
+  EXPECT_EQ(clock.CaptureTimeUs(6000 + 90000u * 36000, 1'099'999), 1'099'999);  // 1/30 s on
+  EXPECT_EQ(clock.jumps(), 1);
+}
+
+TEST(CaptureClockTest, ALongMuteIsNotAJump) {
+  CaptureClock clock(48000);
+  clock.CaptureTimeUs(0, 0);
+  // 60 s without packets; RTP time moved on with real time.
+  EXPECT_EQ(clock.CaptureTimeUs(48000 * 60, 60'010'000), 60'000'000);
+  EXPECT_EQ(clock.jumps(), 0);
+}
+
 TEST(CaptureClockTest, LaterReportsDoNotMoveTheAnchor) {
   CaptureClock clock(48000);
   clock.OnSenderReport(2'000'000, 0);
@@ -26,7 +44,7 @@ TEST(CaptureClockTest, LaterReportsDoNotMoveTheAnchor) {
 TEST(CaptureClockTest, WithoutReportsUsesTheFirstFramesArrival) {
   CaptureClock clock(90000);
   EXPECT_EQ(clock.CaptureTimeUs(1000, 50'000'000), 50'000'000);
-  EXPECT_EQ(clock.CaptureTimeUs(1000 + 4500, 99'000'000), 50'050'000);
+  EXPECT_EQ(clock.CaptureTimeUs(1000 + 4500, 50'080'000), 50'050'000);  // arrival jitter ignored
   EXPECT_EQ(clock.anchor(), CaptureClock::Anchor::kArrival);
 }
 

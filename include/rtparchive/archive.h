@@ -36,6 +36,24 @@ struct PayloadTypeInfo {
   int clock_rate_hz = 90000;
 };
 
+// The hosted platforms' archive rules, kept as configurable defaults.
+struct ArchiveLimits {
+  int max_streams = 50;                             // recorded at once
+  int64_t max_recorded_us = 4LL * 3600 * 1'000'000;  // cumulative time with a stream publishing
+  int64_t max_total_us = 12LL * 3600 * 1'000'000;    // since the archive's first packet
+  int64_t max_paused_us = 1LL * 3600 * 1'000'000;    // with no stream publishing
+};
+
+// started -> paused -> started ... -> stopped -> available, or failed.
+enum class ArchiveStatus { kStarted, kPaused, kStopped, kAvailable, kFailed };
+const char* ToString(ArchiveStatus status);
+
+struct StatusChange {
+  ArchiveStatus status = ArchiveStatus::kStarted;
+  std::string reason;  // why it paused, stopped or failed
+  int64_t time_us = 0;  // on the archive's clock (packet arrival times)
+};
+
 struct ArchiveOptions {
   std::string id;               // archive ID (a UUID); required
   std::string name;             // may be empty
@@ -62,6 +80,11 @@ struct ArchiveOptions {
   // A stream that sent no RTP or RTCP for this long is gone; when its
   // packets resume they start a new segment (a new file).
   int64_t stream_gone_after_us = 10'000'000;
+
+  ArchiveLimits limits;
+  // Which media the archive records at all (each stream also says its own).
+  bool has_audio = true;
+  bool has_video = true;
 
   // Log lines (first drop of each kind, warnings). May be empty.
   std::function<void(absl::string_view line)> on_log;
@@ -121,17 +144,25 @@ struct StreamResult {
   std::map<std::string, int64_t> packets_dropped;  // unparsable RTP/RTCP, by reason
 };
 
+struct NotRecorded {
+  std::string stream_id;
+  std::string reason;
+};
+
 struct ArchiveResult {
   std::string zip_path;
+  std::string stop_reason;  // "stopped by the caller", or the rule that stopped it
   std::string manifest_json;
   int64_t created_at_ms = 0;
   uint64_t zip_size = 0;
   std::vector<FileResult> files;
   std::vector<StreamResult> streams;
+  std::vector<NotRecorded> not_recorded;  // streams refused, with why
 };
 
 struct ArchiveCallbacks {
   std::function<void(const KeyframeRequest&)> on_keyframe_needed;
+  std::function<void(const StatusChange&)> on_status;
 };
 
 class Archive {
@@ -147,8 +178,10 @@ class Archive {
   Archive& operator=(const Archive&) = delete;
 
   // AlreadyExists for a stream being recorded; InvalidArgument for an ID
-  // that cannot be a file name or a payload type outside 0-127. A stream
-  // that was removed may be added again: it continues in a new segment.
+  // that cannot be a file name or a payload type outside 0-127;
+  // ResourceExhausted when limits.max_streams are being recorded (the
+  // result lists it as not recorded). A stream that was removed may be added
+  // again: it continues in a new segment.
   absl::Status AddStream(const StreamOptions& stream);
   // One RTP or RTCP packet (RFC 5761 demux) of `stream_id`, with its arrival
   // time in µs since the Unix epoch. Bad packets are counted, not errors:
@@ -159,8 +192,14 @@ class Archive {
   // Ends the stream's recording; its file is complete. Adding the stream
   // again later records it into its next segment file.
   absl::Status RemoveStream(absl::string_view stream_id);
+  // Applies the time rules (pause, stop after max_paused_us, max_recorded_us,
+  // max_total_us) at `now_us` on the packets' clock. PushPacket does this
+  // with each packet; a live node also calls it from a timer, since a paused
+  // archive receives no packets. Returns FailedPrecondition once stopped.
+  absl::Status AdvanceTime(int64_t now_us);
   // Finishes every stream, writes the manifest and the ZIP (to a temporary
-  // name, renamed when complete), and removes the working folder.
+  // name, renamed when complete), and removes the working folder. After a
+  // rule stopped the archive, returns that archive's result.
   absl::StatusOr<ArchiveResult> Stop();
 
  private:

@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "archive/manifest.h"
+#include "archive/recording_rules.h"
 #include "archive/stream_recorder.h"
 #include "archive/zip_writer.h"
 
@@ -35,7 +37,8 @@ class Archive::Impl {
   Impl(ArchiveOptions options, ArchiveCallbacks callbacks)
       : options_(std::move(options)),
         callbacks_(std::move(callbacks)),
-        working_folder_(options_.output_path + ".parts") {}
+        working_folder_(options_.output_path + ".parts"),
+        rules_(options_.limits) {}
 
   absl::Status Init() {
     if (::mkdir(working_folder_.c_str(), 0755) != 0) {
@@ -52,44 +55,43 @@ class Archive::Impl {
   }
 
   absl::Status AddStream(const StreamOptions& stream) {
-    absl::MutexLock lock(&mu_);
-    return AddStreamLocked(stream);
+    return Locked([&] { return AddStreamLocked(stream); });
   }
 
   absl::Status PushPacket(absl::string_view stream_id, absl::Span<const uint8_t> packet,
                           int64_t arrival_time_us) {
-    std::vector<KeyframeRequest> requests;
-    absl::Status status;
-    {
-      absl::MutexLock lock(&mu_);
-      status = PushPacketLocked(stream_id, packet, arrival_time_us);
-      requests.swap(keyframe_requests_);
-    }
-    // Outside the lock: the callback may call back into the archive.
-    if (callbacks_.on_keyframe_needed) {
-      for (const KeyframeRequest& request : requests) callbacks_.on_keyframe_needed(request);
-    }
-    return status;
+    return Locked([&] {
+      absl::Status status = PushPacketLocked(stream_id, packet, arrival_time_us);
+      if (status.ok()) ApplyRulesLocked(arrival_time_us);
+      return status;
+    });
   }
 
   absl::Status RemoveStream(absl::string_view stream_id) {
-    absl::MutexLock lock(&mu_);
-    if (!status_.ok()) return status_;
-    auto stream = active_.find(std::string(stream_id));
-    if (stream == active_.end()) return UnknownStream(stream_id);
-    return FinishStream(stream);
+    return Locked([&]() -> absl::Status {
+      if (stopped_) return StoppedError();
+      auto stream = active_.find(std::string(stream_id));
+      if (stream == active_.end()) return UnknownStream(stream_id);
+      return FinishStream(stream);
+    });
+  }
+
+  absl::Status AdvanceTime(int64_t now_us) {
+    return Locked([&]() -> absl::Status {
+      if (stopped_) return StoppedError();
+      ApplyRulesLocked(now_us);
+      return absl::OkStatus();
+    });
   }
 
   absl::StatusOr<ArchiveResult> Stop() {
-    absl::MutexLock lock(&mu_);
-    if (stopped_) return absl::FailedPreconditionError("the archive was already stopped");
-    stopped_ = true;
-    while (status_.ok() && !active_.empty()) {
-      absl::Status finished = FinishStream(active_.begin());
-      if (!finished.ok()) status_ = finished;
-    }
-    if (!status_.ok()) return status_;
-    return Finalise();
+    absl::StatusOr<ArchiveResult> result;
+    Locked([&] {
+      if (!stopped_) StopLocked("stopped by the caller");
+      result = final_result_;
+      return absl::OkStatus();
+    }).IgnoreError();  // the result carries the outcome
+    return result;
   }
 
  private:
@@ -105,14 +107,75 @@ class Archive::Impl {
     StreamResult result;
   };
 
+  // Runs `step` under the lock, then delivers the events it queued outside
+  // the lock, so callbacks may call back into the archive.
+  absl::Status Locked(const std::function<absl::Status()>& step) {
+    std::vector<KeyframeRequest> requests;
+    std::vector<StatusChange> changes;
+    absl::Status status;
+    {
+      absl::MutexLock lock(&mu_);
+      status = step();
+      requests.swap(keyframe_requests_);
+      changes.swap(status_changes_);
+    }
+    if (callbacks_.on_keyframe_needed) {
+      for (const KeyframeRequest& request : requests) callbacks_.on_keyframe_needed(request);
+    }
+    if (callbacks_.on_status) {
+      for (const StatusChange& change : changes) callbacks_.on_status(change);
+    }
+    return status;
+  }
+
+  absl::Status StoppedError() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!status_.ok()) return status_;
+    return absl::FailedPreconditionError(
+        absl::StrCat("the archive is stopped (", stop_reason_, ")"));
+  }
+
+  bool PublishingLocked(int64_t now_us) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    for (const auto& [id, added] : active_) {
+      const std::optional<int64_t> last = added.recorder->last_media_arrival_us();
+      if (last && now_us - *last <= options_.stream_gone_after_us) return true;
+    }
+    return false;
+  }
+
+  void ApplyRulesLocked(int64_t now_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    for (StatusChange& change : rules_.Update(now_us, PublishingLocked(now_us))) {
+      status_changes_.push_back(std::move(change));
+    }
+    if (rules_.stop_reason() && !stopped_) StopLocked(*rules_.stop_reason(), now_us);
+  }
+
+  // Finishes every stream and writes the ZIP; reports stopped, then
+  // available or failed. The result is kept for Stop().
+  void StopLocked(const std::string& reason, int64_t now_us = 0) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    stopped_ = true;
+    stop_reason_ = reason;
+    status_changes_.push_back({ArchiveStatus::kStopped, reason, now_us});
+    while (status_.ok() && !active_.empty()) {
+      absl::Status finished = FinishStream(active_.begin());
+      if (!finished.ok()) status_ = finished;
+    }
+    final_result_ = status_.ok() ? Finalise() : absl::StatusOr<ArchiveResult>(status_);
+    if (final_result_.ok()) {
+      final_result_->stop_reason = reason;
+      status_changes_.push_back({ArchiveStatus::kAvailable, "", now_us});
+    } else {
+      status_changes_.push_back(
+          {ArchiveStatus::kFailed, std::string(final_result_.status().message()), now_us});
+    }
+  }
+
   absl::Status UnknownStream(absl::string_view stream_id) const {
     return absl::NotFoundError(
         absl::StrCat("no stream '", stream_id, "' is being recorded: call AddStream first"));
   }
 
-  absl::Status AddStreamLocked(const StreamOptions& stream) {
-    if (stopped_) return absl::FailedPreconditionError("the archive is stopped");
-    if (!status_.ok()) return status_;
+  absl::Status AddStreamLocked(const StreamOptions& stream) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (stopped_) return StoppedError();
     if (!IsSafeFileStem(stream.stream_id)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "stream ID '", stream.stream_id,
@@ -130,8 +193,17 @@ class Archive::Impl {
                          " needs a number 0-127 and a positive clock rate"));
       }
     }
+    if (static_cast<int>(active_.size()) >= options_.limits.max_streams) {
+      const std::string reason = absl::StrCat("the archive records at most ",
+                                              options_.limits.max_streams, " streams at once");
+      not_recorded_.push_back({stream.stream_id, reason});
+      return absl::ResourceExhaustedError(
+          absl::StrCat("stream '", stream.stream_id, "' is not recorded: ", reason));
+    }
     archive::StreamRecorder::Config config;
     config.stream = stream;
+    config.stream.has_audio = stream.has_audio && options_.has_audio;
+    config.stream.has_video = stream.has_video && options_.has_video;
     config.video_codec = options_.video_codec;
     config.working_folder = working_folder_;
     config.wait_for_keyframe_after_loss = options_.wait_for_keyframe_after_loss;
@@ -153,14 +225,16 @@ class Archive::Impl {
   }
 
   absl::Status PushPacketLocked(absl::string_view stream_id, absl::Span<const uint8_t> packet,
-                                int64_t arrival_time_us) {
-    if (stopped_) return absl::FailedPreconditionError("the archive is stopped");
-    if (!status_.ok()) return status_;
+                                int64_t arrival_time_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (stopped_) return StoppedError();
     auto stream = active_.find(std::string(stream_id));
     if (stream == active_.end()) return UnknownStream(stream_id);
     if (!first_arrival_us_) first_arrival_us_ = arrival_time_us;
     absl::Status status = stream->second.recorder->PushPacket(packet, arrival_time_us);
-    if (!status.ok()) status_ = status;  // a write failure fails the archive
+    if (!status.ok()) {
+      status_ = status;  // a write failure fails the archive
+      StopLocked(absl::StrCat("writing failed: ", status.message()), arrival_time_us);
+    }
     return status;
   }
 
@@ -218,6 +292,7 @@ class Archive::Impl {
       }
     }
     result.created_at_ms = created_at_ms;
+    result.not_recorded = not_recorded_;
     result.manifest_json = archive::ManifestToJson(manifest);
     if (absl::Status valid = archive::ValidateManifestJson(result.manifest_json); !valid.ok()) {
       return absl::InternalError(
@@ -250,6 +325,11 @@ class Archive::Impl {
   std::optional<int64_t> first_arrival_us_ ABSL_GUARDED_BY(mu_);
   int next_order_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  std::string stop_reason_ ABSL_GUARDED_BY(mu_);
+  archive::RecordingRules rules_ ABSL_GUARDED_BY(mu_);
+  std::vector<StatusChange> status_changes_ ABSL_GUARDED_BY(mu_);
+  std::vector<NotRecorded> not_recorded_ ABSL_GUARDED_BY(mu_);
+  absl::StatusOr<ArchiveResult> final_result_ ABSL_GUARDED_BY(mu_);
   absl::Status status_ ABSL_GUARDED_BY(mu_);  // not OK once the archive failed
 };
 
@@ -293,6 +373,8 @@ absl::Status Archive::PushPacket(absl::string_view stream_id, absl::Span<const u
 absl::Status Archive::RemoveStream(absl::string_view stream_id) {
   return impl_->RemoveStream(stream_id);
 }
+
+absl::Status Archive::AdvanceTime(int64_t now_us) { return impl_->AdvanceTime(now_us); }
 
 absl::StatusOr<ArchiveResult> Archive::Stop() { return impl_->Stop(); }
 

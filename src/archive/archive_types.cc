@@ -11,6 +11,17 @@ const char* ToString(VideoType type) {
   return "camera";
 }
 
+const char* ToString(ArchiveStatus status) {
+  switch (status) {
+    case ArchiveStatus::kStarted: return "started";
+    case ArchiveStatus::kPaused: return "paused";
+    case ArchiveStatus::kStopped: return "stopped";
+    case ArchiveStatus::kAvailable: return "available";
+    case ArchiveStatus::kFailed: return "failed";
+  }
+  return "failed";
+}
+
 std::optional<VideoType> ParseVideoType(absl::string_view text) {
   if (text == "camera") return VideoType::kCamera;
   if (text == "screen") return VideoType::kScreen;

@@ -92,6 +92,7 @@ void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_tim
   }
   TrackRecorder* track = TrackFor(view.ssrc(), view.payload_type());
   if (track == nullptr) return;
+  last_media_arrival_us_ = arrival_time_us;
   track->OnRtp(std::move(storage), view, arrival_time_us);
 }
 

@@ -70,6 +70,8 @@ class StreamRecorder {
   absl::StatusOr<std::vector<SegmentFile>> Finish();
 
   StreamResult result() const;
+  // Arrival time of the latest RTP packet with media, if any came.
+  std::optional<int64_t> last_media_arrival_us() const { return last_media_arrival_us_; }
   const std::string& stream_id() const { return config_.stream.stream_id; }
 
  private:
@@ -102,6 +104,7 @@ class StreamRecorder {
   std::set<uint32_t> replaced_ssrcs_;  // SSRCs a reconnect replaced
   absl::Status write_status_;
   std::optional<int64_t> last_packet_arrival_us_;
+  std::optional<int64_t> last_media_arrival_us_;
 
   // The open segment.
   int segment_index_;

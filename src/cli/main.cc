@@ -26,6 +26,9 @@ ABSL_FLAG(std::string, o, "", "the archive ZIP to write (required); its folder m
 ABSL_FLAG(std::string, session, "",
           "a session JSON file: archive fields, payload types and the streams to record "
           "(see the README); without it, streams are found in the capture");
+ABSL_FLAG(std::string, events, "",
+          "an events JSON file: when streams are added and removed (manual stream mode, see "
+          "the README); without it, every stream is recorded throughout");
 ABSL_FLAG(bool, wait_for_keyframe, true,
           "after a video packet loss, skip frames until the next keyframe (frames that "
           "reference a lost one decode as garbage); false writes every complete frame");
@@ -44,11 +47,12 @@ constexpr int kExitTruncatedCapture = 3;
 constexpr char kUsage[] =
     "records RTP packet captures as individual stream archives.\n\n"
     "Usage:\n"
-    "  rtparchive replay CAPTURE -o ARCHIVE.zip [--session FILE.json] [flags]\n\n"
+    "  rtparchive replay CAPTURE -o ARCHIVE.zip [--session FILE.json] [--events FILE.json]\n\n"
     "Reads a pcap or pcapng capture of VP8 video and Opus audio over RTP and writes a\n"
     "ZIP with one .webm file per stream and a JSON manifest, without re-encoding.\n"
     "Streams are found by SSRC; audio and video of one publisher are paired by RTCP\n"
-    "CNAME, else by their shared addresses. --session names streams explicitly.\n\n"
+    "CNAME, else by their shared addresses. --session names streams explicitly;\n"
+    "--events adds and removes them over time (manual stream mode).\n\n"
     "Exit status: 0 archive written; 1 failed (no archive); 2 bad usage;\n"
     "3 archive written, but the capture ends in the middle of a record.";
 
@@ -75,6 +79,14 @@ int RunReplay(const std::string& capture) {
       return kExitFailed;
     }
     options.session = std::move(*parsed);
+  }
+  if (const std::string events = absl::GetFlag(FLAGS_events); !events.empty()) {
+    auto parsed = rtparchive::replay::ReadEventsFile(events);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "rtparchive: %s\n", std::string(parsed.status().message()).c_str());
+      return kExitFailed;
+    }
+    options.events = std::move(*parsed);
   }
   rtparchive::cli::ProgressBar progress(absl::GetFlag(FLAGS_progress));
   options.progress = [&progress](const char* phase, int64_t done, int64_t total) {

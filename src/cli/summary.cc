@@ -61,6 +61,10 @@ std::string FormatSummary(const replay::ReplayReport& report) {
                              capture.frames, capture.datagrams, capture.rtp_packets,
                              capture.rtcp_packets, capture.not_rtp));
   if (!capture.capture_drops.empty()) absl::StrAppend(&text, "; unusable records: ", JoinCounts(capture.capture_drops));
+  if (report.packets_while_not_added > 0) {
+    absl::StrAppend(&text, absl::StrFormat("; %d packets while their stream was not added",
+                                           report.packets_while_not_added));
+  }
   if (report.packets_not_routed > 0) {
     absl::StrAppend(&text, absl::StrFormat("; %d packets of flows not recorded", report.packets_not_routed));
   }

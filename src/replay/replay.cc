@@ -1,5 +1,6 @@
 #include "replay/replay.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -142,11 +143,63 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   auto archive = Archive::Start(archive_options);
   if (!archive.ok()) return archive.status();
   std::map<uint32_t, std::string> stream_of_ssrc;
+  std::map<std::string, const PlannedStream*> planned_by_id;
   for (const PlannedStream& stream : report.streams) {
     if (stream.ssrcs.empty()) continue;
-    if (absl::Status added = (*archive)->AddStream(stream.options); !added.ok()) return added;
+    planned_by_id[stream.options.stream_id] = &stream;
     for (uint32_t ssrc : stream.ssrcs) stream_of_ssrc[ssrc] = stream.options.stream_id;
   }
+  std::set<std::string> added;
+  // Adds a stream; one over the archive's stream limit is noted, not fatal.
+  auto add_stream = [&](const StreamOptions& stream) -> absl::Status {
+    absl::Status status = (*archive)->AddStream(stream);
+    if (status.ok()) {
+      added.insert(stream.stream_id);
+      return status;
+    }
+    if (status.code() != absl::StatusCode::kResourceExhausted) return status;
+    report.notes.push_back(std::string(status.message()));
+    return absl::OkStatus();
+  };
+  std::vector<StreamEvent> events = options.events.value_or(std::vector<StreamEvent>());
+  for (const StreamEvent& event : events) {
+    if (!planned_by_id.count(event.stream_id)) {
+      std::vector<std::string> known;
+      for (const auto& [id, stream] : planned_by_id) known.push_back(id);
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the events file names stream '", event.stream_id,
+          "', which has no packets in the capture; its streams are: ", absl::StrJoin(known, ", ")));
+    }
+  }
+  const int64_t start_us = report.discovery.first_arrival_us;
+  std::stable_sort(events.begin(), events.end(), [start_us](const auto& a, const auto& b) {
+    return a.TimeUs(start_us) < b.TimeUs(start_us);
+  });
+  if (!options.events) {
+    for (const PlannedStream& stream : report.streams) {
+      if (stream.ssrcs.empty()) continue;
+      if (absl::Status status = add_stream(stream.options); !status.ok()) return status;
+    }
+  }
+  size_t next_event = 0;
+  // Applies the events due by `now_us`.
+  auto apply_events = [&](int64_t now_us) -> absl::Status {
+    for (; next_event < events.size() && events[next_event].TimeUs(start_us) <= now_us; ++next_event) {
+      const StreamEvent& event = events[next_event];
+      if (event.action == StreamEvent::Action::kRemove) {
+        if (added.erase(event.stream_id)) {
+          if (absl::Status status = (*archive)->RemoveStream(event.stream_id); !status.ok()) return status;
+        }
+        continue;
+      }
+      if (added.count(event.stream_id)) continue;
+      StreamOptions stream = planned_by_id[event.stream_id]->options;
+      if (event.has_audio) stream.has_audio = *event.has_audio;
+      if (event.has_video) stream.has_video = *event.has_video;
+      if (absl::Status status = add_stream(stream); !status.ok()) return status;
+    }
+    return absl::OkStatus();
+  };
 
   auto reader = ingest::PcapReader::Open(options.capture_path, options.log);
   if (!reader.ok()) return reader.status();
@@ -163,14 +216,23 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
     if (packet.size() < at + 4) continue;
     const uint32_t ssrc = uint32_t{packet[at]} << 24 | uint32_t{packet[at + 1]} << 16 |
                           uint32_t{packet[at + 2]} << 8 | packet[at + 3];
+    if (absl::Status status = apply_events(datagram.arrival_time_us); !status.ok()) return status;
     auto stream = stream_of_ssrc.find(ssrc);
     if (stream == stream_of_ssrc.end()) {
       ++report.packets_not_routed;
       continue;
     }
+    if (!added.count(stream->second)) {
+      ++report.packets_while_not_added;
+      continue;
+    }
     if (absl::Status pushed = (*archive)->PushPacket(stream->second, packet, datagram.arrival_time_us);
         !pushed.ok()) {
-      return pushed;
+      // A rule stopped the archive (or writing failed, which Stop reports).
+      report.notes.push_back(absl::StrCat("recording ended at ", datagram.arrival_time_us / 1000,
+                                          " ms: ", pushed.message(),
+                                          "; the rest of the capture is not in the archive"));
+      break;
     }
   }
   if (options.progress) options.progress("recording", (*reader)->file_size(), (*reader)->file_size());

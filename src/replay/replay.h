@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "replay/events_file.h"
 #include "replay/session_file.h"
 #include "replay/stream_discovery.h"
 #include "rtparchive/archive.h"
@@ -22,6 +23,9 @@ struct ReplayOptions {
   std::string capture_path;
   std::string output_path;
   std::optional<SessionFile> session;
+  // Manual stream mode: streams are recorded only between their add and
+  // remove events. Without events every stream is recorded throughout.
+  std::optional<std::vector<StreamEvent>> events;
   bool wait_for_keyframe_after_loss = true;
   int64_t reorder_max_wait_us = 200'000;
   // (phase, bytes done, bytes total); phases "scanning" then "recording".
@@ -41,6 +45,7 @@ struct ReplayReport {
   std::vector<std::string> notes;  // streams not found, flows left out
   ArchiveResult archive;
   int64_t packets_not_routed = 0;  // RTP/RTCP of flows no stream takes
+  int64_t packets_while_not_added = 0;  // manual mode: outside add..remove
 };
 
 // Fails when the capture cannot be read, holds no recordable stream, or the

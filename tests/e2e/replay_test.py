@@ -364,6 +364,42 @@ def check_av_sync():
         check(manifest["files"][0]["startTimeOffset"] == 0, f"{name}: the file starts with the first media")
 
 
+def check_manual_events():
+    """--events: a stream removed and added again gets an indexed second file."""
+    capture = os.path.join(CAPTURES, "av-sync.pcap")
+    proc, out = replay(capture, "events-probe")
+    stream_id = json.load(zipfile.ZipFile(out).open([n for n in zipfile.ZipFile(out).namelist() if n.endswith(".json")][0]))["files"][0]["streamId"]
+    events = os.path.join(WORK, "events.json")
+    json.dump({"events": [{"action": "add", "streamId": stream_id, "offsetMs": 0},
+                          {"action": "remove", "streamId": stream_id, "offsetMs": 1500},
+                          {"action": "add", "streamId": stream_id, "offsetMs": 2500, "hasVideo": True}]},
+              open(events, "w"))
+    proc, out = replay(capture, "events", "--events", events)
+    check(proc.returncode == 0, f"events: exit 0 ({proc.stderr})")
+    if proc.returncode != 0:
+        return
+    folder, manifest, _ = unpack(out, "events")
+    files = manifest["files"]
+    check([f["filename"] for f in files] == [stream_id + ".webm", stream_id + "-1.webm"],
+          f"events: files {[f['filename'] for f in files]}")
+    if len(files) != 2:
+        return
+    check(files[0]["startTimeOffset"] == 0 and files[0]["stopTimeOffset"] <= 1500,
+          f"events: first segment 0-{files[0]['stopTimeOffset']} ms ends by the remove at 1500")
+    check(abs(files[1]["startTimeOffset"] - 2500) <= 25, f"events: second segment starts at {files[1]['startTimeOffset']} ms, added at 2500")
+    truth = json.load(open(os.path.join(CAPTURES, "av-sync.truth.json")))["streams"][0]["segments"][0]
+    audio = [m for f in files for m in frame_md5s(os.path.join(folder, f["filename"]), "0:a:0")]
+    check(is_subsequence(audio, truth["audio"]["frame_md5"]) and len(audio) >= len(truth["audio"]["frame_md5"]) - 55,
+          f"events: audio of both segments is ground truth, only the removed second missing ({len(audio)} frames)")
+    second_video = frame_md5s(os.path.join(folder, files[1]["filename"]), "0:v:0")
+    check(len(second_video) > 0 and is_subsequence(second_video, truth["video"]["frame_md5"]),
+          "events: video resumes at a keyframe in the second segment")
+    bad = os.path.join(WORK, "bad-events.json")
+    json.dump({"events": [{"action": "add", "streamId": "nobody", "offsetMs": 0}]}, open(bad, "w"))
+    proc, _ = replay(capture, "bad-events", "--events", bad)
+    check(proc.returncode == 1 and "has no packets in the capture" in proc.stderr, f"events naming an unknown stream: clear message ({proc.stderr})")
+
+
 def check_browser_capture():
     """A real Chromium call: Opus is recorded; VP8-in-RED and RTX are named as left out."""
     capture = os.path.join(TESTDATA, "browser", "chromium-plain-vp8.pcap")
@@ -390,6 +426,7 @@ check_browser_capture()
 check_reconnect()
 check_wraps_change_nothing()
 check_av_sync()
+check_manual_events()
 check_bad_input()
 check_determinism_and_session()
 check_usage()

@@ -2,6 +2,7 @@
 #include "rtparchive/archive.h"
 
 #include <sys/stat.h>
+#include <zip.h>
 
 #include <filesystem>
 #include <thread>
@@ -36,6 +37,25 @@ std::vector<uint8_t> Rtp(int payload_type, uint16_t seq, uint32_t timestamp, uin
 std::vector<uint8_t> Vp8Frame(bool keyframe, uint8_t tag) {
   if (keyframe) return {0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00, tag};
   return {0x10, 0x01, tag};
+}
+
+// The bytes of one entry of a ZIP, read with libzip.
+std::vector<uint8_t> ZipEntry(const std::string& zip_path, const std::string& name) {
+  int error = 0;
+  zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY, &error);
+  if (archive == nullptr) return {};
+  zip_stat_t stat;
+  std::vector<uint8_t> bytes;
+  if (zip_stat(archive, name.c_str(), 0, &stat) == 0) {
+    bytes.resize(stat.size);
+    zip_file_t* file = zip_fopen(archive, name.c_str(), 0);
+    if (file != nullptr) {
+      zip_fread(file, bytes.data(), bytes.size());
+      zip_fclose(file);
+    }
+  }
+  zip_close(archive);
+  return bytes;
 }
 
 class ArchiveTest : public ::testing::Test {
@@ -146,8 +166,13 @@ TEST_F(ArchiveTest, UnknownStreamAndStoppedArchiveAreErrors) {
   absl::Status unknown = (*archive)->PushPacket("nobody", packet, 0);
   EXPECT_EQ(unknown.code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(std::string(unknown.message()), HasSubstr("AddStream"));
-  ASSERT_TRUE((*archive)->Stop().ok());
-  EXPECT_EQ((*archive)->Stop().status().code(), absl::StatusCode::kFailedPrecondition);
+  auto first = (*archive)->Stop();
+  ASSERT_TRUE(first.ok());
+  auto again = (*archive)->Stop();  // the same archive, not a second one
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->manifest_json, first->manifest_json);
+  EXPECT_EQ((*archive)->PushPacket("nobody", packet, 0).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*archive)->AddStream(Stream("late")).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_F(ArchiveTest, GarbagePacketsAreCountedNotFatal) {
@@ -215,6 +240,92 @@ TEST_F(ArchiveTest, AStreamSilentPastTheTimeoutResumesInANewSegment) {
   EXPECT_EQ(result->files[0].stop_time_offset_ms, (85 + 9) * 20);  // the mute is a gap inside
   EXPECT_EQ(result->files[1].filename, "g-1.webm");
   EXPECT_EQ(result->files[1].start_time_offset_ms, 6000);
+}
+
+TEST_F(ArchiveTest, PausesWhileNobodyPublishesAndStopsAfterAnHourOfIt) {
+  std::vector<std::string> statuses;
+  ArchiveCallbacks callbacks;
+  callbacks.on_status = [&](const StatusChange& change) {
+    statuses.push_back(std::string(ToString(change.status)) +
+                       (change.reason.empty() ? "" : ": " + change.reason));
+  };
+  auto archive = Archive::Start(Options("pause"), callbacks);
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("p")).ok());
+  const int64_t t0 = 1'700'000'000'000'000;
+  const int64_t minute = 60'000'000;
+  PushAudio(**archive, "p", 1, 10, t0);
+  ASSERT_TRUE((*archive)->AdvanceTime(t0 + minute).ok());  // silent: paused
+  PushAudio(**archive, "p", 2, 10, t0 + 2 * minute);        // publishing again
+  ASSERT_TRUE((*archive)->AdvanceTime(t0 + 3 * minute).ok());
+  ASSERT_TRUE((*archive)->AdvanceTime(t0 + 62 * minute).ok());
+  ASSERT_TRUE((*archive)->AdvanceTime(t0 + 64 * minute).ok());   // an hour paused: stops now
+  EXPECT_FALSE((*archive)->AdvanceTime(t0 + 65 * minute).ok());  // and stays stopped
+  EXPECT_THAT(statuses, ::testing::ElementsAre(
+                            "paused: no stream is publishing", "started: a stream is publishing",
+                            "paused: no stream is publishing", "stopped: no stream published for 1 h",
+                            "available"));
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->stop_reason, "no stream published for 1 h");
+  EXPECT_EQ(result->files.size(), 2u);  // the second SSRC after a silence: a new segment
+}
+
+TEST_F(ArchiveTest, StopsAtTheRecordedTimeLimit) {
+  ArchiveOptions options = Options("limit");
+  options.limits.max_recorded_us = 2'000'000;  // 2 s, to keep the test small
+  options.reorder_max_wait_us = 0;
+  auto archive = Archive::Start(options);
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("l")).ok());
+  const int64_t t0 = 1'700'000'000'000'000;
+  absl::Status status;
+  int pushed = 0;
+  for (; pushed < 500 && status.ok(); ++pushed) {
+    status = (*archive)->PushPacket("l", Rtp(kOpus, pushed, 960 * pushed, 1, false, {0xfc}), t0 + pushed * 20'000);
+  }
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(pushed, 102);  // stopped by the packet at 2.00 s; the next one is refused
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->stop_reason, "maximum recorded time of 0.000555556 h reached");
+}
+
+TEST_F(ArchiveTest, StreamsBeyondTheLimitAreNotRecordedAndListed) {
+  ArchiveOptions options = Options("max-streams");
+  options.limits.max_streams = 2;
+  auto archive = Archive::Start(options);
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("s1")).ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("s2")).ok());
+  EXPECT_EQ((*archive)->AddStream(Stream("s3")).code(), absl::StatusCode::kResourceExhausted);
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok());
+  ASSERT_EQ(result->not_recorded.size(), 1u);
+  EXPECT_EQ(result->not_recorded[0].stream_id, "s3");
+  EXPECT_THAT(result->not_recorded[0].reason, HasSubstr("at most 2 streams"));
+}
+
+TEST_F(ArchiveTest, AnAudioOnlyArchiveWritesOnlyAudio) {
+  ArchiveOptions options = Options("audio-only");
+  options.has_video = false;
+  auto archive = Archive::Start(options);
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("a")).ok());
+  const int64_t t0 = 1'700'000'000'000'000;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE((*archive)->PushPacket("a", Rtp(kVp8, i, 3000 * i, 7, true, Vp8Frame(i == 0, i)), t0 + i * 33'000).ok());
+  }
+  PushAudio(**archive, "a", 8, 5, t0);
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok());
+  auto file = container::ReadWebm(ZipEntry(result->zip_path, "a.webm"));
+  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_EQ(file->tracks.size(), 1u);
+  EXPECT_EQ(file->tracks[0].codec_id, "A_OPUS");
+  ASSERT_EQ(result->streams[0].tracks.size(), 1u);
+  EXPECT_EQ(result->streams[0].tracks[0].kind, MediaKind::kAudio);
+  EXPECT_EQ(result->streams[0].packets_dropped.at("video_not_recorded"), 5);
 }
 
 TEST_F(ArchiveTest, AnSsrcFloodIsCappedAndCounted) {

@@ -135,6 +135,8 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
     archive_options.session_id = session->session_id.value_or("");
     archive_options.partner_id = session->partner_id.value_or(0);
     archive_options.video_codec = session->video_codec.value_or(VideoCodec::kVp8);
+    archive_options.has_audio = session->has_audio;
+    archive_options.has_video = session->has_video;
   }
   archive_options.output_path = options.output_path;
   archive_options.wait_for_keyframe_after_loss = options.wait_for_keyframe_after_loss;

@@ -67,6 +67,8 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
       }
       session.partner_id = archive["partnerId"].GetInt64();
     }
+    if (auto s = ReadBool(archive, "hasAudio", "archive", &session.has_audio); !s.ok()) return s;
+    if (auto s = ReadBool(archive, "hasVideo", "archive", &session.has_video); !s.ok()) return s;
     std::optional<std::string> codec;
     if (auto s = ReadString(archive, "videoCodec", "archive", &codec); !s.ok()) return s;
     if (codec) {

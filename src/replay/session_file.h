@@ -30,6 +30,8 @@ struct SessionFile {
   std::optional<std::string> session_id;
   std::optional<int64_t> partner_id;
   std::optional<VideoCodec> video_codec;
+  bool has_audio = true;  // archive-wide; each stream also says its own
+  bool has_video = true;
   std::map<int, PayloadTypeInfo> payload_types;
   std::vector<SessionStream> streams;
 };

@@ -364,6 +364,45 @@ def check_av_sync():
         check(manifest["files"][0]["startTimeOffset"] == 0, f"{name}: the file starts with the first media")
 
 
+def check_mute_gap():
+    """A track that falls silent (its sender stops sending, sequence numbers
+    carry on) leaves a gap of that length in its timestamps; nothing is lost."""
+    capture = os.path.join(CAPTURES, "av-sync.pcap")
+    header, records = read_pcap(capture)
+    side = json.load(open(capture.replace(".pcap", ".json")))
+    audio_ssrc = side["streams"][0]["segments"][0]["audio"]["ssrc"]
+    start_us = side["capture_start_ms"] * 1000
+    muted, kept = 0, []
+    for sec, usec, frame in records:
+        payload = bytearray(frame[42:])
+        if not (192 <= payload[1] <= 223) and struct.unpack_from("!I", payload, 8)[0] == audio_ssrc:
+            t = sec * 1_000_000 + usec - start_us
+            if 1_500_000 <= t < 2_500_000:
+                muted += 1
+                continue
+            seq = struct.unpack_from("!H", payload, 2)[0]
+            struct.pack_into("!H", payload, 2, (seq - muted) & 0xffff)  # no sequence gap
+            frame = udp_frame_like(frame, bytes(payload))
+        kept.append((sec, usec, frame))
+    path = os.path.join(WORK, "muted.pcap")
+    write_pcap(path, header, kept)
+    proc, out = replay(path, "muted")
+    check(proc.returncode == 0, f"mute: exit 0 ({proc.stderr})")
+    if proc.returncode != 0:
+        return
+    check(" 0 lost" in proc.stdout and "audio_lost" not in proc.stdout and "lost_entirely" not in proc.stdout,
+          "mute: a silence is not counted as loss")
+    folder, manifest, _ = unpack(out, "muted")
+    media = os.path.join(folder, manifest["files"][0]["filename"])
+    rows = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "packet=pts_time",
+                           "-of", "csv=p=0", media], capture_output=True, text=True).stdout.split()
+    times = [float(t) * 1000 for t in rows]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    largest = max(gaps) if gaps else 0
+    check(abs(largest - (1000 + 20)) <= 2, f"mute: the audio gap is {largest:.0f} ms, muted 1000 ms (+ one 20 ms frame)")
+    check(sum(1 for g in gaps if g > 25) == 1, "mute: only the one gap")
+
+
 def check_manual_events():
     """--events: a stream removed and added again gets an indexed second file."""
     capture = os.path.join(CAPTURES, "av-sync.pcap")
@@ -427,6 +466,7 @@ check_reconnect()
 check_wraps_change_nothing()
 check_av_sync()
 check_manual_events()
+check_mute_gap()
 check_bad_input()
 check_determinism_and_session()
 check_usage()

@@ -10,7 +10,8 @@ using ::testing::HasSubstr;
 
 TEST(SessionFileTest, ReadsEveryField) {
   auto session = ParseSessionFile(R"({
-    "archive": {"id": "a-1", "name": "demo", "sessionId": "s-1", "partnerId": 77, "videoCodec": "vp8"},
+    "archive": {"id": "a-1", "name": "demo", "sessionId": "s-1", "partnerId": 77, "videoCodec": "vp8",
+                "hasVideo": false},
     "payloadTypes": {"96": "VP8/90000", "111": "opus/48000/2"},
     "streams": [
       {"streamId": "cam", "connectionData": "name=ann", "videoType": "screen",
@@ -21,6 +22,8 @@ TEST(SessionFileTest, ReadsEveryField) {
   ASSERT_TRUE(session.ok()) << session.status();
   EXPECT_EQ(*session->archive_id, "a-1");
   EXPECT_EQ(*session->partner_id, 77);
+  EXPECT_TRUE(session->has_audio);
+  EXPECT_FALSE(session->has_video);
   EXPECT_EQ(session->payload_types.at(96).format, PayloadFormat::kVp8);
   EXPECT_EQ(session->payload_types.at(111).clock_rate_hz, 48000);
   ASSERT_EQ(session->streams.size(), 3u);

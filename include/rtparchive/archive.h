@@ -29,11 +29,18 @@ enum class VideoCodec { kVp8, kH264 };
 enum class VideoType { kCamera, kScreen, kCustom };
 enum class MediaKind { kAudio, kVideo };
 // Payload formats rtparchive records.
-enum class PayloadFormat { kVp8, kOpus };
+enum class PayloadFormat { kVp8, kH264, kOpus };
 
 struct PayloadTypeInfo {
+  PayloadTypeInfo() = default;
+  PayloadTypeInfo(PayloadFormat payload_format, int clock_rate)
+      : format(payload_format), clock_rate_hz(clock_rate) {}
+
   PayloadFormat format = PayloadFormat::kVp8;
   int clock_rate_hz = 90000;
+  // H.264: SPS and PPS NAL units given out of band (SDP sprop-parameter-sets),
+  // used until the stream sends its own.
+  std::vector<std::vector<uint8_t>> parameter_sets;
 };
 
 // The hosted platforms' archive rules, kept as configurable defaults.
@@ -124,6 +131,7 @@ struct TrackCounters {
   std::map<std::string, int64_t> packets_dropped;  // by reason (bad payloads)
   std::string clock;  // "sender_report" or "arrival"
   int width = 0, height = 0;  // video: from the first keyframe
+  int resolution_changes = 0;  // keyframes whose size differs from the previous one
 };
 
 struct FileResult {

@@ -121,6 +121,14 @@ TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
     return nullptr;
   }
   const MediaKind kind = KindOf(format->second.format);
+  const bool archive_h264 = config_.video_codec == VideoCodec::kH264;
+  if (kind == MediaKind::kVideo &&
+      (format->second.format == PayloadFormat::kH264) != archive_h264) {
+    packet_drops_.Count("video_codec_not_the_archives",
+                        absl::StrFormat("ssrc %u: %s video in a %s archive", ssrc,
+                                        archive_h264 ? "VP8" : "H.264", archive_h264 ? "H.264" : "VP8"));
+    return nullptr;
+  }
   const bool wanted =
       kind == MediaKind::kVideo ? config_.stream.has_video : config_.stream.has_audio;
   if (!wanted) {
@@ -167,6 +175,7 @@ TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
 absl::Status StreamRecorder::OpenSegmentFile() {
   container::SegmentConfig segment;
   segment.doc_type = config_.video_codec == VideoCodec::kVp8 ? "webm" : "matroska";
+  segment.video_codec_id = config_.video_codec == VideoCodec::kVp8 ? "V_VP8" : "V_MPEG4/ISO/AVC";
   segment.has_video = config_.stream.has_video;
   segment.has_audio = config_.stream.has_audio;
   const std::string extension = config_.video_codec == VideoCodec::kVp8 ? ".webm" : ".mkv";

@@ -1,6 +1,7 @@
 #include "archive/track_recorder.h"
 
 #include "absl/strings/str_format.h"
+#include "codec/h264_depacketizer.h"
 #include "codec/opus_depacketizer.h"
 #include "codec/vp8_depacketizer.h"
 
@@ -10,6 +11,7 @@ namespace {
 std::unique_ptr<codec::Depacketizer> MakeDepacketizer(PayloadFormat format) {
   switch (format) {
     case PayloadFormat::kVp8: return std::make_unique<codec::Vp8Depacketizer>();
+    case PayloadFormat::kH264: return std::make_unique<codec::H264Depacketizer>();
     case PayloadFormat::kOpus: return std::make_unique<codec::OpusDepacketizer>();
   }
   return nullptr;
@@ -25,10 +27,15 @@ TrackRecorder::TrackRecorder(Config config, FrameOutput on_frame,
       on_keyframe_needed_(std::move(on_keyframe_needed)),
       depacketizer_(MakeDepacketizer(config.format.format)),
       reorder_(config.reorder),
-      assembler_(this),
+      assembler_(this, depacketizer_->marks_frame_starts()),
       clock_(config.format.clock_rate_hz),
       payload_drops_(log_context, std::move(log)),
-      waiting_for_keyframe_(config.kind == MediaKind::kVideo) {}
+      waiting_for_keyframe_(config.kind == MediaKind::kVideo) {
+  if (config_.format.format == PayloadFormat::kH264) {
+    h264_.emplace();
+    for (const std::vector<uint8_t>& nal : config_.format.parameter_sets) h264_->Add(nal);
+  }
+}
 
 void TrackRecorder::OnRtp(std::vector<uint8_t> storage, const rtp::RtpPacketView& view,
                           int64_t arrival_time_us) {
@@ -111,10 +118,13 @@ void TrackRecorder::OnVideoLoss() {
 
 void TrackRecorder::OnFrame(codec::EncodedFrame frame) {
   if (config_.kind == MediaKind::kVideo) {
+    if (h264_) h264_->AddFromFrame(frame.data);
     if (frame.keyframe) {
+      if (!DescribeKeyframe(frame)) {
+        OnFrameDropped(codec::FrameDrop::kNoParameterSets, 1);
+        return;
+      }
       waiting_for_keyframe_ = false;
-      frame.size = depacketizer_->KeyframeSize(frame.data);
-      if (!first_size_ && frame.size) first_size_ = frame.size;
     } else if (waiting_for_keyframe_) {
       OnFrameDropped(codec::FrameDrop::kWaitingForKeyframe, 1);
       return;
@@ -125,6 +135,22 @@ void TrackRecorder::OnFrame(codec::EncodedFrame frame) {
     return;
   }
   Emit(std::move(frame), current_arrival_us_);
+}
+
+bool TrackRecorder::DescribeKeyframe(codec::EncodedFrame& frame) {
+  if (h264_) {
+    if (!h264_->complete()) return false;
+    frame.size = h264_->size();
+    frame.codec_config = h264_->Avcc();
+  } else {
+    frame.size = depacketizer_->KeyframeSize(frame.data);
+  }
+  if (frame.size) {
+    if (!first_size_) first_size_ = frame.size;
+    if (last_size_ && !(*last_size_ == *frame.size)) ++resolution_changes_;
+    last_size_ = frame.size;
+  }
+  return true;
 }
 
 void TrackRecorder::OnFrameDropped(codec::FrameDrop reason, int64_t count) {
@@ -151,6 +177,7 @@ TrackCounters TrackRecorder::counters() const {
     case timing::CaptureClock::Anchor::kArrival: counters.clock = "arrival"; break;
     case timing::CaptureClock::Anchor::kNone: counters.clock = "none"; break;
   }
+  counters.resolution_changes = resolution_changes_;
   if (first_size_) {
     counters.width = first_size_->width;
     counters.height = first_size_->height;

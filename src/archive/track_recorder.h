@@ -20,6 +20,7 @@
 #include "base/drop_log.h"
 #include "codec/depacketizer.h"
 #include "codec/frame_assembler.h"
+#include "codec/h264_parameter_sets.h"
 #include "reorder/reorder_buffer.h"
 #include "rtp/rtp_packet.h"
 #include "rtparchive/archive.h"
@@ -72,6 +73,9 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   // report came, the wait ran out at `now_us`, or `force`.
   void ReleaseHeldFrames(int64_t now_us, bool force);
   void Emit(codec::EncodedFrame frame, int64_t arrival_time_us);
+  // Fills in a video keyframe's size (and, for H.264, its avcC); false when
+  // the frame cannot be decoded (an H.264 keyframe with no SPS/PPS yet).
+  bool DescribeKeyframe(codec::EncodedFrame& frame);
   // codec::FrameAssembler::Listener
   void OnFrame(codec::EncodedFrame frame) override;
   void OnFrameDropped(codec::FrameDrop reason, int64_t count) override;
@@ -90,6 +94,9 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   bool waiting_for_keyframe_;
   bool started_ = false;
   std::optional<codec::VideoSize> first_size_;
+  std::optional<codec::VideoSize> last_size_;
+  int resolution_changes_ = 0;
+  std::optional<codec::H264ParameterSets> h264_;  // H.264 tracks only
   // Frames waiting for the clock's anchor, with their arrival times.
   std::deque<std::pair<codec::EncodedFrame, int64_t>> held_frames_;
 };

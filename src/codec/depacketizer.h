@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
 #include "codec/drop_reason.h"
 #include "codec/encoded_frame.h"
@@ -20,17 +21,41 @@ struct FrameNumber {
   uint32_t modulus = 0;  // 128 or 32768 for VP8
 };
 
+// Part of an H.264 NAL unit in a payload. A NAL unit starts with a piece
+// that has starts_nal set and runs until the next such piece; an FU-A start
+// carries the NAL header byte it reconstructed (RFC 6184 §5.8).
+struct NalPiece {
+  absl::Span<const uint8_t> bytes;
+  bool starts_nal = false;
+  std::optional<uint8_t> header;  // written before `bytes`
+};
+
 struct PayloadInfo {
-  absl::Span<const uint8_t> data;  // frame bytes in this payload
-  bool starts_frame = false;
+  absl::Span<const uint8_t> data;  // frame bytes in this payload (not for NAL codecs)
+  // NAL codecs: the payload's NAL pieces; the frame is written with 4-byte
+  // NAL lengths (AVCC), as Matroska stores H.264.
+  absl::InlinedVector<NalPiece, 4> nal_pieces;
+  bool starts_frame = false;       // only for codecs that mark frame starts
   bool ends_frame = false;
-  bool keyframe = false;           // meaningful when starts_frame
+  bool keyframe = false;           // this payload holds (the start of) a keyframe
   std::optional<FrameNumber> frame_number;
+
+  // Empties it for the next payload, keeping nal_pieces' storage.
+  void Clear() {
+    data = {};
+    nal_pieces.clear();
+    starts_frame = ends_frame = keyframe = false;
+    frame_number.reset();
+  }
 };
 
 class Depacketizer {
  public:
   virtual ~Depacketizer() = default;
+  // Whether payloads say where a frame starts (VP8's S bit, one Opus packet
+  // per frame). H.264 does not: a frame is the packets of one RTP timestamp,
+  // ended by the marker bit.
+  virtual bool marks_frame_starts() const { return true; }
   // `marker` is the RTP marker bit. On error `info` is unspecified.
   virtual PayloadError Parse(absl::Span<const uint8_t> payload, bool marker,
                              PayloadInfo* info) const = 0;

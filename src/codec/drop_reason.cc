@@ -8,6 +8,9 @@ const char* ToString(PayloadError error) {
     case PayloadError::kEmpty: return "empty_payload";
     case PayloadError::kTruncatedDescriptor: return "truncated_payload_descriptor";
     case PayloadError::kNoFrameData: return "no_frame_data";
+    case PayloadError::kUnsupportedNalType: return "unsupported_nal_type";
+    case PayloadError::kUnsupportedPacketization: return "unsupported_packetization";
+    case PayloadError::kTruncatedAggregate: return "truncated_aggregate";
   }
   return "unknown";
 }
@@ -19,6 +22,7 @@ const char* ToString(FrameDrop drop) {
     case FrameDrop::kLostEntirely: return "lost_entirely";
     case FrameDrop::kTooLarge: return "too_large";
     case FrameDrop::kWaitingForKeyframe: return "waiting_for_keyframe";
+    case FrameDrop::kNoParameterSets: return "no_parameter_sets";
   }
   return "unknown";
 }

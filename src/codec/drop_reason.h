@@ -11,6 +11,9 @@ enum class PayloadError {
   kEmpty,                 // no payload bytes at all
   kTruncatedDescriptor,   // the payload descriptor runs past the payload
   kNoFrameData,           // a descriptor with nothing after it
+  kUnsupportedNalType,    // H.264 NAL type 0, 30 or 31 (RFC 6184 §5.2: undefined)
+  kUnsupportedPacketization,  // STAP-B, MTAP16/24, FU-B (interleaved mode)
+  kTruncatedAggregate,    // a STAP-A unit length past the payload, or zero
 };
 const char* ToString(PayloadError error);
 
@@ -21,6 +24,7 @@ enum class FrameDrop {
   kLostEntirely,        // every packet was lost (seen from frame numbering)
   kTooLarge,            // beyond the frame size cap
   kWaitingForKeyframe,  // complete, but it references a frame that was lost
+  kNoParameterSets,     // an H.264 keyframe before any SPS/PPS: undecodable
 };
 const char* ToString(FrameDrop drop);
 

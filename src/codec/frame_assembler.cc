@@ -9,17 +9,14 @@ void FrameAssembler::Add(AssemblerPacket packet) {
   if (!collected_.empty() && packet.rtp_timestamp != collected_.front().rtp_timestamp) {
     DropCollected(FrameDrop::kIncomplete);  // a new frame began before this one ended
   }
-  if (packet.info.starts_frame) {
+  if (marked_starts_ && packet.info.starts_frame) {
     if (!collected_.empty()) DropCollected(FrameDrop::kIncomplete);  // restarted
     skipped_timestamp_.reset();
-  } else if (collected_.empty()) {
-    if (skipped_timestamp_ != packet.rtp_timestamp) {
-      listener_->OnFrameDropped(FrameDrop::kMissingStart, 1);
-      skipped_timestamp_ = packet.rtp_timestamp;
-    }
+  } else if (collected_.empty() && !CanStartFrame(packet)) {
     return;
   }
   collected_bytes_ += packet.info.data.size();
+  for (const NalPiece& piece : packet.info.nal_pieces) collected_bytes_ += piece.bytes.size() + 5;
   const bool ends_frame = packet.info.ends_frame;
   collected_.push_back(std::move(packet));
   if (collected_bytes_ > limits_.max_frame_bytes ||
@@ -30,8 +27,31 @@ void FrameAssembler::Add(AssemblerPacket packet) {
   if (ends_frame) Complete();
 }
 
+bool FrameAssembler::CanStartFrame(const AssemblerPacket& packet) {
+  const uint32_t timestamp = packet.rtp_timestamp;
+  bool can_start;
+  if (marked_starts_) {
+    can_start = false;  // a start would have been taken above
+  } else {
+    const bool starts_nal =
+        !packet.info.nal_pieces.empty() && packet.info.nal_pieces.front().starts_nal;
+    can_start = boundary_known_ && starts_nal && skipped_timestamp_ != timestamp;
+    if (packet.info.ends_frame) boundary_known_ = true;  // the next timestamp starts clean
+  }
+  if (can_start) {
+    skipped_timestamp_.reset();
+    return true;
+  }
+  if (skipped_timestamp_ != timestamp) {
+    listener_->OnFrameDropped(FrameDrop::kMissingStart, 1);
+    skipped_timestamp_ = timestamp;
+  }
+  return false;
+}
+
 void FrameAssembler::Discontinuity() {
   if (!collected_.empty()) DropCollected(FrameDrop::kIncomplete);
+  boundary_known_ = false;
 }
 
 void FrameAssembler::Flush() { Discontinuity(); }
@@ -60,18 +80,53 @@ void FrameAssembler::DropCollected(FrameDrop reason) {
   listener_->OnFrameDropped(reason, 1);
 }
 
+std::vector<uint8_t> FrameAssembler::JoinCollected() const {
+  size_t total = 0;
+  for (const AssemblerPacket& packet : collected_) {
+    total += packet.info.data.size();
+    for (const NalPiece& piece : packet.info.nal_pieces) {
+      total += (piece.starts_nal ? 4 : 0) + (piece.header ? 1 : 0) + piece.bytes.size();
+    }
+  }
+  std::vector<uint8_t> data(total);  // one allocation, one copy per fragment
+  uint8_t* out = data.data();
+  uint8_t* nal_length = nullptr;     // where the open NAL's length goes
+  auto close_nal = [&] {
+    if (nal_length == nullptr) return;
+    const size_t size = static_cast<size_t>(out - nal_length - 4);
+    nal_length[0] = static_cast<uint8_t>(size >> 24);
+    nal_length[1] = static_cast<uint8_t>(size >> 16);
+    nal_length[2] = static_cast<uint8_t>(size >> 8);
+    nal_length[3] = static_cast<uint8_t>(size);
+  };
+  for (const AssemblerPacket& packet : collected_) {
+    if (!packet.info.data.empty()) {
+      std::memcpy(out, packet.info.data.data(), packet.info.data.size());
+      out += packet.info.data.size();
+    }
+    for (const NalPiece& piece : packet.info.nal_pieces) {
+      if (piece.starts_nal) {
+        close_nal();
+        nal_length = out;
+        out += 4;
+      }
+      if (piece.header) *out++ = *piece.header;
+      if (!piece.bytes.empty()) std::memcpy(out, piece.bytes.data(), piece.bytes.size());
+      out += piece.bytes.size();
+    }
+  }
+  close_nal();
+  return data;
+}
+
 void FrameAssembler::Complete() {
   EncodedFrame frame;
   frame.rtp_timestamp = collected_.front().rtp_timestamp;
-  frame.keyframe = collected_.front().info.keyframe;
-  frame.data.resize(collected_bytes_);  // one allocation, one copy per fragment
-  size_t offset = 0;
-  for (const AssemblerPacket& packet : collected_) {
-    std::memcpy(frame.data.data() + offset, packet.info.data.data(), packet.info.data.size());
-    offset += packet.info.data.size();
-  }
+  for (const AssemblerPacket& packet : collected_) frame.keyframe |= packet.info.keyframe;
+  frame.data = JoinCollected();
   collected_.clear();
   collected_bytes_ = 0;
+  if (!marked_starts_) boundary_known_ = true;
   listener_->OnFrame(std::move(frame));
 }
 

@@ -45,8 +45,13 @@ class FrameAssembler {
     virtual void OnFrameDropped(FrameDrop reason, int64_t count) = 0;
   };
 
-  explicit FrameAssembler(Listener* listener, AssemblerLimits limits = AssemblerLimits())
-      : listener_(listener), limits_(limits) {}
+  // `marked_starts`: the codec marks frame starts in its payloads (see
+  // Depacketizer::marks_frame_starts). Otherwise a frame is the packets of
+  // one timestamp, ended by the marker, and after a discontinuity frames are
+  // taken again only once a marker bit showed where the next one begins.
+  FrameAssembler(Listener* listener, bool marked_starts,
+                 AssemblerLimits limits = AssemblerLimits())
+      : listener_(listener), limits_(limits), marked_starts_(marked_starts) {}
   FrameAssembler(const FrameAssembler&) = delete;
   FrameAssembler& operator=(const FrameAssembler&) = delete;
 
@@ -58,11 +63,17 @@ class FrameAssembler {
 
  private:
   void CountMissingFrames(const std::optional<FrameNumber>& number);
+  // Whether `packet` may begin collecting a frame; counts it when not.
+  bool CanStartFrame(const AssemblerPacket& packet);
+  // Joins NAL pieces with 4-byte lengths; plain data as it is.
+  std::vector<uint8_t> JoinCollected() const;
   void DropCollected(FrameDrop reason);
   void Complete();
 
   Listener* listener_;
   AssemblerLimits limits_;
+  bool marked_starts_;
+  bool boundary_known_ = true;  // the next packet of a new timestamp starts a frame
   std::vector<AssemblerPacket> collected_;
   size_t collected_bytes_ = 0;
   // The timestamp of a frame being skipped (its start was lost or it was

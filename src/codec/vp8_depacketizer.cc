@@ -30,7 +30,7 @@ PayloadError Vp8Depacketizer::Parse(absl::Span<const uint8_t> payload, bool mark
   const bool extended = required & 0x80;
   const bool start_of_partition = required & 0x10;
   const int partition_index = required & 0x07;
-  *info = PayloadInfo();
+  info->Clear();
   if (extended) {
     uint8_t extension = 0;
     if (!reader.ReadU8(&extension)) return PayloadError::kTruncatedDescriptor;

@@ -202,6 +202,10 @@ absl::Status SegmentWriter::PutFrame(TrackKind track, codec::EncodedFrame frame,
   }
   const bool video_keyframe = track == TrackKind::kVideo && frame.keyframe;
   if (video_keyframe && !stats_.video_size && frame.size) stats_.video_size = frame.size;
+  // H.264: the track header's avcC is the first keyframe's.
+  if (video_keyframe && s.config.video_codec_private.empty()) {
+    s.config.video_codec_private = frame.codec_config;
+  }
   absl::Status status = Guard("writing a frame", [&] {
     const bool new_cluster = !s.cluster || (video_keyframe && !s.cluster_frames.empty()) ||
                              timestamp_ms - s.cluster_start_ms >= kMaxClusterMs;

@@ -30,7 +30,8 @@ enum class TrackKind { kVideo = 0, kAudio = 1 };
 struct SegmentConfig {
   std::string doc_type = "webm";  // "webm" or "matroska"
   bool has_video = true;
-  std::string video_codec_id = "V_VP8";
+  std::string video_codec_id = "V_VP8";  // or "V_MPEG4/ISO/AVC"
+  // When empty, the first video keyframe's codec_config (H.264: avcC).
   std::vector<uint8_t> video_codec_private;
   bool has_audio = true;
   std::string audio_codec_id = "A_OPUS";

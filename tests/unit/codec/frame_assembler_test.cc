@@ -14,6 +14,8 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 enum Start { kStart, kMiddle };
+constexpr bool kMarkedStarts = true;     // VP8, Opus
+constexpr bool kTimestampFrames = false;  // H.264
 enum End { kEnd, kNotEnd };
 
 class FakeListener : public FrameAssembler::Listener {
@@ -44,7 +46,7 @@ AssemblerPacket Packet(uint32_t timestamp, Start start, End end, const std::stri
 
 TEST(FrameAssemblerTest, JoinsFragmentsOfOneFrame) {
   FakeListener listener;
-  FrameAssembler assembler(&listener);
+  FrameAssembler assembler(&listener, kMarkedStarts);
   assembler.Add(Packet(0, kStart, kNotEnd, "ab"));
   assembler.Add(Packet(0, kMiddle, kNotEnd, "cd"));
   assembler.Add(Packet(0, kMiddle, kEnd, "e"));
@@ -56,7 +58,7 @@ TEST(FrameAssemblerTest, JoinsFragmentsOfOneFrame) {
 
 TEST(FrameAssemblerTest, DiscontinuityDropsThePartialFrame) {
   FakeListener listener;
-  FrameAssembler assembler(&listener);
+  FrameAssembler assembler(&listener, kMarkedStarts);
   assembler.Add(Packet(0, kStart, kNotEnd, "ab"));
   assembler.Discontinuity();
   assembler.Add(Packet(0, kMiddle, kEnd, "e"));  // rest of the damaged frame: skipped
@@ -68,7 +70,7 @@ TEST(FrameAssemblerTest, DiscontinuityDropsThePartialFrame) {
 
 TEST(FrameAssemblerTest, FrameWithoutItsStartIsSkippedOnce) {
   FakeListener listener;
-  FrameAssembler assembler(&listener);
+  FrameAssembler assembler(&listener, kMarkedStarts);
   assembler.Add(Packet(0, kMiddle, kNotEnd, "b"));
   assembler.Add(Packet(0, kMiddle, kEnd, "c"));
   EXPECT_THAT(listener.frames, IsEmpty());
@@ -77,7 +79,7 @@ TEST(FrameAssemblerTest, FrameWithoutItsStartIsSkippedOnce) {
 
 TEST(FrameAssemblerTest, NewTimestampBeforeTheEndDropsTheOpenFrame) {
   FakeListener listener;
-  FrameAssembler assembler(&listener);
+  FrameAssembler assembler(&listener, kMarkedStarts);
   assembler.Add(Packet(0, kStart, kNotEnd, "a"));  // its marker packet never came
   assembler.Add(Packet(3000, kStart, kEnd, "b"));
   EXPECT_THAT(listener.frames, ElementsAre("b"));
@@ -86,7 +88,7 @@ TEST(FrameAssemblerTest, NewTimestampBeforeTheEndDropsTheOpenFrame) {
 
 TEST(FrameAssemblerTest, CountsWholeFramesLostFromPictureIds) {
   FakeListener listener;
-  FrameAssembler assembler(&listener);
+  FrameAssembler assembler(&listener, kMarkedStarts);
   assembler.Add(Packet(0, kStart, kEnd, "a", 32766));
   assembler.Add(Packet(3000, kStart, kEnd, "b", 32767));
   assembler.Add(Packet(9000, kStart, kEnd, "c", 1));  // 0 is gone; wraps at 2^15
@@ -96,7 +98,7 @@ TEST(FrameAssemblerTest, CountsWholeFramesLostFromPictureIds) {
 
 TEST(FrameAssemblerTest, FrameGrowingWithoutEndIsCapped) {
   FakeListener listener;
-  FrameAssembler assembler(&listener, AssemblerLimits{10, 100});
+  FrameAssembler assembler(&listener, kMarkedStarts, AssemblerLimits{10, 100});
   assembler.Add(Packet(0, kStart, kNotEnd, "12345"));
   assembler.Add(Packet(0, kMiddle, kNotEnd, "67890"));
   assembler.Add(Packet(0, kMiddle, kNotEnd, "X"));  // 11 bytes > 10
@@ -107,10 +109,57 @@ TEST(FrameAssemblerTest, FrameGrowingWithoutEndIsCapped) {
 
 TEST(FrameAssemblerTest, FlushDropsAnOpenFrame) {
   FakeListener listener;
-  FrameAssembler assembler(&listener);
+  FrameAssembler assembler(&listener, kMarkedStarts);
   assembler.Add(Packet(0, kStart, kNotEnd, "a"));
   assembler.Flush();
   EXPECT_EQ(listener.drops["incomplete"], 1);
+}
+
+// An H.264 packet holding whole NAL units or one FU-A piece.
+AssemblerPacket Nals(uint32_t timestamp, End end, std::vector<NalPiece> pieces) {
+  AssemblerPacket packet;
+  packet.info.nal_pieces.assign(pieces.begin(), pieces.end());
+  packet.info.ends_frame = end == kEnd;
+  packet.rtp_timestamp = timestamp;
+  return packet;
+}
+
+absl::Span<const uint8_t> Bytes(const std::string& text) {
+  return absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+}
+
+TEST(FrameAssemblerTest, NalUnitsAreJoinedWithFourByteLengths) {
+  FakeListener listener;
+  FrameAssembler assembler(&listener, kTimestampFrames);
+  const std::string sps = "S", pps = "PP", fu_start = "abc", fu_end = "de";
+  assembler.Add(Nals(0, kNotEnd, {{Bytes(sps), true, std::nullopt}, {Bytes(pps), true, std::nullopt}}));
+  assembler.Add(Nals(0, kNotEnd, {{Bytes(fu_start), true, uint8_t{'H'}}}));  // FU-A start
+  assembler.Add(Nals(0, kEnd, {{Bytes(fu_end), false, std::nullopt}}));     // FU-A end
+  ASSERT_EQ(listener.frames.size(), 1u);
+  EXPECT_EQ(listener.frames[0], std::string("\0\0\0\1S\0\0\0\2PP\0\0\0\6Habcde", 21));
+}
+
+TEST(FrameAssemblerTest, AfterALossTimestampFramesWaitForAMarker) {
+  FakeListener listener;
+  FrameAssembler assembler(&listener, kTimestampFrames);
+  const std::string nal = "n";
+  assembler.Add(Nals(0, kEnd, {{Bytes(nal), true, std::nullopt}}));
+  assembler.Discontinuity();
+  // Whole NAL units of timestamp 3000, but its first packets may be lost.
+  assembler.Add(Nals(3000, kNotEnd, {{Bytes(nal), true, std::nullopt}}));
+  assembler.Add(Nals(3000, kEnd, {{Bytes(nal), true, std::nullopt}}));
+  assembler.Add(Nals(6000, kEnd, {{Bytes(nal), true, std::nullopt}}));  // clean again
+  EXPECT_EQ(listener.frames.size(), 2u);
+  EXPECT_EQ(listener.drops["missing_start"], 1);
+}
+
+TEST(FrameAssemblerTest, FuAContinuationWithoutItsStartIsSkipped) {
+  FakeListener listener;
+  FrameAssembler assembler(&listener, kTimestampFrames);
+  const std::string piece = "xyz";
+  assembler.Add(Nals(0, kEnd, {{Bytes(piece), false, std::nullopt}}));
+  EXPECT_TRUE(listener.frames.empty());
+  EXPECT_EQ(listener.drops["missing_start"], 1);
 }
 
 }  // namespace

@@ -19,12 +19,10 @@ out=$here/testdata/captures
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-make_capture() {
-  local name=$1; shift
-  "$corpus" -o "$work/$name" "$@"
-  cp "$work/$name.pcap" "$work/$name.json" "$out/"
-  python3 - "$work/$name" "$out/$name.truth.json" <<'PY'
-import json, os, subprocess, sys
+# write_truth PREFIX TARGET: the ground truth of a corpus capture (see above).
+write_truth() {
+  python3 - "$1" "$2" <<'PY'
+import hashlib, json, os, re, subprocess, sys
 prefix, target = sys.argv[1], sys.argv[2]
 side = json.load(open(prefix + ".json"))
 def md5s(path, fmt=None):
@@ -32,6 +30,19 @@ def md5s(path, fmt=None):
     rows = subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()
     # columns: stream, dts, pts, duration, size, hash[, side data...]
     return [r.split(",")[5].strip() for r in rows if r and not r.startswith("#")]
+def access_units(path):
+    """Each access unit's bytes, as ffprobe splits the encoder's Annex B stream."""
+    text = subprocess.run(["ffprobe", "-v", "error", "-f", "h264", "-i", path, "-show_packets", "-show_data"],
+                          check=True, capture_output=True, text=True).stdout
+    units = []
+    for block in text.split("[PACKET]")[1:]:
+        hexdump = block.split("data=", 1)[1].split("[/PACKET]")[0]
+        units.append(bytes.fromhex("".join(line[10:49].replace(" ", "") for line in hexdump.strip().splitlines())))
+    return units
+def nal_md5s(unit):
+    """MD5 of each NAL unit of an Annex B access unit (start codes and trailing zeros dropped)."""
+    nals = [n.rstrip(b"\0") for n in re.split(b"\x00\x00\x01", unit)]
+    return [hashlib.md5(n).hexdigest() for n in nals if n]
 truth = {"streams": []}
 for stream in side["streams"]:
     segments = []
@@ -40,12 +51,21 @@ for stream in side["streams"]:
         for kind in ("video", "audio"):
             if kind in seg:
                 ref = os.path.join(prefix + ".ref", seg[kind]["reference"])
-                fmt = "h264" if ref.endswith(".h264") else None
-                entry[kind] = {"ssrc": seg[kind]["ssrc"], "frame_md5": md5s(ref, fmt)}
+                if ref.endswith(".h264"):
+                    entry[kind] = {"ssrc": seg[kind]["ssrc"], "frame_nal_md5": [nal_md5s(u) for u in access_units(ref)]}
+                else:
+                    entry[kind] = {"ssrc": seg[kind]["ssrc"], "frame_md5": md5s(ref)}
         segments.append(entry)
     truth["streams"].append({"cname": stream["cname"], "segments": segments})
 json.dump(truth, open(target, "w"), indent=1)
 PY
+}
+
+make_capture() {
+  local name=$1; shift
+  "$corpus" -o "$work/$name" "$@"
+  cp "$work/$name.pcap" "$work/$name.json" "$out/"
+  write_truth "$work/$name" "$out/$name.truth.json"
 }
 
 declare -A options=(
@@ -54,6 +74,8 @@ declare -A options=(
   [two-streams]="--streams 2 --duration 2 --size 320x240 --bitrate 200 --seed 3"
   [vp8-nortcp]="--duration 2 --bitrate 300 --no-rtcp --seed 5"
   [av-sync]="--duration 5 --size 320x240 --bitrate 250 --seed 13"
+  [h264-gst]="--codec h264 --duration 3 --size 320x240 --bitrate 300 --seed 21"
+  [h264-lossy]="--codec h264 --duration 4 --size 320x240 --bitrate 300 --loss 2 --reorder 2 --dup 1 --seed 23"
   [reconnect]="--duration 4 --reconnect-at 2 --size 320x240 --bitrate 300 --seed 11"
 )
 names=("$@")

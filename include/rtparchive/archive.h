@@ -132,6 +132,8 @@ struct TrackCounters {
   std::string clock;  // "sender_report" or "arrival"
   int width = 0, height = 0;  // video: from the first keyframe
   int resolution_changes = 0;  // keyframes whose size differs from the previous one
+  // H.264: SPS/PPS a payloader repeated inside one access unit (not written).
+  int64_t repeated_parameter_sets_removed = 0;
 };
 
 struct FileResult {

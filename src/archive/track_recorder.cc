@@ -1,6 +1,7 @@
 #include "archive/track_recorder.h"
 
 #include "absl/strings/str_format.h"
+#include "codec/h264_bitstream.h"
 #include "codec/h264_depacketizer.h"
 #include "codec/opus_depacketizer.h"
 #include "codec/vp8_depacketizer.h"
@@ -118,7 +119,10 @@ void TrackRecorder::OnVideoLoss() {
 
 void TrackRecorder::OnFrame(codec::EncodedFrame frame) {
   if (config_.kind == MediaKind::kVideo) {
-    if (h264_) h264_->AddFromFrame(frame.data);
+    if (h264_) {
+      parameter_sets_removed_ += codec::RemoveRepeatedParameterSets(&frame.data);
+      h264_->AddFromFrame(frame.data);
+    }
     if (frame.keyframe) {
       if (!DescribeKeyframe(frame)) {
         OnFrameDropped(codec::FrameDrop::kNoParameterSets, 1);
@@ -178,6 +182,7 @@ TrackCounters TrackRecorder::counters() const {
     case timing::CaptureClock::Anchor::kNone: counters.clock = "none"; break;
   }
   counters.resolution_changes = resolution_changes_;
+  counters.repeated_parameter_sets_removed = parameter_sets_removed_;
   if (first_size_) {
     counters.width = first_size_->width;
     counters.height = first_size_->height;

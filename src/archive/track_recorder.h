@@ -96,6 +96,7 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   std::optional<codec::VideoSize> first_size_;
   std::optional<codec::VideoSize> last_size_;
   int resolution_changes_ = 0;
+  int64_t parameter_sets_removed_ = 0;
   std::optional<codec::H264ParameterSets> h264_;  // H.264 tracks only
   // Frames waiting for the clock's anchor, with their arrival times.
   std::deque<std::pair<codec::EncodedFrame, int64_t>> held_frames_;

@@ -20,10 +20,20 @@ std::string JoinCounts(const std::map<std::string, int64_t>& counts) {
 
 std::string FormatTrack(const TrackCounters& track, const std::map<int, PayloadTypeInfo>& formats) {
   const auto format = formats.find(track.payload_type);
-  const bool vp8 = format != formats.end() && format->second.format == PayloadFormat::kVp8;
+  const char* codec = "?";
+  if (format != formats.end()) {
+    switch (format->second.format) {
+      case PayloadFormat::kVp8: codec = "VP8"; break;
+      case PayloadFormat::kH264: codec = "H.264"; break;
+      case PayloadFormat::kOpus: codec = "Opus"; break;
+    }
+  }
   std::string line = absl::StrFormat("    %s ssrc %u pt %d %s", track.kind == MediaKind::kVideo ? "video" : "audio",
-                                     track.ssrc, track.payload_type, vp8 ? "VP8" : "Opus");
+                                     track.ssrc, track.payload_type, codec);
   if (track.width > 0) absl::StrAppend(&line, absl::StrFormat(" %dx%d", track.width, track.height));
+  if (track.resolution_changes > 0) {
+    absl::StrAppend(&line, absl::StrFormat(" (resolution changed %d times)", track.resolution_changes));
+  }
   absl::StrAppend(&line, absl::StrFormat(": %d packets, %d lost, %d duplicate", track.packets,
                                          track.packets_lost, track.packets_duplicate));
   if (track.packets_late > 0) absl::StrAppend(&line, absl::StrFormat(", %d late", track.packets_late));
@@ -35,6 +45,10 @@ std::string FormatTrack(const TrackCounters& track, const std::map<int, PayloadT
   }
   if (!track.packets_dropped.empty()) {
     absl::StrAppend(&line, "; bad payloads: ", JoinCounts(track.packets_dropped));
+  }
+  if (track.repeated_parameter_sets_removed > 0) {
+    absl::StrAppend(&line, absl::StrFormat("; %d SPS/PPS repeated within an access unit left out",
+                                           track.repeated_parameter_sets_removed));
   }
   if (track.timestamp_jumps > 0) {
     absl::StrAppend(&line, absl::StrFormat("; %d RTP timestamp jumps bridged by arrival time",

@@ -176,4 +176,35 @@ std::vector<uint8_t> BuildAvcc(absl::Span<const uint8_t> sps, absl::Span<const u
   return avcc;
 }
 
+int RemoveRepeatedParameterSets(std::vector<uint8_t>* avcc_frame) {
+  std::vector<absl::Span<const uint8_t>> kept_sets;
+  std::vector<absl::Span<const uint8_t>> nals;
+  int repeats = 0;
+  const bool well_formed =
+      ForEachAvccNal(*avcc_frame, [&](absl::Span<const uint8_t> nal) {
+        const uint8_t type = H264NalTypeOf(nal[0]);
+        if (type == kH264Sps || type == kH264Pps) {
+          for (absl::Span<const uint8_t> kept : kept_sets) {
+            if (kept == nal) {
+              ++repeats;
+              return;
+            }
+          }
+          kept_sets.push_back(nal);
+        }
+        nals.push_back(nal);
+      });
+  if (!well_formed || repeats == 0) return 0;
+  std::vector<uint8_t> rebuilt;
+  rebuilt.reserve(avcc_frame->size());
+  for (absl::Span<const uint8_t> nal : nals) {
+    const size_t size = nal.size();
+    rebuilt.insert(rebuilt.end(), {static_cast<uint8_t>(size >> 24), static_cast<uint8_t>(size >> 16),
+                                   static_cast<uint8_t>(size >> 8), static_cast<uint8_t>(size)});
+    rebuilt.insert(rebuilt.end(), nal.begin(), nal.end());
+  }
+  *avcc_frame = std::move(rebuilt);
+  return repeats;
+}
+
 }  // namespace rtparchive::codec

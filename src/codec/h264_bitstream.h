@@ -65,6 +65,13 @@ bool ForEachAvccNal(absl::Span<const uint8_t> frame, Visit visit) {
   return true;
 }
 
+// Removes SPS and PPS NAL units that repeat, byte for byte, one earlier in
+// the same AVCC frame: what a payloader that re-sends parameter sets before
+// each keyframe (GStreamer's config-interval) adds to an access unit that
+// already had them. Returns how many were removed; the encoder's NAL units
+// are left as they were.
+int RemoveRepeatedParameterSets(std::vector<uint8_t>* avcc_frame);
+
 }  // namespace rtparchive::codec
 
 #endif  // RTPARCHIVE_CODEC_H264_BITSTREAM_H_

@@ -138,6 +138,14 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
     archive_options.has_audio = session->has_audio;
     archive_options.has_video = session->has_video;
   }
+  if (!session || !session->video_codec) {
+    // The archive's codec follows the capture: H.264 when any stream sends it.
+    for (const PlannedStream& stream : report.streams) {
+      for (const auto& [payload_type, format] : stream.options.payload_types) {
+        if (format.format == PayloadFormat::kH264) archive_options.video_codec = VideoCodec::kH264;
+      }
+    }
+  }
   archive_options.output_path = options.output_path;
   archive_options.wait_for_keyframe_after_loss = options.wait_for_keyframe_after_loss;
   archive_options.reorder_max_wait_us = options.reorder_max_wait_us;

@@ -38,6 +38,7 @@ std::optional<PayloadTypeInfo> ParseFormat(absl::string_view text) {
   const std::string lower = absl::AsciiStrToLower(text);
   const absl::string_view name = absl::string_view(lower).substr(0, lower.find('/'));
   if (name == "vp8") return PayloadTypeInfo{PayloadFormat::kVp8, 90000};
+  if (name == "h264") return PayloadTypeInfo{PayloadFormat::kH264, 90000};
   if (name == "opus") return PayloadTypeInfo{PayloadFormat::kOpus, 48000};
   return std::nullopt;
 }
@@ -75,9 +76,9 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
       if (absl::AsciiStrToLower(*codec) == "vp8") {
         session.video_codec = VideoCodec::kVp8;
       } else if (absl::AsciiStrToLower(*codec) == "h264") {
-        return Bad("archive.videoCodec", "\"vp8\" (H.264 is not supported yet)");
+        session.video_codec = VideoCodec::kH264;
       } else {
-        return Bad("archive.videoCodec", "\"vp8\"");
+        return Bad("archive.videoCodec", "\"vp8\" or \"h264\"");
       }
     }
   }
@@ -93,7 +94,8 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
       if (!it->value.IsString()) return Bad(absl::StrCat("payloadTypes.", key), "a string");
       auto format = ParseFormat(it->value.GetString());
       if (!format) {
-        return Bad(absl::StrCat("payloadTypes.", key), "\"VP8/90000\" or \"opus/48000/2\"");
+        return Bad(absl::StrCat("payloadTypes.", key),
+                   "\"VP8/90000\", \"H264/90000\" or \"opus/48000/2\"");
       }
       session.payload_types[payload_type] = *format;
     }

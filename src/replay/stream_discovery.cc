@@ -6,6 +6,8 @@
 #include "absl/strings/str_format.h"
 #include "base/stable_id.h"
 #include "base/wrap_around.h"
+#include "codec/h264_bitstream.h"
+#include "codec/h264_depacketizer.h"
 #include "codec/vp8_depacketizer.h"
 #include "ingest/pcap_reader.h"
 #include "rtp/rtcp_packet.h"
@@ -21,6 +23,7 @@ struct FlowEvidence {
   int64_t first_rtp = 0, last_rtp = 0;
   int64_t last_arrival_us = 0;
   bool vp8_keyframe = false;
+  bool h264_sps = false;
   int64_t payload_bytes = 0;
 };
 
@@ -34,10 +37,27 @@ bool IsVp8KeyframeStart(absl::Span<const uint8_t> payload) {
   return info.starts_frame && info.keyframe && vp8.KeyframeSize(info.data).has_value();
 }
 
+// An H.264 stream sends a sequence parameter set that parses, alone or in
+// a STAP-A (RFC 6184 §5.6, §5.7.1).
+bool HasH264Sps(absl::Span<const uint8_t> payload) {
+  codec::PayloadInfo info;
+  if (codec::H264Depacketizer().Parse(payload, false, &info) != codec::PayloadError::kNone) {
+    return false;
+  }
+  for (const codec::NalPiece& piece : info.nal_pieces) {
+    if (piece.starts_nal && !piece.header && codec::ParseH264Sps(piece.bytes)) return true;
+  }
+  return false;
+}
+
 void Recognise(FlowEvidence& evidence) {
   DiscoveredTrack& track = evidence.track;
   if (evidence.vp8_keyframe) {
     track.format = PayloadTypeInfo{PayloadFormat::kVp8, 90000};
+    return;
+  }
+  if (evidence.h264_sps) {
+    track.format = PayloadTypeInfo{PayloadFormat::kH264, 90000};
     return;
   }
   const double seconds = (evidence.last_arrival_us - track.first_arrival_us) / 1e6;
@@ -53,8 +73,8 @@ void Recognise(FlowEvidence& evidence) {
     return;
   }
   track.why_not_recognised = absl::StrFormat(
-      "RTP clock ~%.0f Hz and no VP8 keyframe: not VP8 or Opus (map its payload type in a "
-      "session file if it is)",
+      "RTP clock ~%.0f Hz and no VP8 keyframe or H.264 SPS: not VP8, H.264 or Opus (map its "
+      "payload type in a session file if it is)",
       clock_rate);
 }
 
@@ -131,7 +151,12 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
     evidence.last_rtp = evidence.timestamps.Unwrap(view.timestamp());
     evidence.last_arrival_us = datagram.arrival_time_us;
     evidence.payload_bytes += static_cast<int64_t>(view.payload().size());
-    if (!evidence.vp8_keyframe && IsVp8KeyframeStart(view.payload())) evidence.vp8_keyframe = true;
+    if (!evidence.vp8_keyframe && !evidence.h264_sps) {
+      // A payload cannot be both: a VP8 descriptor with S=1 and PID=0 is a
+      // byte 0x10 or 0x90, H.264 types 16 and 16+F, which carry no SPS.
+      evidence.vp8_keyframe = IsVp8KeyframeStart(view.payload());
+      evidence.h264_sps = HasH264Sps(view.payload());
+    }
   }
   if (progress) progress((*reader)->position(), (*reader)->file_size());
   if (result == ingest::PcapReader::Result::kTruncated) {

@@ -1,5 +1,5 @@
 // First pass over a capture: finds the RTP flows (one per SSRC), recognises
-// VP8 and Opus in them from the payloads themselves, learns RTCP CNAMEs, and
+// VP8, H.264 and Opus in them from the payloads themselves, learns RTCP CNAMEs, and
 // groups the tracks of one publisher into a stream: by CNAME when RTCP names
 // it, else by the flow's addresses. Stream IDs are derived from what
 // identifies the stream, so the same capture always gives the same IDs.

@@ -6,6 +6,7 @@ Captures come from GStreamer's payloaders (testdata/captures, made by
 encoders produced (NAME.truth.json). Archives are checked with unzip and
 ffmpeg/ffprobe. Usage: replay_test.py RTPARCHIVE_BINARY TESTDATA_DIR
 """
+import hashlib
 import json
 import os
 import random
@@ -54,6 +55,28 @@ def frame_md5s(path, stream):
                            "-f", "framemd5", "-"], capture_output=True, text=True).stdout.splitlines()
     # columns: stream, dts, pts, duration, size, hash[, side data]
     return [r.split(",")[5].strip() for r in rows if r and not r.startswith("#")]
+
+
+def packet_bytes(path, stream="v:0", fmt=None):
+    """Each packet's bytes, as ffprobe reads them."""
+    args = ["ffprobe", "-v", "error"] + (["-f", fmt] if fmt else []) + ["-i", path, "-select_streams", stream,
+                                                                       "-show_packets", "-show_data"]
+    text = subprocess.run(args, capture_output=True, text=True).stdout
+    packets = []
+    for block in text.split("[PACKET]")[1:]:
+        hexdump = block.split("data=", 1)[1].split("[/PACKET]")[0]
+        packets.append(bytes.fromhex("".join(line[10:49].replace(" ", "") for line in hexdump.strip().splitlines())))
+    return packets
+
+
+def avcc_nal_md5s(frame):
+    """MD5 of each NAL unit of a frame stored with 4-byte lengths (Matroska's H.264)."""
+    nals, offset = [], 0
+    while offset + 4 <= len(frame):
+        size = struct.unpack_from("!I", frame, offset)[0]
+        nals.append(hashlib.md5(frame[offset + 4:offset + 4 + size]).hexdigest())
+        offset += 4 + size
+    return nals if offset == len(frame) else nals + ["<trailing bytes>"]
 
 
 def is_subsequence(items, sequence):
@@ -439,6 +462,35 @@ def check_manual_events():
     check(proc.returncode == 1 and "has no packets in the capture" in proc.stderr, f"events naming an unknown stream: clear message ({proc.stderr})")
 
 
+def check_h264(name, lossy=False):
+    """H.264 into Matroska: every frame the encoder's access unit NAL for NAL."""
+    proc, out = replay(os.path.join(CAPTURES, name + ".pcap"), name)
+    check(proc.returncode == 0, f"{name}: exit 0 ({proc.stderr})")
+    if proc.returncode != 0:
+        return
+    folder, manifest, infos = unpack(out, name)
+    entry = manifest["files"][0]
+    check(entry["filename"] == entry["streamId"] + ".mkv", f"{name}: H.264 gives <streamId>.mkv")
+    path = os.path.join(folder, entry["filename"])
+    errors = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"], capture_output=True, text=True).stderr
+    check(errors.strip() == "", f"{name}: decodes without errors: {errors[:300]}")
+    truth = json.load(open(os.path.join(CAPTURES, name + ".truth.json")))["streams"][0]["segments"][0]
+    written = [avcc_nal_md5s(frame) for frame in packet_bytes(path)]
+    expected = truth["video"]["frame_nal_md5"]
+    if lossy:
+        check(len(written) > 0 and is_subsequence(written, expected),
+              f"{name}: every written frame is an encoder access unit, NAL for NAL, in order ({len(written)} of {len(expected)})")
+    else:
+        check(written == expected, f"{name}: every frame equals the encoder's access unit NAL for NAL "
+                                   f"({len(written)} written, {len(expected)} encoded)")
+    info = subprocess.run(["mkvinfo", path], capture_output=True, text=True).stdout
+    check("V_MPEG4/ISO/AVC" in info and "Pixel width: 320" in info and "Pixel height: 240" in info
+          and "Codec's private data" in info, f"{name}: mkvinfo shows the codec, real dimensions and the avcC")
+    audio = frame_md5s(path, "0:a:0")
+    check(is_subsequence(audio, truth["audio"]["frame_md5"]) and (lossy or audio == truth["audio"]["frame_md5"]),
+          f"{name}: Opus packets are the encoder's")
+
+
 def check_browser_capture():
     """A real Chromium call: Opus is recorded; VP8-in-RED and RTX are named as left out."""
     capture = os.path.join(TESTDATA, "browser", "chromium-plain-vp8.pcap")
@@ -462,6 +514,8 @@ for capture_name in ("vp8-clean", "two-streams", "vp8-nortcp"):
     check_clean_capture(capture_name)
 check_lossy_capture()
 check_browser_capture()
+check_h264("h264-gst")
+check_h264("h264-lossy", lossy=True)
 check_reconnect()
 check_wraps_change_nothing()
 check_av_sync()

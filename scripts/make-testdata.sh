@@ -21,10 +21,9 @@ trap 'rm -rf "$work"' EXIT
 
 # write_truth PREFIX TARGET: the ground truth of a corpus capture (see above).
 write_truth() {
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$@" <<'PY'
 import hashlib, json, os, re, subprocess, sys
 prefix, target = sys.argv[1], sys.argv[2]
-side = json.load(open(prefix + ".json"))
 def md5s(path, fmt=None):
     args = ["ffmpeg", "-v", "error"] + (["-f", fmt] if fmt else []) + ["-i", path, "-map", "0:0", "-c", "copy", "-f", "framemd5", "-"]
     rows = subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()
@@ -43,6 +42,11 @@ def nal_md5s(unit):
     """MD5 of each NAL unit of an Annex B access unit (start codes and trailing zeros dropped)."""
     nals = [n.rstrip(b"\0") for n in re.split(b"\x00\x00\x01", unit)]
     return [hashlib.md5(n).hexdigest() for n in nals if n]
+if prefix.endswith(".h264"):  # a bare encoder stream, packetized by FFmpeg
+    video = {"frame_nal_md5": [nal_md5s(u) for u in access_units(prefix)]}
+    json.dump({"streams": [{"segments": [{"name": "ffmpeg", "video": video}]}]}, open(target, "w"), indent=1)
+    sys.exit(0)
+side = json.load(open(prefix + ".json"))
 truth = {"streams": []}
 for stream in side["streams"]:
     segments = []
@@ -68,6 +72,25 @@ make_capture() {
   write_truth "$work/$name" "$out/$name.truth.json"
 }
 
+# make_ffmpeg_resize_capture NAME: x264 at 320x240 then 640x360 in one H.264
+# stream, packetized by FFmpeg's RTP muxer and captured on loopback (root).
+make_ffmpeg_resize_capture() {
+  local name=$1
+  for tool in tcpdump ffmpeg; do command -v $tool >/dev/null || { echo "needs $tool" >&2; exit 2; }; done
+  ffmpeg -v error -y -f lavfi -i testsrc=size=320x240:rate=30 -frames:v 45 -c:v libx264 -preset veryfast \
+    -g 30 -bf 0 -pix_fmt yuv420p -f h264 "$work/a.h264"
+  ffmpeg -v error -y -f lavfi -i testsrc2=size=640x360:rate=30 -frames:v 45 -c:v libx264 -preset veryfast \
+    -g 30 -bf 0 -pix_fmt yuv420p -f h264 "$work/b.h264"
+  cat "$work/a.h264" "$work/b.h264" >"$work/$name.h264"
+  tcpdump -i lo -U -w "$work/$name.pcap" udp port 5004 or udp port 5005 2>/dev/null & local capture=$!
+  sleep 1
+  ffmpeg -v error -re -framerate 30 -f h264 -i "$work/$name.h264" -c copy -f rtp rtp://127.0.0.1:5004 >/dev/null
+  sleep 1
+  kill "$capture"; wait "$capture" 2>/dev/null || true
+  cp "$work/$name.pcap" "$out/"
+  write_truth "$work/$name.h264" "$out/$name.truth.json"
+}
+
 declare -A options=(
   [vp8-clean]="--duration 3 --bitrate 500"
   [vp8-lossy]="--duration 4 --bitrate 400 --loss 2 --reorder 2 --dup 1 --seed 7"
@@ -76,13 +99,18 @@ declare -A options=(
   [av-sync]="--duration 5 --size 320x240 --bitrate 250 --seed 13"
   [h264-gst]="--codec h264 --duration 3 --size 320x240 --bitrate 300 --seed 21"
   [h264-lossy]="--codec h264 --duration 4 --size 320x240 --bitrate 300 --loss 2 --reorder 2 --dup 1 --seed 23"
+  [h264-ffmpeg-resize]=ffmpeg
   [reconnect]="--duration 4 --reconnect-at 2 --size 320x240 --bitrate 300 --seed 11"
 )
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=("${!options[@]}")
 for name in "${names[@]}"; do
   [ -n "${options[$name]:-}" ] || { echo "unknown capture '$name'; known: ${!options[*]}" >&2; exit 2; }
-  # shellcheck disable=SC2086  # options are words
-  make_capture "$name" ${options[$name]}
+  if [ "${options[$name]}" = ffmpeg ]; then
+    make_ffmpeg_resize_capture "$name"
+  else
+    # shellcheck disable=SC2086  # options are words
+    make_capture "$name" ${options[$name]}
+  fi
 done
 echo "regenerated in testdata/captures: ${names[*]}"

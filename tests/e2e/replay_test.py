@@ -462,7 +462,7 @@ def check_manual_events():
     check(proc.returncode == 1 and "has no packets in the capture" in proc.stderr, f"events naming an unknown stream: clear message ({proc.stderr})")
 
 
-def check_h264(name, lossy=False):
+def check_h264(name, lossy=False, sizes=((320, 240),)):
     """H.264 into Matroska: every frame the encoder's access unit NAL for NAL."""
     proc, out = replay(os.path.join(CAPTURES, name + ".pcap"), name)
     check(proc.returncode == 0, f"{name}: exit 0 ({proc.stderr})")
@@ -484,11 +484,23 @@ def check_h264(name, lossy=False):
         check(written == expected, f"{name}: every frame equals the encoder's access unit NAL for NAL "
                                    f"({len(written)} written, {len(expected)} encoded)")
     info = subprocess.run(["mkvinfo", path], capture_output=True, text=True).stdout
-    check("V_MPEG4/ISO/AVC" in info and "Pixel width: 320" in info and "Pixel height: 240" in info
+    width, height = sizes[0]
+    check("V_MPEG4/ISO/AVC" in info and f"Pixel width: {width}\n" in info and f"Pixel height: {height}\n" in info
           and "Codec's private data" in info, f"{name}: mkvinfo shows the codec, real dimensions and the avcC")
-    audio = frame_md5s(path, "0:a:0")
-    check(is_subsequence(audio, truth["audio"]["frame_md5"]) and (lossy or audio == truth["audio"]["frame_md5"]),
-          f"{name}: Opus packets are the encoder's")
+    decoded = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=width,height",
+                              "-of", "csv=p=0", path], capture_output=True, text=True).stdout.split()
+    seen = []
+    for row in decoded:
+        size = tuple(int(x) for x in row.strip(",").split(",")[:2])
+        if not seen or seen[-1] != size:
+            seen.append(size)
+    check(seen == list(sizes), f"{name}: decoded picture sizes {seen}, expected {list(sizes)}")
+    if len(sizes) > 1:
+        check(f"resolution changed {len(sizes) - 1} times" in proc.stdout, f"{name}: the summary reports the change")
+    if "audio" in truth:
+        audio = frame_md5s(path, "0:a:0")
+        check(is_subsequence(audio, truth["audio"]["frame_md5"]) and (lossy or audio == truth["audio"]["frame_md5"]),
+              f"{name}: Opus packets are the encoder's")
 
 
 def check_browser_capture():
@@ -516,6 +528,7 @@ check_lossy_capture()
 check_browser_capture()
 check_h264("h264-gst")
 check_h264("h264-lossy", lossy=True)
+check_h264("h264-ffmpeg-resize", sizes=((320, 240), (640, 360)))
 check_reconnect()
 check_wraps_change_nothing()
 check_av_sync()

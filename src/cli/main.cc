@@ -21,6 +21,7 @@
 #include "cli/progress_bar.h"
 #include "cli/summary.h"
 #include "replay/replay.h"
+#include "replay/sdp_file.h"
 
 ABSL_FLAG(std::string, o, "", "the archive ZIP to write (required); its folder must exist");
 ABSL_FLAG(std::string, session, "",
@@ -29,6 +30,9 @@ ABSL_FLAG(std::string, session, "",
 ABSL_FLAG(std::string, events, "",
           "an events JSON file: when streams are added and removed (manual stream mode, see "
           "the README); without it, every stream is recorded throughout");
+ABSL_FLAG(std::string, sdp, "",
+          "an SDP file describing the capture's payload types (a=rtpmap, and a=fmtp "
+          "sprop-parameter-sets for H.264); a session file's payloadTypes win over it");
 ABSL_FLAG(bool, wait_for_keyframe, true,
           "after a video packet loss, skip frames until the next keyframe (frames that "
           "reference a lost one decode as garbage); false writes every complete frame");
@@ -79,6 +83,14 @@ int RunReplay(const std::string& capture) {
       return kExitFailed;
     }
     options.session = std::move(*parsed);
+  }
+  if (const std::string sdp = absl::GetFlag(FLAGS_sdp); !sdp.empty()) {
+    auto parsed = rtparchive::replay::ReadSdpFile(sdp);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "rtparchive: %s\n", std::string(parsed.status().message()).c_str());
+      return kExitFailed;
+    }
+    options.sdp_payload_types = std::move(*parsed);
   }
   if (const std::string events = absl::GetFlag(FLAGS_events); !events.empty()) {
     auto parsed = rtparchive::replay::ReadEventsFile(events);

@@ -111,7 +111,24 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   });
   if (!discovery.ok()) return discovery.status();
   report.discovery = std::move(*discovery);
-  auto planned = PlanStreams(report.discovery, options.session, &report.notes);
+  // The SDP's payload types, under the session file's own.
+  std::optional<SessionFile> session_with_sdp = options.session;
+  if (!options.sdp_payload_types.empty()) {
+    if (!session_with_sdp) {
+      // Without a session file, streams are still found in the capture; the
+      // SDP only says what each payload type is.
+      for (DiscoveredTrack& track : report.discovery.tracks) {
+        auto format = options.sdp_payload_types.find(track.payload_type);
+        if (format != options.sdp_payload_types.end()) track.format = format->second;
+      }
+      report.discovery.streams = GroupTracks(report.discovery.tracks);
+    } else {
+      for (const auto& [payload_type, format] : options.sdp_payload_types) {
+        session_with_sdp->payload_types.emplace(payload_type, format);
+      }
+    }
+  }
+  auto planned = PlanStreams(report.discovery, session_with_sdp, &report.notes);
   if (!planned.ok()) {
     if (options.session && !report.discovery.streams.empty()) {
       return absl::NotFoundError(absl::StrCat(

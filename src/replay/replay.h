@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,6 +24,8 @@ struct ReplayOptions {
   std::string capture_path;
   std::string output_path;
   std::optional<SessionFile> session;
+  // Payload types from an SDP; the session file's payloadTypes win over it.
+  std::map<int, PayloadTypeInfo> sdp_payload_types;
   // Manual stream mode: streams are recorded only between their add and
   // remove events. Without events every stream is recorded throughout.
   std::optional<std::vector<StreamEvent>> events;

@@ -503,6 +503,53 @@ def check_h264(name, lossy=False, sizes=((320, 240),)):
               f"{name}: Opus packets are the encoder's")
 
 
+def check_h264_parameter_sets_from_sdp():
+    """An H.264 stream whose SPS/PPS come only in the SDP (sprop-parameter-sets)."""
+    import base64
+    name = "h264-ffmpeg-resize"
+    header, records = read_pcap(os.path.join(CAPTURES, name + ".pcap"))
+    removed = []
+
+    def strip_first_parameter_sets(payload):
+        """Takes SPS and PPS out of the first STAP-A, keeping its other NAL units."""
+        if removed or 192 <= payload[1] <= 223 or payload[12] & 0x1f != 24:
+            return payload
+        kept, offset = bytearray([payload[12]]), 13
+        while offset + 2 <= len(payload):
+            size = struct.unpack_from("!H", payload, offset)[0]
+            nal = bytes(payload[offset + 2:offset + 2 + size])
+            if nal[0] & 0x1f in (7, 8):
+                removed.append(nal)
+            else:
+                kept += struct.pack("!H", size) + nal
+            offset += 2 + size
+        return payload[:12] + kept
+
+    stripped = os.path.join(WORK, "no-inband-sps.pcap")
+    write_pcap(stripped, header, rtp_rewrite(records, strip_first_parameter_sets))
+    check(len(removed) == 2, f"sdp: the capture's first SPS and PPS were taken out ({len(removed)})")
+    without_sdp, out = replay(stripped, "no-sdp")
+    check(without_sdp.returncode == 0 and "no_parameter_sets" in without_sdp.stdout,
+          "sdp: without parameter sets the first keyframe is dropped and counted")
+    sdp = os.path.join(WORK, "stream.sdp")
+    sprop = ",".join(base64.b64encode(nal).decode() for nal in removed)
+    open(sdp, "w").write("v=0\no=- 0 0 IN IP4 127.0.0.1\ns=-\nt=0 0\nm=video 5004 RTP/AVP 96\n"
+                         f"a=rtpmap:96 H264/90000\na=fmtp:96 packetization-mode=1; sprop-parameter-sets={sprop}\n")
+    proc, out = replay(stripped, "with-sdp", "--sdp", sdp)
+    check(proc.returncode == 0, f"sdp: exit 0 ({proc.stderr})")
+    if proc.returncode != 0:
+        return
+    folder, manifest, _ = unpack(out, "with-sdp")
+    path = os.path.join(folder, manifest["files"][0]["filename"])
+    truth = json.load(open(os.path.join(CAPTURES, name + ".truth.json")))["streams"][0]["segments"][0]["video"]
+    removed_md5 = {hashlib.md5(nal).hexdigest() for nal in removed}
+    expected = [[m for m in unit if not (index == 0 and m in removed_md5)] for index, unit in enumerate(truth["frame_nal_md5"])]
+    check([avcc_nal_md5s(frame) for frame in packet_bytes(path)] == expected,
+          "sdp: with sprop-parameter-sets every frame is written, as sent")
+    errors = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"], capture_output=True, text=True).stderr
+    check(errors.strip() == "", f"sdp: decodes with the avcC from the SDP: {errors[:300]}")
+
+
 def check_browser_capture():
     """A real Chromium call: Opus is recorded; VP8-in-RED and RTX are named as left out."""
     capture = os.path.join(TESTDATA, "browser", "chromium-plain-vp8.pcap")
@@ -529,6 +576,7 @@ check_browser_capture()
 check_h264("h264-gst")
 check_h264("h264-lossy", lossy=True)
 check_h264("h264-ffmpeg-resize", sizes=((320, 240), (640, 360)))
+check_h264_parameter_sets_from_sdp()
 check_reconnect()
 check_wraps_change_nothing()
 check_av_sync()

@@ -41,20 +41,29 @@ absl::StatusOr<std::map<int, PayloadTypeInfo>> ParseSdp(absl::string_view sdp) {
   if (!has_media) return absl::InvalidArgumentError("the SDP has no m= line: is it a session description?");
   for (auto& [payload_type, info] : formats) {
     if (info.format != PayloadFormat::kH264 || !fmtp.count(payload_type)) continue;
-    for (absl::string_view parameter : absl::StrSplit(fmtp[payload_type], ';')) {
-      parameter = absl::StripAsciiWhitespace(parameter);
-      if (!absl::ConsumePrefix(&parameter, "sprop-parameter-sets=")) continue;
-      for (absl::string_view encoded : absl::StrSplit(parameter, ',', absl::SkipEmpty())) {
-        std::string nal;
-        if (!absl::Base64Unescape(encoded, &nal) || nal.empty()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "payload type ", payload_type, ": sprop-parameter-sets value '", encoded, "' is not base64"));
-        }
-        info.parameter_sets.emplace_back(nal.begin(), nal.end());
-      }
+    if (absl::Status status = ParseSpropParameterSets(fmtp[payload_type], &info.parameter_sets);
+        !status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("payload type ", payload_type, ": ", status.message()));
     }
   }
   return formats;
+}
+
+absl::Status ParseSpropParameterSets(absl::string_view fmtp,
+                                     std::vector<std::vector<uint8_t>>* parameter_sets) {
+  for (absl::string_view parameter : absl::StrSplit(fmtp, ';')) {
+    parameter = absl::StripAsciiWhitespace(parameter);
+    if (!absl::ConsumePrefix(&parameter, "sprop-parameter-sets=")) continue;
+    for (absl::string_view encoded : absl::StrSplit(parameter, ',', absl::SkipEmpty())) {
+      std::string nal;
+      if (!absl::Base64Unescape(encoded, &nal) || nal.empty()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("sprop-parameter-sets value '", encoded, "' is not base64"));
+      }
+      parameter_sets->emplace_back(nal.begin(), nal.end());
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::map<int, PayloadTypeInfo>> ReadSdpFile(const std::string& path) {

@@ -19,6 +19,11 @@ namespace rtparchive::replay {
 absl::StatusOr<std::map<int, PayloadTypeInfo>> ParseSdp(absl::string_view sdp);
 absl::StatusOr<std::map<int, PayloadTypeInfo>> ReadSdpFile(const std::string& path);
 
+// Appends the NAL units of an fmtp line's sprop-parameter-sets (RFC 6184
+// §8.1) to `parameter_sets`; InvalidArgument when a value is not base64.
+absl::Status ParseSpropParameterSets(absl::string_view fmtp,
+                                     std::vector<std::vector<uint8_t>>* parameter_sets);
+
 }  // namespace rtparchive::replay
 
 #endif  // RTPARCHIVE_REPLAY_SDP_FILE_H_

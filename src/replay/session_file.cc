@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "replay/sdp_file.h"
 
 namespace rtparchive::replay {
 namespace {
@@ -91,11 +92,26 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
       if (!absl::SimpleAtoi(key, &payload_type) || payload_type < 0 || payload_type > 127) {
         return Bad(absl::StrCat("payloadTypes key \"", key, "\""), "a payload type 0-127");
       }
-      if (!it->value.IsString()) return Bad(absl::StrCat("payloadTypes.", key), "a string");
-      auto format = ParseFormat(it->value.GetString());
+      // "96": "H264/90000", or {"encoding": "H264/90000", "fmtp": "..."}
+      // to give H.264 parameter sets out of band as an SDP would.
+      const rapidjson::Value& value = it->value;
+      const rapidjson::Value* encoding = &value;
+      if (value.IsObject()) {
+        if (!value.HasMember("encoding")) return Bad(absl::StrCat("payloadTypes.", key), "given an \"encoding\"");
+        encoding = &value["encoding"];
+      }
+      std::optional<PayloadTypeInfo> format;
+      if (encoding->IsString()) format = ParseFormat(encoding->GetString());
       if (!format) {
         return Bad(absl::StrCat("payloadTypes.", key),
                    "\"VP8/90000\", \"H264/90000\" or \"opus/48000/2\"");
+      }
+      if (value.IsObject() && value.HasMember("fmtp")) {
+        if (!value["fmtp"].IsString()) return Bad(absl::StrCat("payloadTypes.", key, ".fmtp"), "a string");
+        if (absl::Status status = ParseSpropParameterSets(value["fmtp"].GetString(), &format->parameter_sets);
+            !status.ok()) {
+          return Bad(absl::StrCat("payloadTypes.", key, ".fmtp"), status.message());
+        }
       }
       session.payload_types[payload_type] = *format;
     }

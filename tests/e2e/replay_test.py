@@ -550,6 +550,23 @@ def check_h264_parameter_sets_from_sdp():
     check(errors.strip() == "", f"sdp: decodes with the avcC from the SDP: {errors[:300]}")
 
 
+def check_h264_project_audio_only():
+    """An H.264 project writes .mkv files, also for a stream recorded without video."""
+    session = os.path.join(WORK, "h264-audio.json")
+    json.dump({"archive": {"videoCodec": "h264"},
+               "streams": [{"streamId": "voice", "cname": "publisher-0", "hasVideo": False}]}, open(session, "w"))
+    proc, out = replay(os.path.join(CAPTURES, "vp8-clean.pcap"), "h264-audio", "--session", session)
+    check(proc.returncode == 0, f"h264 audio-only: exit 0 ({proc.stderr})")
+    if proc.returncode != 0:
+        return
+    folder, manifest, _ = unpack(out, "h264-audio")
+    check([f["filename"] for f in manifest["files"]] == ["voice.mkv"], f"h264 audio-only: voice.mkv ({manifest['files']})")
+    probe = json.loads(subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json",
+                                       os.path.join(folder, "voice.mkv")], capture_output=True, text=True).stdout)
+    check([s["codec_name"] for s in probe["streams"]] == ["opus"] and "matroska" in probe["format"]["format_name"],
+          "h264 audio-only: a Matroska file with only the Opus track")
+
+
 def check_browser_capture():
     """A real Chromium call: Opus is recorded; VP8-in-RED and RTX are named as left out."""
     capture = os.path.join(TESTDATA, "browser", "chromium-plain-vp8.pcap")
@@ -577,6 +594,7 @@ check_h264("h264-gst")
 check_h264("h264-lossy", lossy=True)
 check_h264("h264-ffmpeg-resize", sizes=((320, 240), (640, 360)))
 check_h264_parameter_sets_from_sdp()
+check_h264_project_audio_only()
 check_reconnect()
 check_wraps_change_nothing()
 check_av_sync()

@@ -35,6 +35,18 @@ TEST(SessionFileTest, ReadsEveryField) {
   EXPECT_EQ(session->streams[2].source, "192.0.2.10:50000");
 }
 
+TEST(SessionFileTest, H264ParameterSetsCanComeInAnFmtpLine) {
+  auto session = ParseSessionFile(R"({
+    "payloadTypes": {"102": {"encoding": "H264/90000",
+                             "fmtp": "packetization-mode=1;sprop-parameter-sets=Z0LADYyNQKD5APCIRqA=,aM48gA=="}},
+    "streams": []})");
+  ASSERT_TRUE(session.ok()) << session.status();
+  const PayloadTypeInfo& h264 = session->payload_types.at(102);
+  EXPECT_EQ(h264.format, PayloadFormat::kH264);
+  ASSERT_EQ(h264.parameter_sets.size(), 2u);
+  EXPECT_EQ(h264.parameter_sets[1], (std::vector<uint8_t>{0x68, 0xce, 0x3c, 0x80}));
+}
+
 TEST(SessionFileTest, ErrorsNameTheFieldAndWhatIsExpected) {
   struct Case {
     const char* json;

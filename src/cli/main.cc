@@ -1,9 +1,11 @@
 // rtparchive: the command line front door to librtparchive.
 //
-//   rtparchive replay CAPTURE.pcap -o ARCHIVE.zip [--session FILE.json]
+//   rtparchive replay CAPTURE.pcap -o ARCHIVE.zip [--session FILE.json] ...
+//   rtparchive verify ARCHIVE.zip
+//   rtparchive inspect ARCHIVE.zip [--json] [--timeline out.svg]
 //
-// Exit status: 0 archive written; 1 failed, no archive; 2 bad usage;
-// 3 archive written from a capture that ends mid-record.
+// Exit status: 0 done; 1 failed (replay: no archive; verify: problems found);
+// 2 bad usage; 3 replay wrote the archive from a capture that ends mid-record.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "cli/inspect_output.h"
 #include "cli/progress_bar.h"
 #include "cli/summary.h"
 #include "replay/replay.h"
@@ -39,6 +42,8 @@ ABSL_FLAG(bool, wait_for_keyframe, true,
 ABSL_FLAG(int, reorder_wait_ms, 200,
           "how long a missing packet is waited for before it counts as lost");
 ABSL_FLAG(bool, progress, true, "show a progress bar on stderr when it is a terminal");
+ABSL_FLAG(bool, json, false, "inspect: print the report as JSON");
+ABSL_FLAG(std::string, timeline, "", "inspect: also draw each stream's segments and gaps into this SVG file");
 ABSL_FLAG(bool, quiet, false, "print no summary, only errors");
 
 namespace {
@@ -51,14 +56,21 @@ constexpr int kExitTruncatedCapture = 3;
 constexpr char kUsage[] =
     "records RTP packet captures as individual stream archives.\n\n"
     "Usage:\n"
-    "  rtparchive replay CAPTURE -o ARCHIVE.zip [--session FILE.json] [--events FILE.json]\n\n"
+    "  rtparchive replay CAPTURE -o ARCHIVE.zip [--session FILE.json] [--events FILE.json]\n"
+    "                    [--sdp FILE.sdp]\n"
+    "  rtparchive verify ARCHIVE.zip\n"
+    "  rtparchive inspect ARCHIVE.zip [--json] [--timeline out.svg]\n\n"
     "Reads a pcap or pcapng capture of VP8 video and Opus audio over RTP and writes a\n"
     "ZIP with one .webm file per stream and a JSON manifest, without re-encoding.\n"
     "Streams are found by SSRC; audio and video of one publisher are paired by RTCP\n"
     "CNAME, else by their shared addresses. --session names streams explicitly;\n"
     "--events adds and removes them over time (manual stream mode).\n\n"
-    "Exit status: 0 archive written; 1 failed (no archive); 2 bad usage;\n"
-    "3 archive written, but the capture ends in the middle of a record.";
+    "verify checks an archive as consumers read it (ZIP, manifest schema, sizes, each\n"
+    "file parsed by libwebm: codecs, rising timestamps, duration, Cues) and prints one\n"
+    "line per problem. inspect summarises streams, segments, offsets, codecs, sizes,\n"
+    "frame counts and gaps.\n\n"
+    "Exit status: 0 done; 1 failed (replay: no archive; verify: problems found);\n"
+    "2 bad usage; 3 replay wrote the archive, but the capture ends in the middle of a record.";
 
 int Usage(const std::string& problem) {
   std::fprintf(stderr, "rtparchive: %s\nRun 'rtparchive --help' for usage.\n", problem.c_str());
@@ -126,6 +138,34 @@ int RunReplay(const std::string& capture) {
   return kExitOk;
 }
 
+// verify and inspect read the archive the same way.
+int RunCheck(const std::string& command, const std::string& zip_path) {
+  auto report = rtparchive::inspect::CheckArchive(zip_path);
+  if (!report.ok()) {
+    std::fprintf(stderr, "rtparchive: %s\n", std::string(report.status().message()).c_str());
+    return kExitFailed;
+  }
+  if (command == "verify") {
+    for (const std::string& problem : report->problems) std::printf("%s\n", problem.c_str());
+    if (!report->problems.empty()) return kExitFailed;
+    std::printf("%s: OK, %zu files\n", zip_path.c_str(), report->files.size());
+    return kExitOk;
+  }
+  std::fputs(absl::GetFlag(FLAGS_json) ? rtparchive::cli::InspectJson(*report).c_str()
+                                       : rtparchive::cli::FormatInspect(*report).c_str(),
+             stdout);
+  if (const std::string svg = absl::GetFlag(FLAGS_timeline); !svg.empty()) {
+    FILE* file = std::fopen(svg.c_str(), "w");
+    if (file == nullptr) {
+      std::fprintf(stderr, "rtparchive: cannot write '%s'\n", svg.c_str());
+      return kExitFailed;
+    }
+    std::fputs(rtparchive::cli::TimelineSvg(*report).c_str(), file);
+    std::fclose(file);
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -153,6 +193,10 @@ int main(int argc, char** argv) {
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command: try 'rtparchive replay CAPTURE -o ARCHIVE.zip'");
   const std::string command = args[1];
+  if (command == "verify" || command == "inspect") {
+    if (args.size() != 3) return Usage(command + " takes exactly one ARCHIVE.zip");
+    return RunCheck(command, args[2]);
+  }
   if (command != "replay") return Usage(absl::StrCat("unknown command '", command, "'"));
   if (args.size() != 3) return Usage("replay takes exactly one CAPTURE file");
   return RunReplay(args[2]);

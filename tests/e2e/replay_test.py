@@ -39,6 +39,8 @@ def replay(capture, name, *extra):
 
 
 def unpack(zip_path, name):
+    verdict = subprocess.run([BINARY, "verify", zip_path], capture_output=True, text=True)
+    check(verdict.returncode == 0, f"{name}: rtparchive verify passes: {verdict.stdout.strip()[:500]}")
     folder = os.path.join(WORK, name)
     os.makedirs(folder, exist_ok=True)
     with zipfile.ZipFile(zip_path) as archive:
@@ -567,6 +569,98 @@ def check_h264_project_audio_only():
           "h264 audio-only: a Matroska file with only the Opus track")
 
 
+def rezip(source_zip, target_zip, change):
+    """Copies an archive, letting change(entries) edit {name: bytes} on the way."""
+    with zipfile.ZipFile(source_zip) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    change(entries)
+    with zipfile.ZipFile(target_zip, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+
+
+def ebml_element(data, pos):
+    """(id, data start, data size) of the EBML element at pos."""
+    def vint(at, keep_marker):
+        first = data[at]
+        length = 1
+        while length <= 8 and not first & (0x80 >> (length - 1)):
+            length += 1
+        value = first if keep_marker else first & (0xff >> length)
+        for byte in data[at + 1:at + length]:
+            value = value << 8 | byte
+        return value, length
+    element_id, id_length = vint(pos, True)
+    size, size_length = vint(pos + id_length, False)
+    return element_id, pos + id_length + size_length, size
+
+
+def simple_block_offsets(data):
+    """Offsets of every SimpleBlock's 16-bit timecode in a WebM file."""
+    offsets = []
+    def walk(start, end):
+        pos = start
+        while pos < end:
+            element_id, body, size = ebml_element(data, pos)
+            if size >= 1 << 56:  # unknown size: to the end of the parent
+                size = end - body
+            if element_id in (0x18538067, 0x1F43B675):  # Segment, Cluster
+                walk(body, body + size)
+            elif element_id == 0xA3:  # SimpleBlock: track vint, timecode, flags
+                offsets.append(body + 1)
+            pos = body + size
+    walk(0, len(data))
+    return offsets
+
+
+def check_verify():
+    """verify accepts our archives and names each kind of damage."""
+    good = os.path.join(WORK, "vp8-clean.zip")
+    if not os.path.exists(good):
+        return
+    proc = subprocess.run([BINARY, "verify", good], capture_output=True, text=True)
+    check(proc.returncode == 0 and "OK" in proc.stdout, f"verify: a replayed archive passes ({proc.stdout}{proc.stderr})")
+    with zipfile.ZipFile(good) as archive:
+        manifest_name = [n for n in archive.namelist() if n.endswith(".json")][0]
+        manifest = json.loads(archive.read(manifest_name))
+    media = manifest["files"][0]["filename"]
+
+    def truncate(entries):
+        entries[media] = entries[media][:len(entries[media]) // 2]
+        manifest["files"][0]["size"] = len(entries[media])
+        entries[manifest_name] = json.dumps(manifest).encode()
+
+    def wrong_size(entries):
+        changed = dict(manifest, files=[dict(manifest["files"][0], size=manifest["files"][0]["size"] + 1)])
+        entries[manifest_name] = json.dumps(changed).encode()
+
+    def missing(entries):
+        del entries[media]
+
+    def backwards(entries):
+        data = bytearray(entries[media])
+        offsets = simple_block_offsets(bytes(data))
+        struct.pack_into("!h", data, offsets[10], 0)  # the 11th block back to its cluster's start
+        entries[media] = bytes(data)
+
+    for name, change, expected in (("truncated", truncate, "does not parse"),
+                                   ("wrong-size", wrong_size, "the manifest says"),
+                                   ("missing", missing, "missing from the ZIP"),
+                                   ("backwards", backwards, "timestamps do not rise")):
+        broken = os.path.join(WORK, f"verify-{name}.zip")
+        rezip(good, broken, change)
+        proc = subprocess.run([BINARY, "verify", broken], capture_output=True, text=True)
+        check(proc.returncode == 1 and expected in proc.stdout,
+              f"verify: a {name} archive fails with '{expected}' ({proc.returncode}: {proc.stdout.strip()[:300]})")
+    inspect = subprocess.run([BINARY, "inspect", good, "--json", "--timeline", os.path.join(WORK, "t.svg")],
+                             capture_output=True, text=True)
+    report = json.loads(inspect.stdout) if inspect.returncode == 0 else {}
+    check(report.get("files") and report["files"][0]["tracks"][0]["frames"] > 0,
+          "inspect --json reports frames per track")
+    svg = open(os.path.join(WORK, "t.svg")).read() if os.path.exists(os.path.join(WORK, "t.svg")) else ""
+    check("<svg" in svg and manifest["files"][0]["streamId"] in svg, "inspect --timeline draws the streams")
+
+
 def check_browser_capture():
     """A real Chromium call: Opus is recorded; VP8-in-RED and RTX are named as left out."""
     capture = os.path.join(TESTDATA, "browser", "chromium-plain-vp8.pcap")
@@ -603,5 +697,6 @@ check_mute_gap()
 check_bad_input()
 check_determinism_and_session()
 check_usage()
+check_verify()
 print(f"{passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)

@@ -113,4 +113,6 @@ for name in "${names[@]}"; do
     make_capture "$name" ${options[$name]}
   fi
 done
+# Captures derived from av-sync by a transformation (tests/e2e/pcap_tools.py).
+python3 "$here/tests/e2e/pcap_tools.py" derive "$out"
 echo "regenerated in testdata/captures: ${names[*]}"

@@ -16,6 +16,9 @@ import sys
 import tempfile
 import zipfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pcap_tools import read_pcap, rtp_rewrite, udp_frame_like, write_pcap  # noqa: E402
+
 BINARY, TESTDATA = sys.argv[1], sys.argv[2]
 CAPTURES = os.path.join(TESTDATA, "captures")
 WORK = tempfile.mkdtemp(prefix="rtparchive-e2e-")
@@ -174,32 +177,6 @@ def check_lossy_capture():
           f"{name}: summary's written counts match the file")
 
 
-def read_pcap(path):
-    data = open(path, "rb").read()
-    header, records, pos = data[:24], [], 24
-    while pos + 16 <= len(data):
-        sec, usec, incl, orig = struct.unpack_from("<IIII", data, pos)
-        records.append((sec, usec, data[pos + 16:pos + 16 + incl]))
-        pos += 16 + incl
-    return header, records
-
-
-def write_pcap(path, header, records):
-    with open(path, "wb") as f:
-        f.write(header)
-        for sec, usec, frame in records:
-            f.write(struct.pack("<IIII", sec, usec, len(frame), len(frame)) + frame)
-
-
-def udp_frame_like(template, payload):
-    """An Ethernet/IPv4/UDP frame with the template's addresses and `payload`."""
-    eth, ip = template[:14], bytearray(template[14:34])
-    udp = bytearray(template[34:42])
-    struct.pack_into("!H", ip, 2, 20 + 8 + len(payload))
-    struct.pack_into("!H", udp, 4, 8 + len(payload))
-    return bytes(eth) + bytes(ip) + bytes(udp) + payload
-
-
 def check_bad_input():
     clean = os.path.join(CAPTURES, "vp8-clean.pcap")
     proc, out = replay(os.path.join(WORK, "missing.pcap"), "missing")
@@ -307,43 +284,34 @@ def check_reconnect():
         check(frame_md5s(path, "0:a:0") == segment["audio"]["frame_md5"], f"{name}: segment {index} audio bit-exact")
 
 
-def rtp_rewrite(records, rewrite):
-    """Applies rewrite(udp_payload) -> payload to each Ethernet/IPv4/UDP record."""
-    out = []
-    for sec, usec, frame in records:
-        payload = rewrite(bytearray(frame[42:]))
-        out.append((sec, usec, udp_frame_like(frame, bytes(payload)) if payload is not None else None))
-    return [r for r in out if r[2] is not None]
-
-
 def check_wraps_change_nothing():
-    """Sequence numbers and RTP timestamps that wrap mid-capture give the same archive."""
-    capture = os.path.join(CAPTURES, "av-sync.pcap")
-    header, records = read_pcap(capture)
-    seq_shift = 65536 - 60                      # wraps after 60 packets of each SSRC
-    ts_shift = {90000: 2**32 - 90000, 48000: 2**32 - 48000}  # wraps 1 s in
-
-    side = json.load(open(capture.replace(".pcap", ".json")))
-    rates = {seg[k]["ssrc"]: seg[k]["clock_rate"] for st in side["streams"] for seg in st["segments"]
-             for k in ("video", "audio") if k in seg}
-
-    def shift(payload):
-        if 192 <= payload[1] <= 223:  # RTCP: the SR's RTP timestamp (compound starts with the SR)
-            if payload[1] == 200:
-                ssrc, rtp_ts = struct.unpack_from("!I", payload, 4)[0], struct.unpack_from("!I", payload, 16)[0]
-                struct.pack_into("!I", payload, 16, (rtp_ts + ts_shift[rates[ssrc]]) & 0xffffffff)
-            return payload
-        seq, ts, ssrc = struct.unpack_from("!HII", payload, 2)
-        struct.pack_into("!HI", payload, 2, (seq + seq_shift) & 0xffff, (ts + ts_shift[rates[ssrc]]) & 0xffffffff)
-        return payload
-
-    wrapped = os.path.join(WORK, "wrapped.pcap")
-    write_pcap(wrapped, header, rtp_rewrite(records, shift))
-    plain_proc, plain = replay(capture, "unwrapped")
-    wrapped_proc, wrapped_zip = replay(wrapped, "wrapped")
+    """Sequence numbers and RTP timestamps that wrap mid-capture give the same
+    archive (av-sync-wrapped is av-sync shifted so both wrap, see pcap_tools)."""
+    plain_proc, plain = replay(os.path.join(CAPTURES, "av-sync.pcap"), "unwrapped")
+    wrapped_proc, wrapped = replay(os.path.join(CAPTURES, "av-sync-wrapped.pcap"), "wrapped")
     check(plain_proc.returncode == 0 and wrapped_proc.returncode == 0, "wrap: both replays succeed")
-    check(open(plain, "rb").read() == open(wrapped_zip, "rb").read(),
+    check(open(plain, "rb").read() == open(wrapped, "rb").read(),
           "wrap: sequence and timestamp wrap mid-capture give a byte-identical archive")
+
+
+def check_mute_gap():
+    """A track that falls silent (its sender stops sending, sequence numbers
+    carry on) leaves a gap of that length in its timestamps; nothing is lost.
+    av-sync-muted is av-sync with audio silent from 1.5 s to 2.5 s."""
+    proc, out = replay(os.path.join(CAPTURES, "av-sync-muted.pcap"), "muted")
+    check(proc.returncode == 0, f"mute: exit 0 ({proc.stderr})")
+    if proc.returncode != 0:
+        return
+    check(" 0 lost" in proc.stdout and "lost_entirely" not in proc.stdout, "mute: a silence is not counted as loss")
+    folder, manifest, _ = unpack(out, "muted")
+    media = os.path.join(folder, manifest["files"][0]["filename"])
+    rows = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "packet=pts_time",
+                           "-of", "csv=p=0", media], capture_output=True, text=True).stdout.split()
+    times = [float(t) * 1000 for t in rows]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    largest = max(gaps) if gaps else 0
+    check(abs(largest - (1000 + 20)) <= 2, f"mute: the audio gap is {largest:.0f} ms, muted 1000 ms (+ one 20 ms frame)")
+    check(sum(1 for g in gaps if g > 25) == 1, "mute: only the one gap")
 
 
 def first_pts_ms(path, kind):
@@ -387,45 +355,6 @@ def check_av_sync():
               f"{name}: {late_kind} starts {late - early if early is not None and late is not None else '?'} ms "
               f"after the other track, sender timing says {expected_gap_ms} ms (20 ms allowed)")
         check(manifest["files"][0]["startTimeOffset"] == 0, f"{name}: the file starts with the first media")
-
-
-def check_mute_gap():
-    """A track that falls silent (its sender stops sending, sequence numbers
-    carry on) leaves a gap of that length in its timestamps; nothing is lost."""
-    capture = os.path.join(CAPTURES, "av-sync.pcap")
-    header, records = read_pcap(capture)
-    side = json.load(open(capture.replace(".pcap", ".json")))
-    audio_ssrc = side["streams"][0]["segments"][0]["audio"]["ssrc"]
-    start_us = side["capture_start_ms"] * 1000
-    muted, kept = 0, []
-    for sec, usec, frame in records:
-        payload = bytearray(frame[42:])
-        if not (192 <= payload[1] <= 223) and struct.unpack_from("!I", payload, 8)[0] == audio_ssrc:
-            t = sec * 1_000_000 + usec - start_us
-            if 1_500_000 <= t < 2_500_000:
-                muted += 1
-                continue
-            seq = struct.unpack_from("!H", payload, 2)[0]
-            struct.pack_into("!H", payload, 2, (seq - muted) & 0xffff)  # no sequence gap
-            frame = udp_frame_like(frame, bytes(payload))
-        kept.append((sec, usec, frame))
-    path = os.path.join(WORK, "muted.pcap")
-    write_pcap(path, header, kept)
-    proc, out = replay(path, "muted")
-    check(proc.returncode == 0, f"mute: exit 0 ({proc.stderr})")
-    if proc.returncode != 0:
-        return
-    check(" 0 lost" in proc.stdout and "audio_lost" not in proc.stdout and "lost_entirely" not in proc.stdout,
-          "mute: a silence is not counted as loss")
-    folder, manifest, _ = unpack(out, "muted")
-    media = os.path.join(folder, manifest["files"][0]["filename"])
-    rows = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "packet=pts_time",
-                           "-of", "csv=p=0", media], capture_output=True, text=True).stdout.split()
-    times = [float(t) * 1000 for t in rows]
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    largest = max(gaps) if gaps else 0
-    check(abs(largest - (1000 + 20)) <= 2, f"mute: the audio gap is {largest:.0f} ms, muted 1000 ms (+ one 20 ms frame)")
-    check(sum(1 for g in gaps if g > 25) == 1, "mute: only the one gap")
 
 
 def check_manual_events():

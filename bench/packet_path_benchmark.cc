@@ -1,0 +1,104 @@
+// Microbenchmarks of the per-packet path (no disk) and of the writer:
+// every packet of a bundled GStreamer capture through RTP parsing, the
+// reorder buffer, depacketizer and frame assembler (TrackRecorder), and the
+// frames through the WebM writer into memory. Run by scripts/bench.sh.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "archive/track_recorder.h"
+#include "container/segment_writer.h"
+#include "ingest/pcap_reader.h"
+#include "rtp/rtp_packet.h"
+
+namespace rtparchive {
+namespace {
+
+struct Packet {
+  std::vector<uint8_t> bytes;
+  int64_t arrival_time_us;
+};
+
+// The RTP packets of the capture's video SSRC (the first VP8 flow).
+const std::vector<Packet>& VideoPackets() {
+  static const std::vector<Packet> packets = [] {
+    std::vector<Packet> out;
+    auto reader = ingest::PcapReader::Open(std::string(RTPARCHIVE_TESTDATA) + "/captures/vp8-clean.pcap");
+    if (!reader.ok()) std::abort();
+    ingest::Datagram datagram;
+    while ((*reader)->Next(&datagram) == ingest::PcapReader::Result::kDatagram) {
+      rtp::RtpPacketView view;
+      if (rtp::LooksLikeRtcp(datagram.payload) || view.Parse(datagram.payload) != rtp::RtpError::kNone ||
+          view.payload_type() != 96) {
+        continue;
+      }
+      out.push_back({std::vector<uint8_t>(datagram.payload.begin(), datagram.payload.end()),
+                     datagram.arrival_time_us});
+    }
+    return out;
+  }();
+  return packets;
+}
+
+void BM_RtpParse(benchmark::State& state) {
+  const auto& packets = VideoPackets();
+  for (auto _ : state) {
+    for (const Packet& packet : packets) {
+      rtp::RtpPacketView view;
+      benchmark::DoNotOptimize(view.Parse(packet.bytes));
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * packets.size());
+}
+BENCHMARK(BM_RtpParse);
+
+// Copy into the track's buffer, parse, reorder, depacketize, assemble.
+void BM_VideoPacketPath(benchmark::State& state) {
+  const auto& packets = VideoPackets();
+  int64_t frames = 0;
+  for (auto _ : state) {
+    archive::TrackRecorder::Config config;
+    config.kind = MediaKind::kVideo;
+    config.format = PayloadTypeInfo(PayloadFormat::kVp8, 90000);
+    config.sender_report_wait_us = 0;
+    archive::TrackRecorder track(
+        config, [&frames](MediaKind, codec::EncodedFrame frame) { frames += !frame.data.empty(); },
+        nullptr, nullptr, "bench");
+    for (const Packet& packet : packets) {
+      std::vector<uint8_t> storage = packet.bytes;
+      rtp::RtpPacketView view;
+      view.Parse(storage);
+      track.OnRtp(std::move(storage), view, packet.arrival_time_us);
+    }
+    track.Flush();
+  }
+  benchmark::DoNotOptimize(frames);
+  state.SetItemsProcessed(state.iterations() * packets.size());
+}
+BENCHMARK(BM_VideoPacketPath);
+
+// 90 frames of 4 kB (a keyframe every 30) into an in-memory WebM.
+void BM_SegmentWriter(benchmark::State& state) {
+  int64_t bytes = 0;
+  for (auto _ : state) {
+    auto writer = container::SegmentWriter::Start(std::make_unique<container::MemorySink>(),
+                                                  container::SegmentConfig());
+    for (int i = 0; i < 90; ++i) {
+      codec::EncodedFrame frame;
+      frame.data.assign(4096, static_cast<uint8_t>(i));
+      frame.keyframe = i % 30 == 0;
+      if (!(*writer)->PutFrame(container::TrackKind::kVideo, std::move(frame), i * 33).ok()) std::abort();
+    }
+    bytes += static_cast<int64_t>((*writer)->Finish()->bytes);
+  }
+  state.SetItemsProcessed(state.iterations() * 90);
+  state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_SegmentWriter);
+
+}  // namespace
+}  // namespace rtparchive
+
+BENCHMARK_MAIN();

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# bench.sh — how fast rtparchive replays, next to the tools a user would pick
+# instead, measured side by side in one run on the same capture.
+#
+#   scripts/bench.sh [SECONDS]     (capture length, default 600 s)
+#
+# 1. Microbenchmarks (Google Benchmark): RTP parsing, the per-packet path
+#    (copy, parse, reorder, depacketize, assemble; no disk), the WebM writer.
+# 2. A single-stream VP8 capture from ../shared/corpus/make-corpus.sh
+#    (640x480, 1500 kbps, no audio, no RTCP: every anchor can read it), cached
+#    in ${XDG_CACHE_HOME:-~/.cache}/rtparchive-bench, then
+#    ../shared/bench/anchors.sh times, with hyperfine, alternating runs:
+#    GStreamer (pcapparse ! rtpjitterbuffer ! rtpvp8depay ! webmmux), Janus's
+#    pcap2mjr and janus-pp-rec, cat and cp, and `rtparchive replay`; it checks
+#    that GStreamer's and Janus's outputs hold every ground-truth frame.
+# 3. rtparchive's archive checked against the ground truth, and its peak RSS
+#    on this capture and on one a fifth as long.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-600}
+bash scripts/setup.sh
+for p in hyperfine janus-tools; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null; }
+done
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc)" --target rtparchive_cli packet_path_benchmark >/dev/null
+
+echo "== microbenchmarks"
+./build/packet_path_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/rtparchive-bench
+mkdir -p "$cache"
+capture() {  # capture NAME SECONDS
+  [ -f "$cache/$1.pcap" ] || ../shared/corpus/make-corpus.sh -o "$cache/$1" --duration "$2" \
+    --bitrate 1500 --no-audio --no-rtcp >/dev/null
+}
+capture "vp8-$seconds" "$seconds"
+capture "vp8-$((seconds / 5))" "$((seconds / 5))"
+prefix=$cache/vp8-$seconds
+
+echo "== side by side on $prefix.pcap"
+out=$(mktemp -d)
+EXTRA_CMD="$PWD/build/rtparchive replay {in} -o {out}/rtparchive.zip --quiet --noprogress" \
+  ../shared/bench/anchors.sh "$prefix" "$out"
+
+echo "== rtparchive's output and memory"
+python3 - "$PWD/build/rtparchive" "$prefix" "$cache/vp8-$((seconds / 5))" "$out" <<'PY'
+import json, os, resource, subprocess, sys, time, zipfile
+binary, prefix, short_prefix, out = sys.argv[1:]
+times = {r["command"]: r for r in json.load(open(os.path.join(out, "times.json")))["results"]}
+mine = times["extra"]["median"]
+for name in ("gstreamer", "pcap2mjr", "janus", "cp", "cat"):
+    if name in times:
+        print(f"rtparchive / {name}: {mine / times[name]['median']:.2f}x wall time")
+if "pcap2mjr" in times and "janus" in times:
+    print(f"rtparchive / (pcap2mjr + janus-pp-rec): {mine / (times['pcap2mjr']['median'] + times['janus']['median']):.2f}x")
+truth = json.load(open(prefix + ".json"))["streams"][0]["segments"][0]["video"]["frame_md5"]
+with zipfile.ZipFile(os.path.join(out, "rtparchive.zip")) as archive:
+    name = [n for n in archive.namelist() if n.endswith(".webm")][0]
+    archive.extract(name, out)
+rows = subprocess.run(["ffmpeg", "-v", "error", "-i", os.path.join(out, name), "-map", "0:v:0", "-c", "copy",
+                       "-f", "framemd5", "-"], capture_output=True, text=True).stdout.splitlines()
+got = [r.split(",")[5].strip() for r in rows if r and not r.startswith("#")]
+print(f"rtparchive frames: {len(got)}/{len(truth)} {'bit-exact' if got == truth else 'DIFFERENT'}")
+packets = json.load(open(prefix + ".json"))["streams"][0]["segments"][0]["video"]["packets"]
+mb = os.path.getsize(prefix + ".pcap") / 1e6
+print(f"rtparchive: {mine:.3f} s median, {mb / mine:.0f} MB/s, {packets / mine / 1e6:.2f} M packets/s")
+def peak_rss_mb(capture):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    target = os.path.join(out, "rss.zip")
+    subprocess.run([binary, "replay", capture, "-o", target, "--quiet", "--noprogress"], check=True)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, before
+long_rss, _ = peak_rss_mb(prefix + ".pcap")
+short = subprocess.run([sys.executable, "-c", f"""
+import resource, subprocess
+subprocess.run([{binary!r}, 'replay', {short_prefix + '.pcap'!r}, '-o', {os.path.join(out, 'rss-short.zip')!r}, '--quiet', '--noprogress'], check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+"""], capture_output=True, text=True, check=True).stdout.strip()
+print(f"peak RSS: {long_rss:.1f} MB on the full capture, {float(short):.1f} MB on one a fifth as long")
+PY

@@ -66,16 +66,14 @@ print(f"rtparchive frames: {len(got)}/{len(truth)} {'bit-exact' if got == truth 
 packets = json.load(open(prefix + ".json"))["streams"][0]["segments"][0]["video"]["packets"]
 mb = os.path.getsize(prefix + ".pcap") / 1e6
 print(f"rtparchive: {mine:.3f} s median, {mb / mine:.0f} MB/s, {packets / mine / 1e6:.2f} M packets/s")
-def peak_rss_mb(capture):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    target = os.path.join(out, "rss.zip")
-    subprocess.run([binary, "replay", capture, "-o", target, "--quiet", "--noprogress"], check=True)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, before
-long_rss, _ = peak_rss_mb(prefix + ".pcap")
-short = subprocess.run([sys.executable, "-c", f"""
-import resource, subprocess
-subprocess.run([{binary!r}, 'replay', {short_prefix + '.pcap'!r}, '-o', {os.path.join(out, 'rss-short.zip')!r}, '--quiet', '--noprogress'], check=True)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
-"""], capture_output=True, text=True, check=True).stdout.strip()
-print(f"peak RSS: {long_rss:.1f} MB on the full capture, {float(short):.1f} MB on one a fifth as long")
+def peak_rss_mb(capture, target):
+    """Peak RSS of one replay, measured in a fresh process of its own."""
+    probe = ("import resource, subprocess, sys\n"
+             "subprocess.run(sys.argv[1:], check=True)\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n")
+    return float(subprocess.run([sys.executable, "-c", probe, binary, "replay", capture, "-o", target,
+                                 "--quiet", "--noprogress"], capture_output=True, text=True, check=True).stdout)
+long_rss = peak_rss_mb(prefix + ".pcap", os.path.join(out, "rss-long.zip"))
+short_rss = peak_rss_mb(short_prefix + ".pcap", os.path.join(out, "rss-short.zip"))
+print(f"peak RSS: {long_rss:.1f} MB on the full capture, {short_rss:.1f} MB on one a fifth as long")
 PY

@@ -88,29 +88,21 @@ int RunReplay(const std::string& capture) {
   }
   options.reorder_max_wait_us = int64_t{reorder_wait_ms} * 1000;
   options.wait_for_keyframe_after_loss = absl::GetFlag(FLAGS_wait_for_keyframe);
-  if (const std::string session = absl::GetFlag(FLAGS_session); !session.empty()) {
-    auto parsed = rtparchive::replay::ReadSessionFile(session);
+  // Loads an input file named by a flag into `target`; false after saying why.
+  auto load = [](const std::string& path, auto read, auto* target) {
+    if (path.empty()) return true;
+    auto parsed = read(path);
     if (!parsed.ok()) {
       std::fprintf(stderr, "rtparchive: %s\n", std::string(parsed.status().message()).c_str());
-      return kExitFailed;
+      return false;
     }
-    options.session = std::move(*parsed);
-  }
-  if (const std::string sdp = absl::GetFlag(FLAGS_sdp); !sdp.empty()) {
-    auto parsed = rtparchive::replay::ReadSdpFile(sdp);
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "rtparchive: %s\n", std::string(parsed.status().message()).c_str());
-      return kExitFailed;
-    }
-    options.sdp_payload_types = std::move(*parsed);
-  }
-  if (const std::string events = absl::GetFlag(FLAGS_events); !events.empty()) {
-    auto parsed = rtparchive::replay::ReadEventsFile(events);
-    if (!parsed.ok()) {
-      std::fprintf(stderr, "rtparchive: %s\n", std::string(parsed.status().message()).c_str());
-      return kExitFailed;
-    }
-    options.events = std::move(*parsed);
+    *target = std::move(*parsed);
+    return true;
+  };
+  if (!load(absl::GetFlag(FLAGS_session), rtparchive::replay::ReadSessionFile, &options.session) ||
+      !load(absl::GetFlag(FLAGS_sdp), rtparchive::replay::ReadSdpFile, &options.sdp_payload_types) ||
+      !load(absl::GetFlag(FLAGS_events), rtparchive::replay::ReadEventsFile, &options.events)) {
+    return kExitFailed;
   }
   rtparchive::cli::ProgressBar progress(absl::GetFlag(FLAGS_progress));
   options.progress = [&progress](const char* phase, int64_t done, int64_t total) {

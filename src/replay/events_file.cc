@@ -3,10 +3,9 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "base/text_file.h"
 
 namespace rtparchive::replay {
 namespace {
@@ -70,17 +69,11 @@ absl::StatusOr<std::vector<StreamEvent>> ParseEventsFile(absl::string_view json)
 }
 
 absl::StatusOr<std::vector<StreamEvent>> ReadEventsFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read events file '", path, "': check the path"));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto events = ParseEventsFile(text.str());
-  if (!events.ok()) {
-    return absl::Status(events.status().code(), absl::StrCat(path, ": ", events.status().message()));
-  }
-  return events;
+  absl::StatusOr<std::string> text = ReadTextFile(path, "events file");
+  if (!text.ok()) return text.status();
+  auto parsed = ParseEventsFile(*text);
+  if (!parsed.ok()) return PrefixWithPath(path, parsed.status());
+  return parsed;
 }
 
 }  // namespace rtparchive::replay

@@ -1,12 +1,11 @@
 #include "replay/sdp_file.h"
 
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/text_file.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
@@ -67,15 +66,11 @@ absl::Status ParseSpropParameterSets(absl::string_view fmtp,
 }
 
 absl::StatusOr<std::map<int, PayloadTypeInfo>> ReadSdpFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read SDP file '", path, "': check the path"));
-  std::stringstream text;
-  text << in.rdbuf();
-  auto formats = ParseSdp(text.str());
-  if (!formats.ok()) {
-    return absl::Status(formats.status().code(), absl::StrCat(path, ": ", formats.status().message()));
-  }
-  return formats;
+  absl::StatusOr<std::string> text = ReadTextFile(path, "SDP file");
+  if (!text.ok()) return text.status();
+  auto parsed = ParseSdp(*text);
+  if (!parsed.ok()) return PrefixWithPath(path, parsed.status());
+  return parsed;
 }
 
 }  // namespace rtparchive::replay

@@ -3,12 +3,11 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/text_file.h"
 #include "replay/sdp_file.h"
 
 namespace rtparchive::replay {
@@ -164,17 +163,11 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
 }
 
 absl::StatusOr<SessionFile> ReadSessionFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read session file '", path, "': check the path"));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  auto session = ParseSessionFile(text.str());
-  if (!session.ok()) {
-    return absl::Status(session.status().code(), absl::StrCat(path, ": ", session.status().message()));
-  }
-  return session;
+  absl::StatusOr<std::string> text = ReadTextFile(path, "session file");
+  if (!text.ok()) return text.status();
+  auto parsed = ParseSessionFile(*text);
+  if (!parsed.ok()) return PrefixWithPath(path, parsed.status());
+  return parsed;
 }
 
 }  // namespace rtparchive::replay

@@ -25,13 +25,14 @@ struct Packet {
 const std::vector<Packet>& VideoPackets() {
   static const std::vector<Packet> packets = [] {
     std::vector<Packet> out;
-    auto reader = ingest::PcapReader::Open(std::string(RTPARCHIVE_TESTDATA) + "/captures/vp8-clean.pcap");
+    auto reader =
+        ingest::PcapReader::Open(std::string(RTPARCHIVE_TESTDATA) + "/captures/vp8-clean.pcap");
     if (!reader.ok()) std::abort();
     ingest::Datagram datagram;
     while ((*reader)->Next(&datagram) == ingest::PcapReader::Result::kDatagram) {
       rtp::RtpPacketView view;
-      if (rtp::LooksLikeRtcp(datagram.payload) || view.Parse(datagram.payload) != rtp::RtpError::kNone ||
-          view.payload_type() != 96) {
+      if (rtp::LooksLikeRtcp(datagram.payload) ||
+          view.Parse(datagram.payload) != rtp::RtpError::kNone || view.payload_type() != 96) {
         continue;
       }
       out.push_back({std::vector<uint8_t>(datagram.payload.begin(), datagram.payload.end()),
@@ -89,7 +90,8 @@ void BM_SegmentWriter(benchmark::State& state) {
       codec::EncodedFrame frame;
       frame.data.assign(4096, static_cast<uint8_t>(i));
       frame.keyframe = i % 30 == 0;
-      if (!(*writer)->PutFrame(container::TrackKind::kVideo, std::move(frame), i * 33).ok()) std::abort();
+      if (!(*writer)->PutFrame(container::TrackKind::kVideo, std::move(frame), i * 33).ok())
+        std::abort();
     }
     bytes += static_cast<int64_t>((*writer)->Finish()->bytes);
   }

@@ -45,7 +45,7 @@ struct PayloadTypeInfo {
 
 // The hosted platforms' archive rules, kept as configurable defaults.
 struct ArchiveLimits {
-  int max_streams = 50;                             // recorded at once
+  int max_streams = 50;                              // recorded at once
   int64_t max_recorded_us = 4LL * 3600 * 1'000'000;  // cumulative time with a stream publishing
   int64_t max_total_us = 12LL * 3600 * 1'000'000;    // since the archive's first packet
   int64_t max_paused_us = 1LL * 3600 * 1'000'000;    // with no stream publishing
@@ -57,16 +57,16 @@ const char* ToString(ArchiveStatus status);
 
 struct StatusChange {
   ArchiveStatus status = ArchiveStatus::kStarted;
-  std::string reason;  // why it paused, stopped or failed
+  std::string reason;   // why it paused, stopped or failed
   int64_t time_us = 0;  // on the archive's clock (packet arrival times)
 };
 
 struct ArchiveOptions {
-  std::string id;               // archive ID (a UUID); required
-  std::string name;             // may be empty
+  std::string id;    // archive ID (a UUID); required
+  std::string name;  // may be empty
   std::string session_id;
   int64_t partner_id = 0;
-  std::string output_path;      // the ZIP to write; its folder must exist
+  std::string output_path;  // the ZIP to write; its folder must exist
   VideoCodec video_codec = VideoCodec::kVp8;
 
   // Video waits for the next keyframe after a loss, because frames that
@@ -120,17 +120,17 @@ struct TrackCounters {
   int segment = 0;  // which of the stream's segments it belongs to (0: the first)
   uint32_t ssrc = 0;
   int payload_type = -1;
-  int64_t packets = 0;          // RTP packets received for this track
-  int64_t packets_lost = 0;     // sequence numbers never received
+  int64_t packets = 0;       // RTP packets received for this track
+  int64_t packets_lost = 0;  // sequence numbers never received
   int64_t packets_duplicate = 0;
-  int64_t packets_late = 0;     // arrived after their place was given up
+  int64_t packets_late = 0;  // arrived after their place was given up
   int64_t frames_written = 0;
   int64_t timestamps_adjusted = 0;  // nudged to keep the track's times increasing
   int64_t timestamp_jumps = 0;      // RTP time jumps that elapsed time did not explain
   std::map<std::string, int64_t> frames_dropped;   // by reason
   std::map<std::string, int64_t> packets_dropped;  // by reason (bad payloads)
-  std::string clock;  // "sender_report" or "arrival"
-  int width = 0, height = 0;  // video: from the first keyframe
+  std::string clock;                               // "sender_report" or "arrival"
+  int width = 0, height = 0;                       // video: from the first keyframe
   int resolution_changes = 0;  // keyframes whose size differs from the previous one
   // H.264: SPS/PPS a payloader repeated inside one access unit (not written).
   int64_t repeated_parameter_sets_removed = 0;

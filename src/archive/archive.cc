@@ -151,7 +151,8 @@ class Archive::Impl {
 
   // Finishes every stream and writes the ZIP; reports stopped, then
   // available or failed. The result is kept for Stop().
-  void StopLocked(const std::string& reason, int64_t now_us = 0) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void StopLocked(const std::string& reason, int64_t now_us = 0)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     stopped_ = true;
     stop_reason_ = reason;
     status_changes_.push_back({ArchiveStatus::kStopped, reason, now_us});

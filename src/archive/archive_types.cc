@@ -4,20 +4,28 @@ namespace rtparchive {
 
 const char* ToString(VideoType type) {
   switch (type) {
-    case VideoType::kCamera: return "camera";
-    case VideoType::kScreen: return "screen";
-    case VideoType::kCustom: return "custom";
+    case VideoType::kCamera:
+      return "camera";
+    case VideoType::kScreen:
+      return "screen";
+    case VideoType::kCustom:
+      return "custom";
   }
   return "camera";
 }
 
 const char* ToString(ArchiveStatus status) {
   switch (status) {
-    case ArchiveStatus::kStarted: return "started";
-    case ArchiveStatus::kPaused: return "paused";
-    case ArchiveStatus::kStopped: return "stopped";
-    case ArchiveStatus::kAvailable: return "available";
-    case ArchiveStatus::kFailed: return "failed";
+    case ArchiveStatus::kStarted:
+      return "started";
+    case ArchiveStatus::kPaused:
+      return "paused";
+    case ArchiveStatus::kStopped:
+      return "stopped";
+    case ArchiveStatus::kAvailable:
+      return "available";
+    case ArchiveStatus::kFailed:
+      return "failed";
   }
   return "failed";
 }

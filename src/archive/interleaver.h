@@ -21,7 +21,8 @@ class Interleaver {
  public:
   using Output = std::function<void(MediaKind kind, codec::EncodedFrame frame)>;
 
-  Interleaver(int64_t window_us, Output output) : window_us_(window_us), output_(std::move(output)) {}
+  Interleaver(int64_t window_us, Output output)
+      : window_us_(window_us), output_(std::move(output)) {}
 
   void Push(MediaKind kind, codec::EncodedFrame frame);
   // Passes on everything held, in order.

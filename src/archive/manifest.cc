@@ -63,18 +63,18 @@ absl::Status ValidateManifestJson(absl::string_view json) {
   rapidjson::Document document;
   document.Parse(json.data(), json.size());
   if (document.HasParseError()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("manifest is not JSON: ", rapidjson::GetParseError_En(document.GetParseError()),
-                     " at offset ", document.GetErrorOffset()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "manifest is not JSON: ", rapidjson::GetParseError_En(document.GetParseError()),
+        " at offset ", document.GetErrorOffset()));
   }
   rapidjson::SchemaValidator validator(schema);
   if (document.Accept(validator)) return absl::OkStatus();
   rapidjson::StringBuffer where, rule;
   validator.GetInvalidDocumentPointer().StringifyUriFragment(where);
   validator.GetInvalidSchemaPointer().StringifyUriFragment(rule);
-  return absl::InvalidArgumentError(absl::StrCat("manifest breaks its schema at '", where.GetString(),
-                                                 "' (rule '", validator.GetInvalidSchemaKeyword(),
-                                                 "' at schema '", rule.GetString(), "')"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("manifest breaks its schema at '", where.GetString(), "' (rule '",
+                   validator.GetInvalidSchemaKeyword(), "' at schema '", rule.GetString(), "')"));
 }
 
 }  // namespace rtparchive::archive

@@ -5,9 +5,7 @@
 namespace rtparchive::archive {
 namespace {
 
-std::string Hours(int64_t us) {
-  return absl::StrFormat("%g h", static_cast<double>(us) / 3600e6);
-}
+std::string Hours(int64_t us) { return absl::StrFormat("%g h", static_cast<double>(us) / 3600e6); }
 
 }  // namespace
 
@@ -34,7 +32,8 @@ std::vector<StatusChange> RecordingRules::Update(int64_t now_us, bool publishing
     stop_reason_ = "maximum recorded time of " + Hours(limits_.max_recorded_us) + " reached";
   } else if (now_us - *first_us_ >= limits_.max_total_us) {
     stop_reason_ = "maximum archive time of " + Hours(limits_.max_total_us) + " reached";
-  } else if (status_ == ArchiveStatus::kPaused && now_us - paused_since_us_ >= limits_.max_paused_us) {
+  } else if (status_ == ArchiveStatus::kPaused &&
+             now_us - paused_since_us_ >= limits_.max_paused_us) {
     stop_reason_ = "no stream published for " + Hours(limits_.max_paused_us);
   }
   return changes;

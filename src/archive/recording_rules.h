@@ -32,7 +32,7 @@ class RecordingRules {
   ArchiveStatus status_ = ArchiveStatus::kStarted;
   std::optional<int64_t> first_us_;
   int64_t last_us_ = 0;
-  int64_t recorded_us_ = 0;     // time spent started
+  int64_t recorded_us_ = 0;  // time spent started
   int64_t paused_since_us_ = 0;
   std::optional<std::string> stop_reason_;
 };

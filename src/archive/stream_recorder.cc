@@ -124,9 +124,10 @@ TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
   const bool archive_h264 = config_.video_codec == VideoCodec::kH264;
   if (kind == MediaKind::kVideo &&
       (format->second.format == PayloadFormat::kH264) != archive_h264) {
-    packet_drops_.Count("video_codec_not_the_archives",
-                        absl::StrFormat("ssrc %u: %s video in a %s archive", ssrc,
-                                        archive_h264 ? "VP8" : "H.264", archive_h264 ? "H.264" : "VP8"));
+    packet_drops_.Count(
+        "video_codec_not_the_archives",
+        absl::StrFormat("ssrc %u: %s video in a %s archive", ssrc, archive_h264 ? "VP8" : "H.264",
+                        archive_h264 ? "H.264" : "VP8"));
     return nullptr;
   }
   const bool wanted =

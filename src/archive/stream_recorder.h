@@ -37,8 +37,8 @@ namespace rtparchive::archive {
 
 struct SegmentFile {
   int segment_index = 0;
-  std::string path;            // the finished file in the working folder
-  std::string filename;        // its ZIP entry name
+  std::string path;      // the finished file in the working folder
+  std::string filename;  // its ZIP entry name
   uint64_t size = 0;
   int64_t first_capture_ms = 0;  // capture time of its first frame
   int64_t last_capture_ms = 0;   // ... and of its last
@@ -96,7 +96,7 @@ class StreamRecorder {
   TrackRecorder::KeyframeOutput on_keyframe_needed_;
   LogFunction log_;
   DropLog packet_drops_;
-  std::map<uint32_t, Track*> tracks_by_ssrc_;  // the open segment's tracks
+  std::map<uint32_t, Track*> tracks_by_ssrc_;       // the open segment's tracks
   std::vector<std::unique_ptr<Track>> all_tracks_;  // every segment's, for results
   std::map<uint32_t, std::pair<int64_t, uint32_t>> early_sender_reports_;  // before the track
   Interleaver interleaver_;
@@ -111,8 +111,8 @@ class StreamRecorder {
   Track* segment_track_[2] = {nullptr, nullptr};  // by MediaKind
   std::unique_ptr<container::SegmentWriter> writer_;
   std::string segment_path_;
-  int64_t base_capture_us_ = 0;      // capture time at file timestamp 0
-  int64_t last_timestamp_ms_ = -1;   // any track
+  int64_t base_capture_us_ = 0;                    // capture time at file timestamp 0
+  int64_t last_timestamp_ms_ = -1;                 // any track
   int64_t last_track_timestamp_ms_[2] = {-1, -1};  // by MediaKind
 
   int64_t rtcp_packets_ = 0;

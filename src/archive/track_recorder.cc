@@ -11,18 +11,20 @@ namespace {
 
 std::unique_ptr<codec::Depacketizer> MakeDepacketizer(PayloadFormat format) {
   switch (format) {
-    case PayloadFormat::kVp8: return std::make_unique<codec::Vp8Depacketizer>();
-    case PayloadFormat::kH264: return std::make_unique<codec::H264Depacketizer>();
-    case PayloadFormat::kOpus: return std::make_unique<codec::OpusDepacketizer>();
+    case PayloadFormat::kVp8:
+      return std::make_unique<codec::Vp8Depacketizer>();
+    case PayloadFormat::kH264:
+      return std::make_unique<codec::H264Depacketizer>();
+    case PayloadFormat::kOpus:
+      return std::make_unique<codec::OpusDepacketizer>();
   }
   return nullptr;
 }
 
 }  // namespace
 
-TrackRecorder::TrackRecorder(Config config, FrameOutput on_frame,
-                             KeyframeOutput on_keyframe_needed, LogFunction log,
-                             const std::string& log_context)
+TrackRecorder::TrackRecorder(Config config, FrameOutput on_frame, KeyframeOutput on_keyframe_needed,
+                             LogFunction log, const std::string& log_context)
     : config_(config),
       on_frame_(std::move(on_frame)),
       on_keyframe_needed_(std::move(on_keyframe_needed)),
@@ -177,9 +179,15 @@ TrackCounters TrackRecorder::counters() const {
   counters.frames_dropped = frame_drops_;
   counters.packets_dropped = payload_drops_.counts();
   switch (clock_.anchor()) {
-    case timing::CaptureClock::Anchor::kSenderReport: counters.clock = "sender_report"; break;
-    case timing::CaptureClock::Anchor::kArrival: counters.clock = "arrival"; break;
-    case timing::CaptureClock::Anchor::kNone: counters.clock = "none"; break;
+    case timing::CaptureClock::Anchor::kSenderReport:
+      counters.clock = "sender_report";
+      break;
+    case timing::CaptureClock::Anchor::kArrival:
+      counters.clock = "arrival";
+      break;
+    case timing::CaptureClock::Anchor::kNone:
+      counters.clock = "none";
+      break;
   }
   counters.resolution_changes = resolution_changes_;
   counters.repeated_parameter_sets_removed = parameter_sets_removed_;

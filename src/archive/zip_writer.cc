@@ -24,8 +24,8 @@ void ToDosTime(int64_t time_ms, uint16_t* dos_time, uint16_t* dos_date) {
 }
 
 absl::Status ZipError(const std::string& zip_path, const char* step, zip_t* archive) {
-  return absl::UnavailableError(absl::StrCat("writing '", zip_path, "' failed while ", step, ": ",
-                                             zip_strerror(archive)));
+  return absl::UnavailableError(
+      absl::StrCat("writing '", zip_path, "' failed while ", step, ": ", zip_strerror(archive)));
 }
 
 }  // namespace
@@ -37,9 +37,9 @@ absl::Status WriteZip(const std::string& zip_path, const std::vector<ZipEntry>& 
   if (archive == nullptr) {
     zip_error_t error;
     zip_error_init_with_code(&error, error_code);
-    absl::Status status = absl::PermissionDeniedError(absl::StrCat(
-        "cannot create '", zip_path, "': ", zip_error_strerror(&error),
-        "; check that its folder exists and is writable"));
+    absl::Status status = absl::PermissionDeniedError(
+        absl::StrCat("cannot create '", zip_path, "': ", zip_error_strerror(&error),
+                     "; check that its folder exists and is writable"));
     zip_error_fini(&error);
     return status;
   }

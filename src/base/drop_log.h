@@ -18,7 +18,8 @@ using LogFunction = std::function<void(absl::string_view message)>;
 class DropLog {
  public:
   // `context` prefixes each logged line (e.g. "stream abc, video ssrc 1234").
-  DropLog(std::string context, LogFunction log) : context_(std::move(context)), log_(std::move(log)) {}
+  DropLog(std::string context, LogFunction log)
+      : context_(std::move(context)), log_(std::move(log)) {}
 
   // Counts one drop of `reason`; the first one of each reason is logged with
   // `detail` and a note that later ones are only counted.

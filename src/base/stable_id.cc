@@ -32,8 +32,7 @@ std::string StableUuid(absl::string_view text) {
   // A second, differently seeded pass fills the low half.
   const uint64_t low = Mix(Fnv1a64(text, high ^ 0x9e3779b97f4a7c15ull));
   return absl::StrFormat("%08x-%04x-4%03x-%04x-%012x", high >> 32, (high >> 16) & 0xffff,
-                         high & 0xfff, 0x8000 | ((low >> 48) & 0x3fff),
-                         low & 0xffffffffffffull);
+                         high & 0xfff, 0x8000 | ((low >> 48) & 0x3fff), low & 0xffffffffffffull);
 }
 
 }  // namespace rtparchive

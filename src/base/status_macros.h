@@ -10,9 +10,9 @@
 #define RTPARCHIVE_CONCAT(a, b) RTPARCHIVE_CONCAT_INNER(a, b)
 
 // Returns from the calling function when `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                \
-  do {                                       \
-    ::absl::Status status_macro_s = (expr);  \
+#define RETURN_IF_ERROR(expr)                        \
+  do {                                               \
+    ::absl::Status status_macro_s = (expr);          \
     if (!status_macro_s.ok()) return status_macro_s; \
   } while (0)
 

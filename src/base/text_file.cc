@@ -9,7 +9,8 @@ namespace rtparchive {
 
 absl::StatusOr<std::string> ReadTextFile(const std::string& path, absl::string_view what) {
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", what, " '", path, "': check the path"));
+  if (!in)
+    return absl::NotFoundError(absl::StrCat("cannot read ", what, " '", path, "': check the path"));
   std::stringstream text;
   text << in.rdbuf();
   return text.str();

@@ -19,11 +19,20 @@ std::string Escape(const std::string& text) {  // for SVG text
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -39,14 +48,19 @@ std::string FormatInspect(const inspect::ArchiveReport& report) {
                        absl::UTCTimeZone()),
       report.files.size());
   for (const inspect::FileReport& file : report.files) {
-    absl::StrAppend(&text, absl::StrFormat(
-        "  %s: stream %s (%s), %.3f-%.3f s after createdAt, duration %.3f s, %s, %s, %d cue points\n",
-        file.filename, file.stream_id, file.video_type, file.start_time_offset_ms / 1000.0,
-        file.stop_time_offset_ms / 1000.0, file.duration_ms / 1000, HumanBytes(static_cast<double>(file.size)),
-        file.doc_type, file.cue_points));
+    absl::StrAppend(
+        &text,
+        absl::StrFormat("  %s: stream %s (%s), %.3f-%.3f s after createdAt, duration %.3f s, %s, "
+                        "%s, %d cue points\n",
+                        file.filename, file.stream_id, file.video_type,
+                        file.start_time_offset_ms / 1000.0, file.stop_time_offset_ms / 1000.0,
+                        file.duration_ms / 1000, HumanBytes(static_cast<double>(file.size)),
+                        file.doc_type, file.cue_points));
     for (const inspect::TrackReport& track : file.tracks) {
-      absl::StrAppend(&text, absl::StrFormat("    %s track %d %s", track.kind, track.number, track.codec_id));
-      if (track.width > 0) absl::StrAppend(&text, absl::StrFormat(" %dx%d", track.width, track.height));
+      absl::StrAppend(
+          &text, absl::StrFormat("    %s track %d %s", track.kind, track.number, track.codec_id));
+      if (track.width > 0)
+        absl::StrAppend(&text, absl::StrFormat(" %dx%d", track.width, track.height));
       absl::StrAppend(&text, absl::StrFormat(": %d frames (%d keyframes), %d-%d ms", track.frames,
                                              track.keyframes, track.first_ms, track.last_ms));
       for (const inspect::Gap& gap : track.gaps) {
@@ -56,7 +70,8 @@ std::string FormatInspect(const inspect::ArchiveReport& report) {
     }
   }
   if (!report.problems.empty()) {
-    absl::StrAppend(&text, absl::StrFormat("%d problems (see rtparchive verify)\n", report.problems.size()));
+    absl::StrAppend(
+        &text, absl::StrFormat("%d problems (see rtparchive verify)\n", report.problems.size()));
   }
   return text;
 }
@@ -69,45 +84,70 @@ std::string InspectJson(const inspect::ArchiveReport& report) {
     json.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
   };
   json.StartObject();
-  json.Key("id"); string(report.id);
-  json.Key("name"); string(report.name);
-  json.Key("sessionId"); string(report.session_id);
-  json.Key("partnerId"); json.Int64(report.partner_id);
-  json.Key("createdAt"); json.Int64(report.created_at_ms);
+  json.Key("id");
+  string(report.id);
+  json.Key("name");
+  string(report.name);
+  json.Key("sessionId");
+  string(report.session_id);
+  json.Key("partnerId");
+  json.Int64(report.partner_id);
+  json.Key("createdAt");
+  json.Int64(report.created_at_ms);
   json.Key("files");
   json.StartArray();
   for (const inspect::FileReport& file : report.files) {
     json.StartObject();
-    json.Key("filename"); string(file.filename);
-    json.Key("streamId"); string(file.stream_id);
-    json.Key("videoType"); string(file.video_type);
-    json.Key("size"); json.Uint64(file.size);
-    json.Key("startTimeOffset"); json.Int64(file.start_time_offset_ms);
-    json.Key("stopTimeOffset"); json.Int64(file.stop_time_offset_ms);
-    json.Key("durationMs"); json.Double(file.duration_ms);
-    json.Key("docType"); string(file.doc_type);
-    json.Key("cuePoints"); json.Int64(file.cue_points);
+    json.Key("filename");
+    string(file.filename);
+    json.Key("streamId");
+    string(file.stream_id);
+    json.Key("videoType");
+    string(file.video_type);
+    json.Key("size");
+    json.Uint64(file.size);
+    json.Key("startTimeOffset");
+    json.Int64(file.start_time_offset_ms);
+    json.Key("stopTimeOffset");
+    json.Int64(file.stop_time_offset_ms);
+    json.Key("durationMs");
+    json.Double(file.duration_ms);
+    json.Key("docType");
+    string(file.doc_type);
+    json.Key("cuePoints");
+    json.Int64(file.cue_points);
     json.Key("tracks");
     json.StartArray();
     for (const inspect::TrackReport& track : file.tracks) {
       json.StartObject();
-      json.Key("number"); json.Uint64(track.number);
-      json.Key("kind"); string(track.kind);
-      json.Key("codecId"); string(track.codec_id);
+      json.Key("number");
+      json.Uint64(track.number);
+      json.Key("kind");
+      string(track.kind);
+      json.Key("codecId");
+      string(track.codec_id);
       if (track.width > 0) {
-        json.Key("width"); json.Int(track.width);
-        json.Key("height"); json.Int(track.height);
+        json.Key("width");
+        json.Int(track.width);
+        json.Key("height");
+        json.Int(track.height);
       }
-      json.Key("frames"); json.Int64(track.frames);
-      json.Key("keyframes"); json.Int64(track.keyframes);
-      json.Key("firstMs"); json.Int64(track.first_ms);
-      json.Key("lastMs"); json.Int64(track.last_ms);
+      json.Key("frames");
+      json.Int64(track.frames);
+      json.Key("keyframes");
+      json.Int64(track.keyframes);
+      json.Key("firstMs");
+      json.Int64(track.first_ms);
+      json.Key("lastMs");
+      json.Int64(track.last_ms);
       json.Key("gaps");
       json.StartArray();
       for (const inspect::Gap& gap : track.gaps) {
         json.StartObject();
-        json.Key("fromMs"); json.Int64(gap.from_ms);
-        json.Key("toMs"); json.Int64(gap.to_ms);
+        json.Key("fromMs");
+        json.Int64(gap.from_ms);
+        json.Key("toMs");
+        json.Int64(gap.to_ms);
         json.EndObject();
       }
       json.EndArray();
@@ -139,38 +179,48 @@ std::string TimelineSvg(const inspect::ArchiveReport& report) {
   const double scale = static_cast<double>(kWidth) / static_cast<double>(end_ms);
   const int height = kTop + kRow * static_cast<int>(streams.size()) + 30;
   std::string svg = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+      "font-family=\"sans-serif\" "
       "font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
-      "<text x=\"10\" y=\"18\">archive %s: segments (bars) and gaps over 1 s (yellow: video above, audio below), ms after "
+      "<text x=\"10\" y=\"18\">archive %s: segments (bars) and gaps over 1 s (yellow: video above, "
+      "audio below), ms after "
       "createdAt</text>\n",
       kLabel + kWidth + 20, height, Escape(report.id));
   for (size_t row = 0; row < streams.size(); ++row) {
     const int y = kTop + kRow * static_cast<int>(row);
-    absl::StrAppend(&svg, absl::StrFormat("<text x=\"10\" y=\"%d\">%s</text>\n", y + 18, Escape(streams[row])));
+    absl::StrAppend(
+        &svg, absl::StrFormat("<text x=\"10\" y=\"%d\">%s</text>\n", y + 18, Escape(streams[row])));
     for (const inspect::FileReport& file : report.files) {
       if (file.stream_id != streams[row]) continue;
       const double x = kLabel + file.start_time_offset_ms * scale;
-      const double w = std::max(1.0, (file.stop_time_offset_ms - file.start_time_offset_ms) * scale);
-      absl::StrAppend(&svg, absl::StrFormat(
-          "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"22\" fill=\"#4a90d9\"><title>%s</title></rect>\n",
-          x, y + 4, w, Escape(file.filename)));
+      const double w =
+          std::max(1.0, (file.stop_time_offset_ms - file.start_time_offset_ms) * scale);
+      absl::StrAppend(&svg,
+                      absl::StrFormat("<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"22\" "
+                                      "fill=\"#4a90d9\"><title>%s</title></rect>\n",
+                                      x, y + 4, w, Escape(file.filename)));
       for (const inspect::TrackReport& track : file.tracks) {
         for (const inspect::Gap& gap : track.gaps) {
-          absl::StrAppend(&svg, absl::StrFormat(
-              "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#f5c542\"><title>%s gap %d-%d ms</title></rect>\n",
-              kLabel + (file.start_time_offset_ms + gap.from_ms) * scale, y + (track.kind == "video" ? 4 : 15),
-              std::max(1.0, (gap.to_ms - gap.from_ms) * scale), 11, track.kind, gap.from_ms, gap.to_ms));
+          absl::StrAppend(
+              &svg, absl::StrFormat("<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+                                    "fill=\"#f5c542\"><title>%s gap %d-%d ms</title></rect>\n",
+                                    kLabel + (file.start_time_offset_ms + gap.from_ms) * scale,
+                                    y + (track.kind == "video" ? 4 : 15),
+                                    std::max(1.0, (gap.to_ms - gap.from_ms) * scale), 11,
+                                    track.kind, gap.from_ms, gap.to_ms));
         }
       }
     }
   }
   const int axis_y = kTop + kRow * static_cast<int>(streams.size()) + 10;
-  absl::StrAppend(&svg, absl::StrFormat("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
-                                        kLabel, axis_y, kLabel + kWidth, axis_y));
+  absl::StrAppend(
+      &svg, absl::StrFormat("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>\n",
+                            kLabel, axis_y, kLabel + kWidth, axis_y));
   for (int tick = 0; tick <= 4; ++tick) {
     const int64_t ms = end_ms * tick / 4;
-    absl::StrAppend(&svg, absl::StrFormat("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
-                                          kLabel + ms * scale, axis_y + 15, ms));
+    absl::StrAppend(&svg,
+                    absl::StrFormat("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
+                                    kLabel + ms * scale, axis_y + 15, ms));
   }
   absl::StrAppend(&svg, "</svg>\n");
   return svg;

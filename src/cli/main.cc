@@ -7,10 +7,9 @@
 // Exit status: 0 done; 1 failed (replay: no archive; verify: problems found);
 // 2 bad usage; 3 replay wrote the archive from a capture that ends mid-record.
 #include <cstdio>
+#include <iostream>
 #include <string>
 #include <vector>
-
-#include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/internal/program_name.h"
@@ -43,7 +42,8 @@ ABSL_FLAG(int, reorder_wait_ms, 200,
           "how long a missing packet is waited for before it counts as lost");
 ABSL_FLAG(bool, progress, true, "show a progress bar on stderr when it is a terminal");
 ABSL_FLAG(bool, json, false, "inspect: print the report as JSON");
-ABSL_FLAG(std::string, timeline, "", "inspect: also draw each stream's segments and gaps into this SVG file");
+ABSL_FLAG(std::string, timeline, "",
+          "inspect: also draw each stream's segments and gaps into this SVG file");
 ABSL_FLAG(bool, quiet, false, "print no summary, only errors");
 
 namespace {
@@ -100,7 +100,8 @@ int RunReplay(const std::string& capture) {
     return true;
   };
   if (!load(absl::GetFlag(FLAGS_session), rtparchive::replay::ReadSessionFile, &options.session) ||
-      !load(absl::GetFlag(FLAGS_sdp), rtparchive::replay::ReadSdpFile, &options.sdp_payload_types) ||
+      !load(absl::GetFlag(FLAGS_sdp), rtparchive::replay::ReadSdpFile,
+            &options.sdp_payload_types) ||
       !load(absl::GetFlag(FLAGS_events), rtparchive::replay::ReadEventsFile, &options.events)) {
     return kExitFailed;
   }
@@ -183,7 +184,8 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  if (args.size() < 2) return Usage("missing command: try 'rtparchive replay CAPTURE -o ARCHIVE.zip'");
+  if (args.size() < 2)
+    return Usage("missing command: try 'rtparchive replay CAPTURE -o ARCHIVE.zip'");
   const std::string command = args[1];
   if (command == "verify" || command == "inspect") {
     if (args.size() != 3) return Usage(command + " takes exactly one ARCHIVE.zip");

@@ -30,9 +30,9 @@ void ProgressBar::Update(const char* phase, int64_t done, int64_t total) {
   const double fraction = done > total ? 1.0 : static_cast<double>(done) / total;
   const int filled = static_cast<int>(fraction * kWidth);
   const double seconds = std::chrono::duration<double>(now - start_).count();
-  std::fprintf(stderr, "\r%-9s [%s%s] %3d%%  %s / %s  %.1fs ", phase, std::string(filled, '#').c_str(),
-               std::string(kWidth - filled, '.').c_str(), static_cast<int>(fraction * 100),
-               HumanBytes(static_cast<double>(done)).c_str(),
+  std::fprintf(stderr, "\r%-9s [%s%s] %3d%%  %s / %s  %.1fs ", phase,
+               std::string(filled, '#').c_str(), std::string(kWidth - filled, '.').c_str(),
+               static_cast<int>(fraction * 100), HumanBytes(static_cast<double>(done)).c_str(),
                HumanBytes(static_cast<double>(total)).c_str(), seconds);
   std::fflush(stderr);
 }

@@ -23,25 +23,35 @@ std::string FormatTrack(const TrackCounters& track, const std::map<int, PayloadT
   const char* codec = "?";
   if (format != formats.end()) {
     switch (format->second.format) {
-      case PayloadFormat::kVp8: codec = "VP8"; break;
-      case PayloadFormat::kH264: codec = "H.264"; break;
-      case PayloadFormat::kOpus: codec = "Opus"; break;
+      case PayloadFormat::kVp8:
+        codec = "VP8";
+        break;
+      case PayloadFormat::kH264:
+        codec = "H.264";
+        break;
+      case PayloadFormat::kOpus:
+        codec = "Opus";
+        break;
     }
   }
-  std::string line = absl::StrFormat("    %s ssrc %u pt %d %s", track.kind == MediaKind::kVideo ? "video" : "audio",
+  std::string line = absl::StrFormat("    %s ssrc %u pt %d %s",
+                                     track.kind == MediaKind::kVideo ? "video" : "audio",
                                      track.ssrc, track.payload_type, codec);
   if (track.width > 0) absl::StrAppend(&line, absl::StrFormat(" %dx%d", track.width, track.height));
   if (track.resolution_changes > 0) {
-    absl::StrAppend(&line, absl::StrFormat(" (resolution changed %d times)", track.resolution_changes));
+    absl::StrAppend(&line,
+                    absl::StrFormat(" (resolution changed %d times)", track.resolution_changes));
   }
   absl::StrAppend(&line, absl::StrFormat(": %d packets, %d lost, %d duplicate", track.packets,
                                          track.packets_lost, track.packets_duplicate));
-  if (track.packets_late > 0) absl::StrAppend(&line, absl::StrFormat(", %d late", track.packets_late));
+  if (track.packets_late > 0)
+    absl::StrAppend(&line, absl::StrFormat(", %d late", track.packets_late));
   absl::StrAppend(&line, absl::StrFormat("\n      %d frames written", track.frames_written));
   int64_t dropped = 0;
   for (const auto& [reason, count] : track.frames_dropped) dropped += count;
   if (dropped > 0) {
-    absl::StrAppend(&line, absl::StrFormat(", %d dropped (%s)", dropped, JoinCounts(track.frames_dropped)));
+    absl::StrAppend(
+        &line, absl::StrFormat(", %d dropped (%s)", dropped, JoinCounts(track.frames_dropped)));
   }
   if (!track.packets_dropped.empty()) {
     absl::StrAppend(&line, "; bad payloads: ", JoinCounts(track.packets_dropped));
@@ -58,7 +68,9 @@ std::string FormatTrack(const TrackCounters& track, const std::map<int, PayloadT
     absl::StrAppend(&line, absl::StrFormat("; %d timestamps adjusted", track.timestamps_adjusted));
   }
   absl::StrAppend(&line, "; clock: ",
-                  track.clock == "sender_report" ? "RTCP sender reports" : "arrival time (no sender report before the first frame)");
+                  track.clock == "sender_report"
+                      ? "RTCP sender reports"
+                      : "arrival time (no sender report before the first frame)");
   return line;
 }
 
@@ -67,20 +79,23 @@ std::string FormatTrack(const TrackCounters& track, const std::map<int, PayloadT
 std::string FormatSummary(const replay::ReplayReport& report) {
   const replay::Discovery& capture = report.discovery;
   const ArchiveResult& archive = report.archive;
-  std::string text = absl::StrFormat("Archive %s (%s), createdAt %d\n", archive.zip_path,
-                                     HumanBytes(static_cast<double>(archive.zip_size)),
-                                     archive.created_at_ms);
-  absl::StrAppend(&text, absl::StrFormat(
-                             "Capture: %d records, %d UDP datagrams: %d RTP, %d RTCP, %d not RTP/RTCP",
-                             capture.frames, capture.datagrams, capture.rtp_packets,
-                             capture.rtcp_packets, capture.not_rtp));
-  if (!capture.capture_drops.empty()) absl::StrAppend(&text, "; unusable records: ", JoinCounts(capture.capture_drops));
+  std::string text =
+      absl::StrFormat("Archive %s (%s), createdAt %d\n", archive.zip_path,
+                      HumanBytes(static_cast<double>(archive.zip_size)), archive.created_at_ms);
+  absl::StrAppend(
+      &text,
+      absl::StrFormat("Capture: %d records, %d UDP datagrams: %d RTP, %d RTCP, %d not RTP/RTCP",
+                      capture.frames, capture.datagrams, capture.rtp_packets, capture.rtcp_packets,
+                      capture.not_rtp));
+  if (!capture.capture_drops.empty())
+    absl::StrAppend(&text, "; unusable records: ", JoinCounts(capture.capture_drops));
   if (report.packets_while_not_added > 0) {
     absl::StrAppend(&text, absl::StrFormat("; %d packets while their stream was not added",
                                            report.packets_while_not_added));
   }
   if (report.packets_not_routed > 0) {
-    absl::StrAppend(&text, absl::StrFormat("; %d packets of flows not recorded", report.packets_not_routed));
+    absl::StrAppend(
+        &text, absl::StrFormat("; %d packets of flows not recorded", report.packets_not_routed));
   }
   absl::StrAppend(&text, "\n");
   if (!capture.truncation.empty()) absl::StrAppend(&text, "WARNING: ", capture.truncation, "\n");
@@ -110,10 +125,11 @@ std::string FormatSummary(const replay::ReplayReport& report) {
     for (int segment : segments) {
       for (const FileResult* file : files) {
         if (file->segment != segment) continue;
-        absl::StrAppend(&text, absl::StrFormat("    file %s, %s, %d-%d ms after createdAt, %.2f s\n",
-                                               file->filename, HumanBytes(static_cast<double>(file->size)),
-                                               file->start_time_offset_ms, file->stop_time_offset_ms,
-                                               file->duration_ms / 1000));
+        absl::StrAppend(
+            &text,
+            absl::StrFormat("    file %s, %s, %d-%d ms after createdAt, %.2f s\n", file->filename,
+                            HumanBytes(static_cast<double>(file->size)), file->start_time_offset_ms,
+                            file->stop_time_offset_ms, file->duration_ms / 1000));
       }
       if (result == results.end()) continue;
       for (const TrackCounters& track : result->second->tracks) {
@@ -123,7 +139,8 @@ std::string FormatSummary(const replay::ReplayReport& report) {
       }
     }
     if (result != results.end() && !result->second->packets_dropped.empty()) {
-      absl::StrAppend(&text, "    packets dropped: ", JoinCounts(result->second->packets_dropped), "\n");
+      absl::StrAppend(&text, "    packets dropped: ", JoinCounts(result->second->packets_dropped),
+                      "\n");
     }
   }
   if (!report.notes.empty()) {

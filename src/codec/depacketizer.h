@@ -35,9 +35,9 @@ struct PayloadInfo {
   // NAL codecs: the payload's NAL pieces; the frame is written with 4-byte
   // NAL lengths (AVCC), as Matroska stores H.264.
   absl::InlinedVector<NalPiece, 4> nal_pieces;
-  bool starts_frame = false;       // only for codecs that mark frame starts
+  bool starts_frame = false;  // only for codecs that mark frame starts
   bool ends_frame = false;
-  bool keyframe = false;           // this payload holds (the start of) a keyframe
+  bool keyframe = false;  // this payload holds (the start of) a keyframe
   std::optional<FrameNumber> frame_number;
 
   // Empties it for the next payload, keeping nal_pieces' storage.

@@ -8,12 +8,12 @@ namespace rtparchive::codec {
 // A payload the depacketizer rejected.
 enum class PayloadError {
   kNone,
-  kEmpty,                 // no payload bytes at all
-  kTruncatedDescriptor,   // the payload descriptor runs past the payload
-  kNoFrameData,           // a descriptor with nothing after it
-  kUnsupportedNalType,    // H.264 NAL type 0, 30 or 31 (RFC 6184 §5.2: undefined)
+  kEmpty,                     // no payload bytes at all
+  kTruncatedDescriptor,       // the payload descriptor runs past the payload
+  kNoFrameData,               // a descriptor with nothing after it
+  kUnsupportedNalType,        // H.264 NAL type 0, 30 or 31 (RFC 6184 §5.2: undefined)
   kUnsupportedPacketization,  // STAP-B, MTAP16/24, FU-B (interleaved mode)
-  kTruncatedAggregate,    // a STAP-A unit length past the payload, or zero
+  kTruncatedAggregate,        // a STAP-A unit length past the payload, or zero
 };
 const char* ToString(PayloadError error);
 

@@ -17,10 +17,10 @@ struct VideoSize {
 struct EncodedFrame {
   std::vector<uint8_t> data;
   uint32_t rtp_timestamp = 0;
-  bool keyframe = false;            // decodable on its own (always true for audio)
-  std::optional<VideoSize> size;    // from a video keyframe's header
+  bool keyframe = false;              // decodable on its own (always true for audio)
+  std::optional<VideoSize> size;      // from a video keyframe's header
   std::vector<uint8_t> codec_config;  // H.264 keyframes: avcC of their SPS/PPS
-  int64_t capture_time_us = 0;      // filled in by the timing stage
+  int64_t capture_time_us = 0;        // filled in by the timing stage
 
   EncodedFrame() = default;
   EncodedFrame(EncodedFrame&&) = default;

@@ -64,7 +64,8 @@ void FrameAssembler::CountMissingFrames(const std::optional<FrameNumber>& number
     const uint32_t step = (number->value + modulus - last_frame_number_->value) % modulus;
     // Only a forward step by less than half the ring is a gap; anything else
     // is a reordered or restarted numbering.
-    if (step > 1 && step < modulus / 2) listener_->OnFrameDropped(FrameDrop::kLostEntirely, step - 1);
+    if (step > 1 && step < modulus / 2)
+      listener_->OnFrameDropped(FrameDrop::kLostEntirely, step - 1);
   }
   if (!last_frame_number_ || last_frame_number_->modulus != number->modulus ||
       (number->value + number->modulus - last_frame_number_->value) % number->modulus <
@@ -90,7 +91,7 @@ std::vector<uint8_t> FrameAssembler::JoinCollected() const {
   }
   std::vector<uint8_t> data(total);  // one allocation, one copy per fragment
   uint8_t* out = data.data();
-  uint8_t* nal_length = nullptr;     // where the open NAL's length goes
+  uint8_t* nal_length = nullptr;  // where the open NAL's length goes
   auto close_nal = [&] {
     if (nal_length == nullptr) return;
     const size_t size = static_cast<size_t>(out - nal_length - 4);

@@ -49,8 +49,7 @@ class FrameAssembler {
   // Depacketizer::marks_frame_starts). Otherwise a frame is the packets of
   // one timestamp, ended by the marker, and after a discontinuity frames are
   // taken again only once a marker bit showed where the next one begins.
-  FrameAssembler(Listener* listener, bool marked_starts,
-                 AssemblerLimits limits = AssemblerLimits())
+  FrameAssembler(Listener* listener, bool marked_starts, AssemblerLimits limits = AssemblerLimits())
       : listener_(listener), limits_(limits), marked_starts_(marked_starts) {}
   FrameAssembler(const FrameAssembler&) = delete;
   FrameAssembler& operator=(const FrameAssembler&) = delete;

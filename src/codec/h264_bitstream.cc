@@ -89,10 +89,11 @@ std::optional<H264SpsInfo> ParseH264Sps(absl::Span<const uint8_t> nal) {
   info.level_idc = static_cast<uint8_t>(value);
   if (!bits.Ue(&id) || id > 31) return std::nullopt;
   const uint8_t p = info.profile_idc;
-  if (p == 100 || p == 110 || p == 122 || p == 244 || p == 44 || p == 83 || p == 86 ||
-      p == 118 || p == 128 || p == 138 || p == 139 || p == 134 || p == 135) {
+  if (p == 100 || p == 110 || p == 122 || p == 244 || p == 44 || p == 83 || p == 86 || p == 118 ||
+      p == 128 || p == 138 || p == 139 || p == 134 || p == 135) {
     if (!bits.Ue(&info.chroma_format_idc) || info.chroma_format_idc > 3) return std::nullopt;
-    if (info.chroma_format_idc == 3 && !bits.Bits(1, &value)) return std::nullopt;  // separate planes
+    if (info.chroma_format_idc == 3 && !bits.Bits(1, &value))
+      return std::nullopt;  // separate planes
     uint32_t luma = 0, chroma = 0;
     if (!bits.Ue(&luma) || !bits.Ue(&chroma) || luma > 6 || chroma > 6) return std::nullopt;
     info.bit_depth_luma = luma + 8;
@@ -155,7 +156,9 @@ std::vector<uint8_t> BuildAvcc(absl::Span<const uint8_t> sps, absl::Span<const u
   const std::optional<H264SpsInfo> info = ParseH264Sps(sps);
   if (!info || pps.empty() || sps.size() > 0xffff || pps.size() > 0xffff) return {};
   std::vector<uint8_t> avcc = {1,  // configurationVersion
-                               info->profile_idc, info->constraint_flags, info->level_idc,
+                               info->profile_idc,
+                               info->constraint_flags,
+                               info->level_idc,
                                0xff,   // 6 reserved bits, lengthSizeMinusOne = 3
                                0xe1};  // 3 reserved bits, one SPS
   avcc.push_back(static_cast<uint8_t>(sps.size() >> 8));
@@ -180,27 +183,27 @@ int RemoveRepeatedParameterSets(std::vector<uint8_t>* avcc_frame) {
   std::vector<absl::Span<const uint8_t>> kept_sets;
   std::vector<absl::Span<const uint8_t>> nals;
   int repeats = 0;
-  const bool well_formed =
-      ForEachAvccNal(*avcc_frame, [&](absl::Span<const uint8_t> nal) {
-        const uint8_t type = H264NalTypeOf(nal[0]);
-        if (type == kH264Sps || type == kH264Pps) {
-          for (absl::Span<const uint8_t> kept : kept_sets) {
-            if (kept == nal) {
-              ++repeats;
-              return;
-            }
-          }
-          kept_sets.push_back(nal);
+  const bool well_formed = ForEachAvccNal(*avcc_frame, [&](absl::Span<const uint8_t> nal) {
+    const uint8_t type = H264NalTypeOf(nal[0]);
+    if (type == kH264Sps || type == kH264Pps) {
+      for (absl::Span<const uint8_t> kept : kept_sets) {
+        if (kept == nal) {
+          ++repeats;
+          return;
         }
-        nals.push_back(nal);
-      });
+      }
+      kept_sets.push_back(nal);
+    }
+    nals.push_back(nal);
+  });
   if (!well_formed || repeats == 0) return 0;
   std::vector<uint8_t> rebuilt;
   rebuilt.reserve(avcc_frame->size());
   for (absl::Span<const uint8_t> nal : nals) {
     const size_t size = nal.size();
-    rebuilt.insert(rebuilt.end(), {static_cast<uint8_t>(size >> 24), static_cast<uint8_t>(size >> 16),
-                                   static_cast<uint8_t>(size >> 8), static_cast<uint8_t>(size)});
+    rebuilt.insert(rebuilt.end(),
+                   {static_cast<uint8_t>(size >> 24), static_cast<uint8_t>(size >> 16),
+                    static_cast<uint8_t>(size >> 8), static_cast<uint8_t>(size)});
     rebuilt.insert(rebuilt.end(), nal.begin(), nal.end());
   }
   *avcc_frame = std::move(rebuilt);

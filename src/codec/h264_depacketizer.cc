@@ -50,7 +50,8 @@ PayloadError H264Depacketizer::Parse(absl::Span<const uint8_t> payload, bool mar
     if (nal_type == 0 || nal_type >= 24) return PayloadError::kUnsupportedNalType;
     const absl::Span<const uint8_t> fragment = payload.subspan(2);
     if (start) {
-      info->nal_pieces.push_back({fragment, true, static_cast<uint8_t>((header & 0xe0) | nal_type)});
+      info->nal_pieces.push_back(
+          {fragment, true, static_cast<uint8_t>((header & 0xe0) | nal_type)});
       info->keyframe = nal_type == kH264Idr;
     } else {
       info->nal_pieces.push_back({fragment, false, std::nullopt});

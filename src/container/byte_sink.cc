@@ -18,8 +18,8 @@ absl::Status WriteError(const std::string& path, int error) {
         absl::StrCat("writing '", path, "' failed: ", reason, "; free disk space and retry"));
   }
   if (error == EFBIG) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "writing '", path, "' failed: ", reason, "; raise the file size limit (ulimit -f)"));
+    return absl::ResourceExhaustedError(absl::StrCat("writing '", path, "' failed: ", reason,
+                                                     "; raise the file size limit (ulimit -f)"));
   }
   return absl::UnavailableError(absl::StrCat("writing '", path, "' failed: ", reason));
 }
@@ -30,9 +30,9 @@ absl::StatusOr<std::unique_ptr<FileSink>> FileSink::Create(const std::string& pa
                                                            size_t buffer_size) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return absl::PermissionDeniedError(absl::StrCat("cannot create '", path, "': ",
-                                                    std::strerror(errno),
-                                                    "; check that its folder exists and is writable"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create '", path, "': ", std::strerror(errno),
+                     "; check that its folder exists and is writable"));
   }
   return std::unique_ptr<FileSink>(new FileSink(path, fd, buffer_size));
 }

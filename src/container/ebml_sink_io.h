@@ -5,9 +5,9 @@
 #ifndef RTPARCHIVE_CONTAINER_EBML_SINK_IO_H_
 #define RTPARCHIVE_CONTAINER_EBML_SINK_IO_H_
 
-#include <stdexcept>
-
 #include <ebml/IOCallback.h>
+
+#include <stdexcept>
 
 #include "absl/status/status.h"
 #include "container/byte_sink.h"

@@ -35,9 +35,9 @@ constexpr uint64_t kTimestampScaleNs = 1'000'000;  // timestamps in ms
 constexpr int64_t kMaxClusterMs = 5000;
 constexpr int kSeekHeadSpace = 160;
 constexpr int kTracksSpace = 1024;
-constexpr uint64_t kOpusCodecDelayNs = 6'500'000;   // 312 samples at 48 kHz
+constexpr uint64_t kOpusCodecDelayNs = 6'500'000;    // 312 samples at 48 kHz
 constexpr uint64_t kOpusSeekPreRollNs = 80'000'000;  // RFC 7845 recommends 80 ms
-constexpr int kTrackNumber[2] = {1, 2};             // by TrackKind
+constexpr int kTrackNumber[2] = {1, 2};              // by TrackKind
 
 void FillTrackEntry(KaxTrackEntry& entry, TrackKind kind, const SegmentConfig& config,
                     const std::optional<codec::VideoSize>& size) {
@@ -76,13 +76,25 @@ void FillTrackEntry(KaxTrackEntry& entry, TrackKind kind, const SegmentConfig& c
 }  // namespace
 
 std::vector<uint8_t> OpusHead(int channels) {
-  std::vector<uint8_t> head = {'O', 'p', 'u', 's', 'H', 'e', 'a', 'd',
-                               1,                            // version
+  std::vector<uint8_t> head = {'O',
+                               'p',
+                               'u',
+                               's',
+                               'H',
+                               'e',
+                               'a',
+                               'd',
+                               1,  // version
                                static_cast<uint8_t>(channels),
-                               312 & 0xff, 312 >> 8,         // pre-skip, LE
-                               0x80, 0xbb, 0x00, 0x00,       // 48000 Hz, LE
-                               0, 0,                         // output gain
-                               0};                           // mapping family
+                               312 & 0xff,
+                               312 >> 8,  // pre-skip, LE
+                               0x80,
+                               0xbb,
+                               0x00,
+                               0x00,  // 48000 Hz, LE
+                               0,
+                               0,   // output gain
+                               0};  // mapping family
   return head;
 }
 

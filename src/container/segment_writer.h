@@ -41,8 +41,8 @@ struct SegmentConfig {
 };
 
 struct SegmentStats {
-  int64_t frames[2] = {0, 0};        // by TrackKind
-  int64_t first_timestamp_ms = -1;   // of any frame
+  int64_t frames[2] = {0, 0};       // by TrackKind
+  int64_t first_timestamp_ms = -1;  // of any frame
   int64_t last_timestamp_ms = -1;
   double duration_ms = 0;
   uint64_t bytes = 0;

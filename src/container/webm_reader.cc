@@ -108,7 +108,8 @@ absl::StatusOr<ParsedFile> ReadWebm(std::vector<uint8_t> bytes) {
 absl::StatusOr<ParsedFile> ReadWebmFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   return ReadWebm(std::move(bytes));
 }
 

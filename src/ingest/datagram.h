@@ -14,8 +14,8 @@
 namespace rtparchive::ingest {
 
 struct Endpoint {
-  uint8_t ip_version = 4;                 // 4 or 6
-  std::array<uint8_t, 16> address = {};   // IPv4 uses the first 4 bytes
+  uint8_t ip_version = 4;                // 4 or 6
+  std::array<uint8_t, 16> address = {};  // IPv4 uses the first 4 bytes
   uint16_t port = 0;
 
   std::string ToString() const;  // "192.0.2.1:5000", "[2001:db8::1]:5000"

@@ -118,8 +118,16 @@ int AddressFamilyToIpVersion(uint32_t family) {
 
 bool IsSupportedLinkType(int link_type) {
   switch (link_type) {
-    case kLinkNull: case kLinkEthernet: case kLinkRaw: case kLinkRawOpenBsd: case kLinkRawFile:
-    case kLinkLoop: case kLinkLinuxSll: case kLinkIpv4: case kLinkIpv6: case kLinkLinuxSll2:
+    case kLinkNull:
+    case kLinkEthernet:
+    case kLinkRaw:
+    case kLinkRawOpenBsd:
+    case kLinkRawFile:
+    case kLinkLoop:
+    case kLinkLinuxSll:
+    case kLinkIpv4:
+    case kLinkIpv6:
+    case kLinkLinuxSll2:
       return true;
     default:
       return false;
@@ -128,15 +136,24 @@ bool IsSupportedLinkType(int link_type) {
 
 const char* ToString(FrameDrop drop) {
   switch (drop) {
-    case FrameDrop::kNone: return "none";
-    case FrameDrop::kTruncatedLinkHeader: return "truncated_link_header";
-    case FrameDrop::kNotIp: return "not_ip";
-    case FrameDrop::kTruncatedIpHeader: return "truncated_ip_header";
-    case FrameDrop::kBadIpHeader: return "bad_ip_header";
-    case FrameDrop::kIpFragment: return "ip_fragment";
-    case FrameDrop::kNotUdp: return "not_udp";
-    case FrameDrop::kTruncatedUdp: return "truncated_udp";
-    case FrameDrop::kBadUdpLength: return "bad_udp_length";
+    case FrameDrop::kNone:
+      return "none";
+    case FrameDrop::kTruncatedLinkHeader:
+      return "truncated_link_header";
+    case FrameDrop::kNotIp:
+      return "not_ip";
+    case FrameDrop::kTruncatedIpHeader:
+      return "truncated_ip_header";
+    case FrameDrop::kBadIpHeader:
+      return "bad_ip_header";
+    case FrameDrop::kIpFragment:
+      return "ip_fragment";
+    case FrameDrop::kNotUdp:
+      return "not_udp";
+    case FrameDrop::kTruncatedUdp:
+      return "truncated_udp";
+    case FrameDrop::kBadUdpLength:
+      return "bad_udp_length";
   }
   return "unknown";
 }
@@ -166,7 +183,11 @@ FrameDrop ParseLinkFrame(int link_type, absl::Span<const uint8_t> frame, Datagra
       if (!reader.ReadU16(&protocol) || !reader.Skip(18)) return FrameDrop::kTruncatedLinkHeader;
       return ParseIp(EtherTypeToIpVersion(protocol), reader.rest(), datagram);
     }
-    case kLinkRaw: case kLinkRawOpenBsd: case kLinkRawFile: case kLinkIpv4: case kLinkIpv6:
+    case kLinkRaw:
+    case kLinkRawOpenBsd:
+    case kLinkRawFile:
+    case kLinkIpv4:
+    case kLinkIpv6:
       if (frame.empty()) return FrameDrop::kTruncatedLinkHeader;
       return ParseIp(RawIpVersion(frame), frame, datagram);
     case kLinkNull: {

@@ -14,12 +14,12 @@ namespace rtparchive::ingest {
 // Link types as libpcap's pcap_datalink() reports them (DLT_*), plus the
 // file-format LINKTYPE_RAW value, which some writers leave in place.
 enum LinkType : int {
-  kLinkNull = 0,        // BSD loopback, host-order address family
+  kLinkNull = 0,  // BSD loopback, host-order address family
   kLinkEthernet = 1,
-  kLinkRaw = 12,        // raw IPv4/IPv6 (Linux value of DLT_RAW)
+  kLinkRaw = 12,  // raw IPv4/IPv6 (Linux value of DLT_RAW)
   kLinkRawOpenBsd = 14,
-  kLinkRawFile = 101,   // LINKTYPE_RAW
-  kLinkLoop = 108,      // OpenBSD loopback, network-order address family
+  kLinkRawFile = 101,  // LINKTYPE_RAW
+  kLinkLoop = 108,     // OpenBSD loopback, network-order address family
   kLinkLinuxSll = 113,
   kLinkIpv4 = 228,
   kLinkIpv6 = 229,
@@ -32,12 +32,12 @@ bool IsSupportedLinkType(int link_type);
 enum class FrameDrop {
   kNone,
   kTruncatedLinkHeader,
-  kNotIp,               // ARP, LLDP, ...: ordinary traffic, not an error
+  kNotIp,  // ARP, LLDP, ...: ordinary traffic, not an error
   kTruncatedIpHeader,
-  kBadIpHeader,         // version or header length wrong
-  kIpFragment,          // fragments are not reassembled
-  kNotUdp,              // TCP, ICMP, ...
-  kTruncatedUdp,        // UDP length past the captured bytes (snaplen)
+  kBadIpHeader,   // version or header length wrong
+  kIpFragment,    // fragments are not reassembled
+  kNotUdp,        // TCP, ICMP, ...
+  kTruncatedUdp,  // UDP length past the captured bytes (snaplen)
   kBadUdpLength,
 };
 const char* ToString(FrameDrop drop);

@@ -19,8 +19,8 @@ absl::StatusOr<std::unique_ptr<PcapReader>> PcapReader::Open(const std::string& 
   struct stat info;
   if (stat(path.c_str(), &info) != 0) {
     if (errno == ENOENT) {
-      return absl::NotFoundError(absl::StrCat("capture file '", path,
-                                              "' does not exist: check the path"));
+      return absl::NotFoundError(
+          absl::StrCat("capture file '", path, "' does not exist: check the path"));
     }
     return absl::PermissionDeniedError(
         absl::StrCat("cannot open capture file '", path, "': ", std::strerror(errno)));
@@ -79,8 +79,8 @@ PcapReader::Result PcapReader::Next(Datagram* datagram) {
       return Result::kTruncated;
     }
     ++frames_read_;
-    const FrameDrop drop = ParseLinkFrame(
-        link_type_, absl::Span<const uint8_t>(data, header->caplen), datagram);
+    const FrameDrop drop =
+        ParseLinkFrame(link_type_, absl::Span<const uint8_t>(data, header->caplen), datagram);
     if (drop != FrameDrop::kNone) {
       // Non-IP and non-UDP frames are ordinary capture content, not damage.
       if (drop != FrameDrop::kNotIp && drop != FrameDrop::kNotUdp) {

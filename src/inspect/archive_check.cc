@@ -23,7 +23,8 @@ absl::StatusOr<std::vector<uint8_t>> ReadEntry(zip_t* archive, zip_uint64_t inde
   const zip_int64_t got = zip_fread(file, bytes.data(), size);
   std::string error = got < 0 ? zip_file_strerror(file) : "";
   uint8_t extra = 0;
-  if (got >= 0 && zip_fread(file, &extra, 1) != 0) error = zip_file_strerror(file);  // CRC check at EOF
+  if (got >= 0 && zip_fread(file, &extra, 1) != 0)
+    error = zip_file_strerror(file);  // CRC check at EOF
   zip_fclose(file);
   if (got < 0 || static_cast<uint64_t>(got) != size || !error.empty()) {
     return absl::DataLossError(error.empty() ? "entry shorter than its header says" : error);
@@ -40,7 +41,9 @@ int64_t GetInt(const rapidjson::Value& object, const char* key) {
 
 void CheckContainer(const std::vector<uint8_t>& bytes, FileReport* file,
                     std::vector<std::string>* problems) {
-  auto problem = [&](const std::string& text) { problems->push_back(file->filename + ": " + text); };
+  auto problem = [&](const std::string& text) {
+    problems->push_back(file->filename + ": " + text);
+  };
   auto parsed = container::ReadWebm(bytes);
   if (!parsed.ok()) {
     problem(absl::StrCat("does not parse as WebM/Matroska (", parsed.status().message(), ")"));
@@ -113,8 +116,8 @@ absl::StatusOr<ArchiveReport> CheckArchive(const std::string& zip_path) {
   if (archive == nullptr) {
     zip_error_t zip_error;
     zip_error_init_with_code(&zip_error, error);
-    absl::Status status = absl::InvalidArgumentError(
-        absl::StrCat("'", zip_path, "' is not a readable ZIP archive: ", zip_error_strerror(&zip_error)));
+    absl::Status status = absl::InvalidArgumentError(absl::StrCat(
+        "'", zip_path, "' is not a readable ZIP archive: ", zip_error_strerror(&zip_error)));
     zip_error_fini(&zip_error);
     return status;
   }
@@ -126,17 +129,19 @@ absl::StatusOr<ArchiveReport> CheckArchive(const std::string& zip_path) {
     zip_stat_t stat;
     if (zip_stat_index(archive, index, 0, &stat) != 0) continue;
     const std::string name = stat.name;
-    if (name.find('/') != std::string::npos) report.problems.push_back("entry '" + name + "' is not at the ZIP root");
+    if (name.find('/') != std::string::npos)
+      report.problems.push_back("entry '" + name + "' is not at the ZIP root");
     entries[name] = {static_cast<zip_uint64_t>(index), stat.size};
     if (absl::EndsWith(name, ".json")) manifests.push_back(name);
   }
   if (manifests.size() != 1) {
-    report.problems.push_back(absl::StrCat("the archive must hold exactly one .json entry (the manifest), found ",
-                                           manifests.size()));
+    report.problems.push_back(absl::StrCat(
+        "the archive must hold exactly one .json entry (the manifest), found ", manifests.size()));
     zip_close(archive);
     return report;
   }
-  auto manifest_bytes = ReadEntry(archive, entries[manifests[0]].first, entries[manifests[0]].second);
+  auto manifest_bytes =
+      ReadEntry(archive, entries[manifests[0]].first, entries[manifests[0]].second);
   if (!manifest_bytes.ok()) {
     report.problems.push_back(absl::StrCat(manifests[0], ": ", manifest_bytes.status().message()));
     zip_close(archive);
@@ -171,7 +176,8 @@ absl::StatusOr<ArchiveReport> CheckArchive(const std::string& zip_path) {
       listed[file.filename] = true;
       auto entry = entries.find(file.filename);
       if (entry == entries.end()) {
-        report.problems.push_back(file.filename + ": listed in the manifest but missing from the ZIP");
+        report.problems.push_back(file.filename +
+                                  ": listed in the manifest but missing from the ZIP");
       } else if (entry->second.second != file.size) {
         report.problems.push_back(absl::StrCat(file.filename, ": the manifest says ", file.size,
                                                " bytes, the file has ", entry->second.second));

@@ -22,7 +22,7 @@ struct Gap {
 
 struct TrackReport {
   uint64_t number = 0;
-  std::string kind;      // "video" or "audio"
+  std::string kind;  // "video" or "audio"
   std::string codec_id;
   int width = 0, height = 0;
   int64_t frames = 0;

@@ -28,12 +28,12 @@ struct ReorderOptions {
 };
 
 struct ReorderCounters {
-  int64_t received = 0;    // every packet given to Push
+  int64_t received = 0;  // every packet given to Push
   int64_t released = 0;
-  int64_t lost = 0;        // sequence numbers given up on
+  int64_t lost = 0;  // sequence numbers given up on
   int64_t duplicates = 0;
-  int64_t late = 0;        // arrived after its place was given up
-  int64_t restarts = 0;    // sequence jumps beyond max_jump
+  int64_t late = 0;      // arrived after its place was given up
+  int64_t restarts = 0;  // sequence jumps beyond max_jump
 };
 
 enum class PushResult { kAccepted, kDuplicate, kLate };
@@ -43,9 +43,9 @@ class ReorderBuffer {
  public:
   struct Released {
     T item;
-    int64_t sequence;      // unwrapped sequence number
-    int64_t lost_before;   // packets given up on just before this one
-    bool restart_before;   // the sequence restarted just before this one
+    int64_t sequence;     // unwrapped sequence number
+    int64_t lost_before;  // packets given up on just before this one
+    bool restart_before;  // the sequence restarted just before this one
   };
 
   explicit ReorderBuffer(ReorderOptions options = {})
@@ -63,8 +63,8 @@ class ReorderBuffer {
     if (!next_) next_ = sequence;
     const int64_t distance = sequence - *next_;
     if (distance < 0) {
-      const bool still_known = -distance <= static_cast<int64_t>(slots_.size()) &&
-                               SlotOf(sequence).sequence == sequence;
+      const bool still_known =
+          -distance <= static_cast<int64_t>(slots_.size()) && SlotOf(sequence).sequence == sequence;
       if (still_known) {
         ++counters_.duplicates;
         return PushResult::kDuplicate;

@@ -3,7 +3,6 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-
 #include "absl/strings/str_cat.h"
 #include "base/text_file.h"
 
@@ -20,10 +19,9 @@ absl::StatusOr<std::vector<StreamEvent>> ParseEventsFile(absl::string_view json)
   rapidjson::Document document;
   document.Parse(json.data(), json.size());
   if (document.HasParseError()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("events file is not valid JSON: ",
-                     rapidjson::GetParseError_En(document.GetParseError()), " at byte ",
-                     document.GetErrorOffset()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "events file is not valid JSON: ", rapidjson::GetParseError_En(document.GetParseError()),
+        " at byte ", document.GetErrorOffset()));
   }
   if (!document.IsObject() || !document.HasMember("events") || !document["events"].IsArray()) {
     return Bad("the top level", "an object with an \"events\" array");
@@ -52,7 +50,8 @@ absl::StatusOr<std::vector<StreamEvent>> ParseEventsFile(absl::string_view json)
     event.stream_id = item["streamId"].GetString();
     const bool has_offset = item.HasMember("offsetMs");
     const bool has_time = item.HasMember("timeMs");
-    if (has_offset == has_time) return Bad(where, "given exactly one of \"offsetMs\" and \"timeMs\"");
+    if (has_offset == has_time)
+      return Bad(where, "given exactly one of \"offsetMs\" and \"timeMs\"");
     const char* time_key = has_offset ? "offsetMs" : "timeMs";
     if (!item[time_key].IsInt64() || item[time_key].GetInt64() < 0) {
       return Bad(absl::StrCat(where, ".", time_key), "a non-negative integer (ms)");

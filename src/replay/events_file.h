@@ -21,7 +21,7 @@ struct StreamEvent {
   std::string stream_id;
   std::optional<int64_t> offset_ms;  // one of the two times is set
   std::optional<int64_t> time_ms;
-  std::optional<bool> has_audio;     // add only: override the stream's
+  std::optional<bool> has_audio;  // add only: override the stream's
   std::optional<bool> has_video;
 
   // The event's time on the capture clock, µs.

@@ -30,15 +30,17 @@ std::string NoStreamMessage(const std::string& capture, const Discovery& discove
   std::string message = absl::StrFormat(
       "no VP8 or Opus RTP stream to record in '%s': %d capture records, %d UDP datagrams, "
       "%d RTP and %d RTCP packets, %d other UDP payloads.",
-      capture, discovery.frames, discovery.datagrams, discovery.rtp_packets,
-      discovery.rtcp_packets, discovery.not_rtp);
+      capture, discovery.frames, discovery.datagrams, discovery.rtp_packets, discovery.rtcp_packets,
+      discovery.not_rtp);
   for (const DiscoveredTrack& track : discovery.tracks) {
-    if (!track.format) absl::StrAppend(&message, "\n  ", Describe(track), ": ", track.why_not_recognised);
+    if (!track.format)
+      absl::StrAppend(&message, "\n  ", Describe(track), ": ", track.why_not_recognised);
   }
-  absl::StrAppend(&message, discovery.datagrams == 0
-                                ? "\nCapture the media's UDP traffic (e.g. tcpdump -w out.pcap udp)."
-                                : "\nGive a --session file that maps payload types and streams, "
-                                  "or capture the media flows themselves.");
+  absl::StrAppend(&message,
+                  discovery.datagrams == 0
+                      ? "\nCapture the media's UDP traffic (e.g. tcpdump -w out.pcap udp)."
+                      : "\nGive a --session file that maps payload types and streams, "
+                        "or capture the media flows themselves.");
   return message;
 }
 
@@ -68,7 +70,7 @@ absl::StatusOr<std::vector<PlannedStream>> PlanStreams(const Discovery& discover
     for (const SessionStream& wanted : session->streams) {
       PlannedStream stream;
       stream.options = wanted.options;
-      stream.found_by = !wanted.ssrcs.empty() ? "ssrcs"
+      stream.found_by = !wanted.ssrcs.empty()   ? "ssrcs"
                         : !wanted.cname.empty() ? absl::StrCat("cname:", wanted.cname)
                                                 : absl::StrCat("source:", wanted.source);
       for (const DiscoveredTrack& track : discovery.tracks) {
@@ -131,9 +133,9 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   auto planned = PlanStreams(report.discovery, session_with_sdp, &report.notes);
   if (!planned.ok()) {
     if (options.session && !report.discovery.streams.empty()) {
-      return absl::NotFoundError(absl::StrCat(
-          "none of the session file's streams matched a flow in '", options.capture_path,
-          "':\n  ", absl::StrJoin(report.notes, "\n  ")));
+      return absl::NotFoundError(
+          absl::StrCat("none of the session file's streams matched a flow in '",
+                       options.capture_path, "':\n  ", absl::StrJoin(report.notes, "\n  ")));
     }
     return absl::NotFoundError(NoStreamMessage(options.capture_path, report.discovery));
   }
@@ -211,11 +213,13 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   size_t next_event = 0;
   // Applies the events due by `now_us`.
   auto apply_events = [&](int64_t now_us) -> absl::Status {
-    for (; next_event < events.size() && events[next_event].TimeUs(start_us) <= now_us; ++next_event) {
+    for (; next_event < events.size() && events[next_event].TimeUs(start_us) <= now_us;
+         ++next_event) {
       const StreamEvent& event = events[next_event];
       if (event.action == StreamEvent::Action::kRemove) {
         if (added.erase(event.stream_id)) {
-          if (absl::Status status = (*archive)->RemoveStream(event.stream_id); !status.ok()) return status;
+          if (absl::Status status = (*archive)->RemoveStream(event.stream_id); !status.ok())
+            return status;
         }
         continue;
       }
@@ -253,7 +257,8 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
       ++report.packets_while_not_added;
       continue;
     }
-    if (absl::Status pushed = (*archive)->PushPacket(stream->second, packet, datagram.arrival_time_us);
+    if (absl::Status pushed =
+            (*archive)->PushPacket(stream->second, packet, datagram.arrival_time_us);
         !pushed.ok()) {
       // A rule stopped the archive (or writing failed, which Stop reports).
       report.notes.push_back(absl::StrCat("recording ended at ", datagram.arrival_time_us / 1000,
@@ -262,7 +267,8 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
       break;
     }
   }
-  if (options.progress) options.progress("recording", (*reader)->file_size(), (*reader)->file_size());
+  if (options.progress)
+    options.progress("recording", (*reader)->file_size(), (*reader)->file_size());
   auto result = (*archive)->Stop();
   if (!result.ok()) return result.status();
   report.archive = std::move(*result);

@@ -47,7 +47,7 @@ struct ReplayReport {
   std::vector<PlannedStream> streams;
   std::vector<std::string> notes;  // streams not found, flows left out
   ArchiveResult archive;
-  int64_t packets_not_routed = 0;  // RTP/RTCP of flows no stream takes
+  int64_t packets_not_routed = 0;       // RTP/RTCP of flows no stream takes
   int64_t packets_while_not_added = 0;  // manual mode: outside add..remove
 };
 

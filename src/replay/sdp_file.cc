@@ -1,13 +1,12 @@
 #include "replay/sdp_file.h"
 
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "base/text_file.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/text_file.h"
 
 namespace rtparchive::replay {
 
@@ -20,7 +19,8 @@ absl::StatusOr<std::map<int, PayloadTypeInfo>> ParseSdp(absl::string_view sdp) {
     if (absl::StartsWith(line, "m=")) has_media = true;
     // a=rtpmap:<pt> <name>/<rate>[/<channels>]
     if (absl::ConsumePrefix(&line, "a=rtpmap:")) {
-      std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(line, absl::MaxSplits(' ', 1));
+      std::pair<absl::string_view, absl::string_view> parts =
+          absl::StrSplit(line, absl::MaxSplits(' ', 1));
       std::vector<absl::string_view> encoding = absl::StrSplit(parts.second, '/');
       int payload_type = -1, rate = 0;
       if (!absl::SimpleAtoi(parts.first, &payload_type) || payload_type < 0 || payload_type > 127 ||
@@ -32,17 +32,21 @@ absl::StatusOr<std::map<int, PayloadTypeInfo>> ParseSdp(absl::string_view sdp) {
       if (name == "h264") formats[payload_type] = PayloadTypeInfo(PayloadFormat::kH264, rate);
       if (name == "opus") formats[payload_type] = PayloadTypeInfo(PayloadFormat::kOpus, rate);
     } else if (absl::ConsumePrefix(&line, "a=fmtp:")) {
-      std::pair<absl::string_view, absl::string_view> parts = absl::StrSplit(line, absl::MaxSplits(' ', 1));
+      std::pair<absl::string_view, absl::string_view> parts =
+          absl::StrSplit(line, absl::MaxSplits(' ', 1));
       int payload_type = -1;
-      if (absl::SimpleAtoi(parts.first, &payload_type)) fmtp[payload_type] = std::string(parts.second);
+      if (absl::SimpleAtoi(parts.first, &payload_type))
+        fmtp[payload_type] = std::string(parts.second);
     }
   }
-  if (!has_media) return absl::InvalidArgumentError("the SDP has no m= line: is it a session description?");
+  if (!has_media)
+    return absl::InvalidArgumentError("the SDP has no m= line: is it a session description?");
   for (auto& [payload_type, info] : formats) {
     if (info.format != PayloadFormat::kH264 || !fmtp.count(payload_type)) continue;
     if (absl::Status status = ParseSpropParameterSets(fmtp[payload_type], &info.parameter_sets);
         !status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("payload type ", payload_type, ": ", status.message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("payload type ", payload_type, ": ", status.message()));
     }
   }
   return formats;

@@ -3,7 +3,6 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -49,10 +48,9 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
   rapidjson::Document document;
   document.Parse(json.data(), json.size());
   if (document.HasParseError()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("session file is not valid JSON: ",
-                     rapidjson::GetParseError_En(document.GetParseError()), " at byte ",
-                     document.GetErrorOffset()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "session file is not valid JSON: ", rapidjson::GetParseError_En(document.GetParseError()),
+        " at byte ", document.GetErrorOffset()));
   }
   if (!document.IsObject()) return Bad("the top level", "an object");
   SessionFile session;
@@ -61,7 +59,8 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
     if (!archive.IsObject()) return Bad("archive", "an object");
     if (auto s = ReadString(archive, "id", "archive", &session.archive_id); !s.ok()) return s;
     if (auto s = ReadString(archive, "name", "archive", &session.name); !s.ok()) return s;
-    if (auto s = ReadString(archive, "sessionId", "archive", &session.session_id); !s.ok()) return s;
+    if (auto s = ReadString(archive, "sessionId", "archive", &session.session_id); !s.ok())
+      return s;
     if (archive.HasMember("partnerId")) {
       if (!archive["partnerId"].IsInt64() || archive["partnerId"].GetInt64() < 0) {
         return Bad("archive.partnerId", "a non-negative integer");
@@ -96,7 +95,8 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
       const rapidjson::Value& value = it->value;
       const rapidjson::Value* encoding = &value;
       if (value.IsObject()) {
-        if (!value.HasMember("encoding")) return Bad(absl::StrCat("payloadTypes.", key), "given an \"encoding\"");
+        if (!value.HasMember("encoding"))
+          return Bad(absl::StrCat("payloadTypes.", key), "given an \"encoding\"");
         encoding = &value["encoding"];
       }
       std::optional<PayloadTypeInfo> format;
@@ -106,8 +106,10 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
                    "\"VP8/90000\", \"H264/90000\" or \"opus/48000/2\"");
       }
       if (value.IsObject() && value.HasMember("fmtp")) {
-        if (!value["fmtp"].IsString()) return Bad(absl::StrCat("payloadTypes.", key, ".fmtp"), "a string");
-        if (absl::Status status = ParseSpropParameterSets(value["fmtp"].GetString(), &format->parameter_sets);
+        if (!value["fmtp"].IsString())
+          return Bad(absl::StrCat("payloadTypes.", key, ".fmtp"), "a string");
+        if (absl::Status status =
+                ParseSpropParameterSets(value["fmtp"].GetString(), &format->parameter_sets);
             !status.ok()) {
           return Bad(absl::StrCat("payloadTypes.", key, ".fmtp"), status.message());
         }
@@ -116,7 +118,8 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
     }
   }
   if (!document.HasMember("streams") || !document["streams"].IsArray()) {
-    return Bad("streams", "an array of streams (each with a streamId and an ssrcs, cname or source)");
+    return Bad("streams",
+               "an array of streams (each with a streamId and an ssrcs, cname or source)");
   }
   const rapidjson::Value& streams = document["streams"];
   for (rapidjson::SizeType i = 0; i < streams.Size(); ++i) {
@@ -135,7 +138,8 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
     if (auto s = ReadString(item, "videoType", where, &text); !s.ok()) return s;
     if (text) {
       auto type = ParseVideoType(*text);
-      if (!type) return Bad(absl::StrCat(where, ".videoType"), "\"camera\", \"screen\" or \"custom\"");
+      if (!type)
+        return Bad(absl::StrCat(where, ".videoType"), "\"camera\", \"screen\" or \"custom\"");
       stream.options.video_type = *type;
     }
     if (auto s = ReadBool(item, "hasAudio", where, &stream.options.has_audio); !s.ok()) return s;
@@ -144,7 +148,8 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
       const rapidjson::Value& ssrcs = item["ssrcs"];
       if (!ssrcs.IsArray()) return Bad(absl::StrCat(where, ".ssrcs"), "an array of integers");
       for (const rapidjson::Value& ssrc : ssrcs.GetArray()) {
-        if (!ssrc.IsUint()) return Bad(absl::StrCat(where, ".ssrcs"), "an array of 32-bit integers");
+        if (!ssrc.IsUint())
+          return Bad(absl::StrCat(where, ".ssrcs"), "an array of 32-bit integers");
         stream.ssrcs.push_back(ssrc.GetUint());
       }
     }

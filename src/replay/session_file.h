@@ -18,10 +18,10 @@
 namespace rtparchive::replay {
 
 struct SessionStream {
-  StreamOptions options;         // payload_types filled from the file's mapping
-  std::vector<uint32_t> ssrcs;   // match by SSRC ...
-  std::string cname;             // ... or by RTCP CNAME ...
-  std::string source;            // ... or by source address "ip:port"
+  StreamOptions options;        // payload_types filled from the file's mapping
+  std::vector<uint32_t> ssrcs;  // match by SSRC ...
+  std::string cname;            // ... or by RTCP CNAME ...
+  std::string source;           // ... or by source address "ip:port"
 };
 
 struct SessionFile {

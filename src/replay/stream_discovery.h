@@ -28,14 +28,14 @@ struct DiscoveredTrack {
   ingest::FiveTuple flow;
   int64_t packets = 0;
   int64_t first_arrival_us = 0;
-  std::string cname;                       // empty when RTCP did not name it
-  std::optional<PayloadTypeInfo> format;   // nullopt: not recognised
+  std::string cname;                      // empty when RTCP did not name it
+  std::optional<PayloadTypeInfo> format;  // nullopt: not recognised
   std::string why_not_recognised;
 };
 
 struct DiscoveredStream {
-  std::string key;        // "cname:<cname>" or "flow:<addresses>"
-  std::string stream_id;  // derived from key
+  std::string key;                      // "cname:<cname>" or "flow:<addresses>"
+  std::string stream_id;                // derived from key
   std::vector<DiscoveredTrack> tracks;  // recognised ones only
   int64_t first_arrival_us = 0;
 };
@@ -47,10 +47,10 @@ struct Discovery {
   int64_t datagrams = 0;                  // UDP datagrams
   int64_t rtp_packets = 0;
   int64_t rtcp_packets = 0;
-  int64_t not_rtp = 0;                    // UDP payloads that are neither RTP nor RTCP
+  int64_t not_rtp = 0;                           // UDP payloads that are neither RTP nor RTCP
   std::map<std::string, int64_t> capture_drops;  // frames the reader could not use
   int64_t first_arrival_us = 0;
-  std::string truncation;                 // non-empty when the capture ends mid-record
+  std::string truncation;  // non-empty when the capture ends mid-record
   std::map<uint32_t, std::string> cnames;
 };
 

@@ -52,12 +52,18 @@ RtcpError ParseSdes(int count, absl::Span<const uint8_t> body, RtcpCompound* out
 
 const char* ToString(RtcpError error) {
   switch (error) {
-    case RtcpError::kNone: return "none";
-    case RtcpError::kTooShort: return "rtcp_too_short";
-    case RtcpError::kBadVersion: return "rtcp_bad_version";
-    case RtcpError::kLengthPastEnd: return "rtcp_length_past_end";
-    case RtcpError::kBadSenderReport: return "rtcp_bad_sender_report";
-    case RtcpError::kBadSdes: return "rtcp_bad_sdes";
+    case RtcpError::kNone:
+      return "none";
+    case RtcpError::kTooShort:
+      return "rtcp_too_short";
+    case RtcpError::kBadVersion:
+      return "rtcp_bad_version";
+    case RtcpError::kLengthPastEnd:
+      return "rtcp_length_past_end";
+    case RtcpError::kBadSenderReport:
+      return "rtcp_bad_sender_report";
+    case RtcpError::kBadSdes:
+      return "rtcp_bad_sdes";
   }
   return "unknown";
 }
@@ -82,8 +88,8 @@ RtcpError ParseRtcpCompound(absl::Span<const uint8_t> datagram, RtcpCompound* ou
       body = body.first(body.size() - padding);
     }
     if (first && body.size() >= 4) {
-      out->sender_ssrc = uint32_t{body[0]} << 24 | uint32_t{body[1]} << 16 |
-                         uint32_t{body[2]} << 8 | body[3];
+      out->sender_ssrc =
+          uint32_t{body[0]} << 24 | uint32_t{body[1]} << 16 | uint32_t{body[2]} << 8 | body[3];
     }
     first = false;
     const int count = header & 0x1f;

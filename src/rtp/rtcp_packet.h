@@ -41,9 +41,9 @@ enum class RtcpError {
   kNone,
   kTooShort,
   kBadVersion,
-  kLengthPastEnd,   // a packet's length field runs past the datagram
-  kBadSenderReport, // SR shorter than its fixed part
-  kBadSdes,         // an SDES chunk or item runs past its packet
+  kLengthPastEnd,    // a packet's length field runs past the datagram
+  kBadSenderReport,  // SR shorter than its fixed part
+  kBadSdes,          // an SDES chunk or item runs past its packet
 };
 const char* ToString(RtcpError error);
 

@@ -44,13 +44,20 @@ bool WalkExtensions(uint16_t profile, absl::Span<const uint8_t> block, Visit vis
 
 const char* ToString(RtpError error) {
   switch (error) {
-    case RtpError::kNone: return "none";
-    case RtpError::kTooShort: return "rtp_too_short";
-    case RtpError::kBadVersion: return "rtp_bad_version";
-    case RtpError::kCsrcPastEnd: return "rtp_csrc_past_end";
-    case RtpError::kExtensionPastEnd: return "rtp_extension_past_end";
-    case RtpError::kBadExtensionElement: return "rtp_bad_extension_element";
-    case RtpError::kBadPadding: return "rtp_bad_padding";
+    case RtpError::kNone:
+      return "none";
+    case RtpError::kTooShort:
+      return "rtp_too_short";
+    case RtpError::kBadVersion:
+      return "rtp_bad_version";
+    case RtpError::kCsrcPastEnd:
+      return "rtp_csrc_past_end";
+    case RtpError::kExtensionPastEnd:
+      return "rtp_extension_past_end";
+    case RtpError::kBadExtensionElement:
+      return "rtp_bad_extension_element";
+    case RtpError::kBadPadding:
+      return "rtp_bad_padding";
   }
   return "unknown";
 }

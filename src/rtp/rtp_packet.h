@@ -22,12 +22,12 @@ namespace rtparchive::rtp {
 
 enum class RtpError {
   kNone,
-  kTooShort,            // fewer than 12 bytes
-  kBadVersion,          // not version 2
-  kCsrcPastEnd,         // CC says more CSRCs than the packet holds
-  kExtensionPastEnd,    // the extension header or its length runs past the end
-  kBadExtensionElement, // an RFC 8285 element runs past its block
-  kBadPadding,          // pad count 0 or larger than what follows the header
+  kTooShort,             // fewer than 12 bytes
+  kBadVersion,           // not version 2
+  kCsrcPastEnd,          // CC says more CSRCs than the packet holds
+  kExtensionPastEnd,     // the extension header or its length runs past the end
+  kBadExtensionElement,  // an RFC 8285 element runs past its block
+  kBadPadding,           // pad count 0 or larger than what follows the header
 };
 const char* ToString(RtpError error);
 

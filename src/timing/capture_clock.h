@@ -49,8 +49,8 @@ class CaptureClock {
   int clock_rate_hz_;
   Anchor anchor_ = Anchor::kNone;
   TimestampUnwrapper unwrapper_;
-  int64_t anchor_rtp_ = 0;      // unwrapped RTP time of the anchor
-  int64_t anchor_time_us_ = 0;  // its capture time
+  int64_t anchor_rtp_ = 0;                     // unwrapped RTP time of the anchor
+  int64_t anchor_time_us_ = 0;                 // its capture time
   std::optional<int64_t> pending_report_rtp_;  // a report before the first frame
   int64_t pending_report_time_us_ = 0;
   // The previous frame, to tell a jump from elapsed time.

@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   PayloadInfo info;
   if (H264Depacketizer().Parse(payload, true, &info) == PayloadError::kNone) {
     for (const NalPiece& piece : info.nal_pieces) {
-      if (piece.bytes.data() < data || piece.bytes.data() + piece.bytes.size() > data + size) std::abort();
+      if (piece.bytes.data() < data || piece.bytes.data() + piece.bytes.size() > data + size)
+        std::abort();
     }
   }
   if (auto sps = ParseH264Sps(payload)) {

@@ -6,7 +6,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   rtparchive::rtp::RtpPacketView view;
-  if (view.Parse(absl::Span<const uint8_t>(data, size)) != rtparchive::rtp::RtpError::kNone) return 0;
+  if (view.Parse(absl::Span<const uint8_t>(data, size)) != rtparchive::rtp::RtpError::kNone)
+    return 0;
   const auto inside = [&](absl::Span<const uint8_t> span) {
     return span.empty() || (span.data() >= data && span.data() + span.size() <= data + size);
   };

@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   for (int arg = 1; arg < argc; ++arg) {
     for (const std::string& path : FilesIn(argv[arg])) {
       std::ifstream in(path, std::ios::binary);
-      const std::vector<uint8_t> seed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::vector<uint8_t> seed((std::istreambuf_iterator<char>(in)),
+                                      std::istreambuf_iterator<char>());
       Run(seed);
       ++runs;
       if (seed.size() <= 4096) {
@@ -61,10 +62,18 @@ int main(int argc, char** argv) {
         for (int e = 0; e < edits; ++e) {
           const size_t at = random() % span;
           switch (random() % 4) {
-            case 0: mutant[at] ^= static_cast<uint8_t>(1u << (random() % 8)); break;
-            case 1: mutant[at] = static_cast<uint8_t>(random()); break;
-            case 2: mutant[at] = (random() % 2) ? 0xff : 0x00; break;
-            case 3: mutant.resize(at + 1); break;
+            case 0:
+              mutant[at] ^= static_cast<uint8_t>(1u << (random() % 8));
+              break;
+            case 1:
+              mutant[at] = static_cast<uint8_t>(random());
+              break;
+            case 2:
+              mutant[at] = (random() % 2) ? 0xff : 0x00;
+              break;
+            case 3:
+              mutant.resize(at + 1);
+              break;
           }
           if (mutant.size() < span && at >= mutant.size()) break;
         }

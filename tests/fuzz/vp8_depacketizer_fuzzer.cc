@@ -10,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (bool marker : {false, true}) {
     rtparchive::codec::PayloadInfo info;
     if (vp8.Parse(payload, marker, &info) != rtparchive::codec::PayloadError::kNone) continue;
-    if (info.data.empty() || info.data.data() < data || info.data.data() + info.data.size() > data + size) {
+    if (info.data.empty() || info.data.data() < data ||
+        info.data.data() + info.data.size() > data + size) {
       std::abort();
     }
     if (info.ends_frame != marker) std::abort();

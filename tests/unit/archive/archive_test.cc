@@ -22,12 +22,18 @@ constexpr int kOpus = 111;
 
 std::vector<uint8_t> Rtp(int payload_type, uint16_t seq, uint32_t timestamp, uint32_t ssrc,
                          bool marker, const std::vector<uint8_t>& payload) {
-  std::vector<uint8_t> packet = {0x80, static_cast<uint8_t>((marker ? 0x80 : 0) | payload_type),
-                                 static_cast<uint8_t>(seq >> 8), static_cast<uint8_t>(seq),
-                                 static_cast<uint8_t>(timestamp >> 24), static_cast<uint8_t>(timestamp >> 16),
-                                 static_cast<uint8_t>(timestamp >> 8), static_cast<uint8_t>(timestamp),
-                                 static_cast<uint8_t>(ssrc >> 24), static_cast<uint8_t>(ssrc >> 16),
-                                 static_cast<uint8_t>(ssrc >> 8), static_cast<uint8_t>(ssrc)};
+  std::vector<uint8_t> packet = {0x80,
+                                 static_cast<uint8_t>((marker ? 0x80 : 0) | payload_type),
+                                 static_cast<uint8_t>(seq >> 8),
+                                 static_cast<uint8_t>(seq),
+                                 static_cast<uint8_t>(timestamp >> 24),
+                                 static_cast<uint8_t>(timestamp >> 16),
+                                 static_cast<uint8_t>(timestamp >> 8),
+                                 static_cast<uint8_t>(timestamp),
+                                 static_cast<uint8_t>(ssrc >> 24),
+                                 static_cast<uint8_t>(ssrc >> 16),
+                                 static_cast<uint8_t>(ssrc >> 8),
+                                 static_cast<uint8_t>(ssrc)};
   packet.insert(packet.end(), payload.begin(), payload.end());
   return packet;
 }
@@ -75,7 +81,8 @@ class ArchiveTest : public ::testing::Test {
     StreamOptions stream;
     stream.stream_id = id;
     stream.connection_data = "user=1";
-    stream.payload_types = {{kVp8, {PayloadFormat::kVp8, 90000}}, {kOpus, {PayloadFormat::kOpus, 48000}}};
+    stream.payload_types = {{kVp8, {PayloadFormat::kVp8, 90000}},
+                            {kOpus, {PayloadFormat::kOpus, 48000}}};
     return stream;
   }
 };
@@ -90,8 +97,14 @@ TEST_F(ArchiveTest, RecordsPushedPacketsIntoAZipWithAManifest) {
   const int64_t t0 = 1'700'000'000'000'000;
   for (int i = 0; i < 10; ++i) {
     const int64_t at = t0 + i * 33'333;
-    ASSERT_TRUE((*archive)->PushPacket("stream-a", Rtp(kVp8, 100 + i, 3000 * i, 7, true, Vp8Frame(i == 0, i)), at).ok());
-    ASSERT_TRUE((*archive)->PushPacket("stream-a", Rtp(kOpus, 500 + i, 960 * i, 8, false, {0xfc, uint8_t(i)}), at).ok());
+    ASSERT_TRUE(
+        (*archive)
+            ->PushPacket("stream-a", Rtp(kVp8, 100 + i, 3000 * i, 7, true, Vp8Frame(i == 0, i)), at)
+            .ok());
+    ASSERT_TRUE(
+        (*archive)
+            ->PushPacket("stream-a", Rtp(kOpus, 500 + i, 960 * i, 8, false, {0xfc, uint8_t(i)}), at)
+            .ok());
   }
   auto result = (*archive)->Stop();
   ASSERT_TRUE(result.ok()) << result.status();
@@ -123,14 +136,17 @@ TEST_F(ArchiveTest, VideoAfterALossWaitsForAKeyframeAndAsksForOne) {
   // Frames 0..9; the packet of frame 3 is lost; frame 7 is a keyframe.
   for (int i = 0; i < 10; ++i) {
     if (i == 3) continue;
-    ASSERT_TRUE((*archive)->PushPacket("s", Rtp(kVp8, i, 3000 * i, 7, true, Vp8Frame(i == 0 || i == 7, i)),
-                                       t0 + i * 33'333).ok());
+    ASSERT_TRUE((*archive)
+                    ->PushPacket("s",
+                                 Rtp(kVp8, i, 3000 * i, 7, true, Vp8Frame(i == 0 || i == 7, i)),
+                                 t0 + i * 33'333)
+                    .ok());
   }
   auto result = (*archive)->Stop();
   ASSERT_TRUE(result.ok()) << result.status();
   const TrackCounters& video = result->streams[0].tracks[0];
   EXPECT_EQ(video.packets_lost, 1);
-  EXPECT_EQ(video.frames_written, 6);                            // 0,1,2 and 7,8,9
+  EXPECT_EQ(video.frames_written, 6);                             // 0,1,2 and 7,8,9
   EXPECT_EQ(video.frames_dropped.at("waiting_for_keyframe"), 3);  // 4,5,6
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[1].reason, "loss");
@@ -171,7 +187,8 @@ TEST_F(ArchiveTest, UnknownStreamAndStoppedArchiveAreErrors) {
   auto again = (*archive)->Stop();  // the same archive, not a second one
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->manifest_json, first->manifest_json);
-  EXPECT_EQ((*archive)->PushPacket("nobody", packet, 0).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*archive)->PushPacket("nobody", packet, 0).code(),
+            absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ((*archive)->AddStream(Stream("late")).code(), absl::StatusCode::kFailedPrecondition);
 }
 
@@ -190,10 +207,13 @@ TEST_F(ArchiveTest, GarbagePacketsAreCountedNotFatal) {
 }
 
 // Pushes `count` Opus packets, 20 ms apart from `start_us`, on `ssrc`.
-void PushAudio(Archive& archive, const std::string& stream, uint32_t ssrc, int count, int64_t start_us) {
+void PushAudio(Archive& archive, const std::string& stream, uint32_t ssrc, int count,
+               int64_t start_us) {
   for (int i = 0; i < count; ++i) {
-    ASSERT_TRUE(archive.PushPacket(stream, Rtp(kOpus, i, 960 * i, ssrc, false, {0xfc, uint8_t(i)}),
-                                   start_us + i * 20'000).ok());
+    ASSERT_TRUE(archive
+                    .PushPacket(stream, Rtp(kOpus, i, 960 * i, ssrc, false, {0xfc, uint8_t(i)}),
+                                start_us + i * 20'000)
+                    .ok());
   }
 }
 
@@ -227,12 +247,16 @@ TEST_F(ArchiveTest, AStreamSilentPastTheTimeoutResumesInANewSegment) {
   PushAudio(**archive, "g", 5, 10, t0);
   // The same SSRC, 1.5 s later (a mute, not gone), then 3 s later (gone).
   for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE((*archive)->PushPacket("g", Rtp(kOpus, 10 + i, 960 * (85 + i), 5, false, {0xfc}),
-                                       t0 + 1'700'000 + i * 20'000).ok());
+    ASSERT_TRUE((*archive)
+                    ->PushPacket("g", Rtp(kOpus, 10 + i, 960 * (85 + i), 5, false, {0xfc}),
+                                 t0 + 1'700'000 + i * 20'000)
+                    .ok());
   }
   for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE((*archive)->PushPacket("g", Rtp(kOpus, 20 + i, 960 * (300 + i), 5, false, {0xfc}),
-                                       t0 + 6'000'000 + i * 20'000).ok());
+    ASSERT_TRUE((*archive)
+                    ->PushPacket("g", Rtp(kOpus, 20 + i, 960 * (300 + i), 5, false, {0xfc}),
+                                 t0 + 6'000'000 + i * 20'000)
+                    .ok());
   }
   auto result = (*archive)->Stop();
   ASSERT_TRUE(result.ok()) << result.status();
@@ -256,15 +280,15 @@ TEST_F(ArchiveTest, PausesWhileNobodyPublishesAndStopsAfterAnHourOfIt) {
   const int64_t minute = 60'000'000;
   PushAudio(**archive, "p", 1, 10, t0);
   ASSERT_TRUE((*archive)->AdvanceTime(t0 + minute).ok());  // silent: paused
-  PushAudio(**archive, "p", 2, 10, t0 + 2 * minute);        // publishing again
+  PushAudio(**archive, "p", 2, 10, t0 + 2 * minute);       // publishing again
   ASSERT_TRUE((*archive)->AdvanceTime(t0 + 3 * minute).ok());
   ASSERT_TRUE((*archive)->AdvanceTime(t0 + 62 * minute).ok());
   ASSERT_TRUE((*archive)->AdvanceTime(t0 + 64 * minute).ok());   // an hour paused: stops now
   EXPECT_FALSE((*archive)->AdvanceTime(t0 + 65 * minute).ok());  // and stays stopped
   EXPECT_THAT(statuses, ::testing::ElementsAre(
                             "paused: no stream is publishing", "started: a stream is publishing",
-                            "paused: no stream is publishing", "stopped: no stream published for 1 h",
-                            "available"));
+                            "paused: no stream is publishing",
+                            "stopped: no stream published for 1 h", "available"));
   auto result = (*archive)->Stop();
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->stop_reason, "no stream published for 1 h");
@@ -282,7 +306,8 @@ TEST_F(ArchiveTest, StopsAtTheRecordedTimeLimit) {
   absl::Status status;
   int pushed = 0;
   for (; pushed < 500 && status.ok(); ++pushed) {
-    status = (*archive)->PushPacket("l", Rtp(kOpus, pushed, 960 * pushed, 1, false, {0xfc}), t0 + pushed * 20'000);
+    status = (*archive)->PushPacket("l", Rtp(kOpus, pushed, 960 * pushed, 1, false, {0xfc}),
+                                    t0 + pushed * 20'000);
   }
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(pushed, 102);  // stopped by the packet at 2.00 s; the next one is refused
@@ -314,7 +339,10 @@ TEST_F(ArchiveTest, AnAudioOnlyArchiveWritesOnlyAudio) {
   ASSERT_TRUE((*archive)->AddStream(Stream("a")).ok());
   const int64_t t0 = 1'700'000'000'000'000;
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE((*archive)->PushPacket("a", Rtp(kVp8, i, 3000 * i, 7, true, Vp8Frame(i == 0, i)), t0 + i * 33'000).ok());
+    ASSERT_TRUE(
+        (*archive)
+            ->PushPacket("a", Rtp(kVp8, i, 3000 * i, 7, true, Vp8Frame(i == 0, i)), t0 + i * 33'000)
+            .ok());
   }
   PushAudio(**archive, "a", 8, 5, t0);
   auto result = (*archive)->Stop();
@@ -352,8 +380,10 @@ TEST_F(ArchiveTest, StreamsCanBeFedFromSeveralThreads) {
     threads.emplace_back([&, s] {
       const std::string id = "t" + std::to_string(s);
       for (int i = 0; i < 500; ++i) {
-        EXPECT_TRUE((*archive)->PushPacket(id, Rtp(kOpus, i, 960 * i, 10 + s, false, {0xfc, uint8_t(i)}),
-                                           t0 + i * 20'000).ok());
+        EXPECT_TRUE((*archive)
+                        ->PushPacket(id, Rtp(kOpus, i, 960 * i, 10 + s, false, {0xfc, uint8_t(i)}),
+                                     t0 + i * 20'000)
+                        .ok());
       }
     });
   }
@@ -361,7 +391,8 @@ TEST_F(ArchiveTest, StreamsCanBeFedFromSeveralThreads) {
   auto result = (*archive)->Stop();
   ASSERT_TRUE(result.ok());
   ASSERT_EQ(result->files.size(), 2u);
-  for (const StreamResult& stream : result->streams) EXPECT_EQ(stream.tracks[0].frames_written, 500);
+  for (const StreamResult& stream : result->streams)
+    EXPECT_EQ(stream.tracks[0].frames_written, 500);
 }
 
 }  // namespace

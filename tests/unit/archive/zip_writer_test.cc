@@ -21,7 +21,8 @@ TEST(ZipWriterTest, StoresEntriesUncompressedWithTheGivenTime) {
   std::ofstream(media, std::ios::binary) << std::string(5000, 'x');
   const std::string zip_path = folder + "/archive.zip";
   const int64_t created_at_ms = 1700000000000;  // 2023-11-14 22:13:20 UTC
-  ASSERT_TRUE(WriteZip(zip_path, {{"s.webm", media, ""}, {"m.json", "", "{}"}}, created_at_ms).ok());
+  ASSERT_TRUE(
+      WriteZip(zip_path, {{"s.webm", media, ""}, {"m.json", "", "{}"}}, created_at_ms).ok());
 
   int error = 0;
   zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);

@@ -14,7 +14,7 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
 enum Start { kStart, kMiddle };
-constexpr bool kMarkedStarts = true;     // VP8, Opus
+constexpr bool kMarkedStarts = true;      // VP8, Opus
 constexpr bool kTimestampFrames = false;  // H.264
 enum End { kEnd, kNotEnd };
 
@@ -24,7 +24,9 @@ class FakeListener : public FrameAssembler::Listener {
     frames.push_back(std::string(frame.data.begin(), frame.data.end()));
     keyframes.push_back(frame.keyframe);
   }
-  void OnFrameDropped(FrameDrop reason, int64_t count) override { drops[ToString(reason)] += count; }
+  void OnFrameDropped(FrameDrop reason, int64_t count) override {
+    drops[ToString(reason)] += count;
+  }
 
   std::vector<std::string> frames;
   std::vector<bool> keyframes;
@@ -132,9 +134,10 @@ TEST(FrameAssemblerTest, NalUnitsAreJoinedWithFourByteLengths) {
   FakeListener listener;
   FrameAssembler assembler(&listener, kTimestampFrames);
   const std::string sps = "S", pps = "PP", fu_start = "abc", fu_end = "de";
-  assembler.Add(Nals(0, kNotEnd, {{Bytes(sps), true, std::nullopt}, {Bytes(pps), true, std::nullopt}}));
+  assembler.Add(
+      Nals(0, kNotEnd, {{Bytes(sps), true, std::nullopt}, {Bytes(pps), true, std::nullopt}}));
   assembler.Add(Nals(0, kNotEnd, {{Bytes(fu_start), true, uint8_t{'H'}}}));  // FU-A start
-  assembler.Add(Nals(0, kEnd, {{Bytes(fu_end), false, std::nullopt}}));     // FU-A end
+  assembler.Add(Nals(0, kEnd, {{Bytes(fu_end), false, std::nullopt}}));      // FU-A end
   ASSERT_EQ(listener.frames.size(), 1u);
   EXPECT_EQ(listener.frames[0], std::string("\0\0\0\1S\0\0\0\2PP\0\0\0\6Habcde", 21));
 }

@@ -53,8 +53,8 @@ TEST(H264SpsTest, TruncatedSpsFailsOrStillGivesTheRightSize) {
 
 TEST(H264AvccTest, BuildsTheDecoderConfigurationRecord) {
   const std::vector<uint8_t> avcc = BuildAvcc(kSps320x240, kPps);
-  const std::vector<uint8_t> expected = Concat({{1, 0x42, 0xc0, 0x0d, 0xff, 0xe1, 0x00, 14}, kSps320x240,
-                                                {1, 0x00, 4}, kPps});
+  const std::vector<uint8_t> expected =
+      Concat({{1, 0x42, 0xc0, 0x0d, 0xff, 0xe1, 0x00, 14}, kSps320x240, {1, 0x00, 4}, kPps});
   EXPECT_EQ(avcc, expected);
   // High profile adds chroma format and bit depths.
   EXPECT_EQ(BuildAvcc(kSps1080p, kPps).size(), 6 + 2 + kSps1080p.size() + 3 + kPps.size() + 4);
@@ -110,7 +110,9 @@ TEST(H264DepacketizerTest, BadPayloadsAreRejectedWithAReason) {
       {"STAP-B", {0x19, 0x00, 0x01, 0x00, 0x01, 0x65}, PayloadError::kUnsupportedPacketization},
       {"MTAP16", {0x1a, 0x00}, PayloadError::kUnsupportedPacketization},
       {"FU-B", {0x1d, 0x85, 0x00, 0x01}, PayloadError::kUnsupportedPacketization},
-      {"STAP-A length past the end", {0x18, 0x00, 0x09, 0x67, 0x42}, PayloadError::kTruncatedAggregate},
+      {"STAP-A length past the end",
+       {0x18, 0x00, 0x09, 0x67, 0x42},
+       PayloadError::kTruncatedAggregate},
       {"STAP-A zero length", {0x18, 0x00, 0x00}, PayloadError::kTruncatedAggregate},
       {"STAP-A with nothing", {0x18}, PayloadError::kNoFrameData},
       {"FU-A without data", {0x7c, 0x85}, PayloadError::kNoFrameData},
@@ -127,7 +129,8 @@ TEST(H264ParameterSetsTest, RepeatsWithinAnAccessUnitAreRemoved) {
     return Concat({{0, 0, 0, static_cast<uint8_t>(bytes.size())}, bytes});
   };
   const std::vector<uint8_t> idr = {0x65, 0x01};
-  std::vector<uint8_t> frame = Concat({nal(kSps320x240), nal(kPps), nal(kSps320x240), nal(kPps), nal(idr)});
+  std::vector<uint8_t> frame =
+      Concat({nal(kSps320x240), nal(kPps), nal(kSps320x240), nal(kPps), nal(idr)});
   EXPECT_EQ(RemoveRepeatedParameterSets(&frame), 2);
   EXPECT_EQ(frame, Concat({nal(kSps320x240), nal(kPps), nal(idr)}));
   EXPECT_EQ(RemoveRepeatedParameterSets(&frame), 0);

@@ -77,7 +77,8 @@ TEST(Vp8DepacketizerTest, KeyframeSizeNeedsTheStartCode) {
   std::vector<uint8_t> broken = kKeyframeStart;
   broken[4] = 0x00;
   EXPECT_FALSE(Vp8Depacketizer().KeyframeSize(broken).has_value());
-  EXPECT_FALSE(Vp8Depacketizer().KeyframeSize(absl::MakeConstSpan(kKeyframeStart.data(), 9)).has_value());
+  EXPECT_FALSE(
+      Vp8Depacketizer().KeyframeSize(absl::MakeConstSpan(kKeyframeStart.data(), 9)).has_value());
 }
 
 }  // namespace

@@ -8,9 +8,7 @@
 namespace rtparchive::container {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  return ::testing::TempDir() + "/" + name;
-}
+std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/" + name; }
 
 TEST(FileSinkTest, BufferedWritesAndSeeksLandInTheFile) {
   const std::string path = TempPath("sink.bin");
@@ -26,7 +24,8 @@ TEST(FileSinkTest, BufferedWritesAndSeeksLandInTheFile) {
   ASSERT_TRUE((*sink)->Write(patch).ok());
   ASSERT_TRUE((*sink)->Close().ok());
   std::ifstream in(path, std::ios::binary);
-  const std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string contents((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   EXPECT_EQ(contents, "aBc123456");
 }
 

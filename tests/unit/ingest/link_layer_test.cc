@@ -13,13 +13,34 @@ std::vector<uint8_t> Ipv4Udp(std::vector<uint8_t> payload = {'h', 'i'}, uint8_t 
                              uint16_t fragment = 0) {
   const uint16_t udp_length = static_cast<uint16_t>(8 + payload.size());
   const uint16_t total = static_cast<uint16_t>(20 + udp_length);
-  std::vector<uint8_t> packet = {
-      0x45, 0, uint8_t(total >> 8), uint8_t(total), 0, 0, uint8_t(fragment >> 8), uint8_t(fragment),
-      64, protocol, 0, 0,
-      192, 0, 2, 1,                                      // source
-      198, 51, 100, 7,                                   // destination
-      0x13, 0x88, 0x17, 0x70,                            // ports 5000 -> 6000
-      uint8_t(udp_length >> 8), uint8_t(udp_length), 0, 0};
+  std::vector<uint8_t> packet = {0x45,
+                                 0,
+                                 uint8_t(total >> 8),
+                                 uint8_t(total),
+                                 0,
+                                 0,
+                                 uint8_t(fragment >> 8),
+                                 uint8_t(fragment),
+                                 64,
+                                 protocol,
+                                 0,
+                                 0,
+                                 192,
+                                 0,
+                                 2,
+                                 1,  // source
+                                 198,
+                                 51,
+                                 100,
+                                 7,  // destination
+                                 0x13,
+                                 0x88,
+                                 0x17,
+                                 0x70,  // ports 5000 -> 6000
+                                 uint8_t(udp_length >> 8),
+                                 uint8_t(udp_length),
+                                 0,
+                                 0};
   packet.insert(packet.end(), payload.begin(), payload.end());
   return packet;
 }
@@ -52,19 +73,22 @@ const std::vector<uint8_t> kMacs(12, 0x02);
 
 TEST(LinkLayerTest, EthernetIpv4Udp) {
   Datagram datagram;
-  EXPECT_EQ(Parse(kLinkEthernet, Prepend(Prepend(kMacs, {0x08, 0x00}), Ipv4Udp()), &datagram), "hi");
+  EXPECT_EQ(Parse(kLinkEthernet, Prepend(Prepend(kMacs, {0x08, 0x00}), Ipv4Udp()), &datagram),
+            "hi");
   EXPECT_EQ(datagram.flow.ToString(), "192.0.2.1:5000 -> 198.51.100.7:6000");
 }
 
 TEST(LinkLayerTest, EthernetWithVlanTagAndPadding) {
-  std::vector<uint8_t> frame = Prepend(Prepend(kMacs, {0x81, 0x00, 0x00, 0x05, 0x08, 0x00}), Ipv4Udp());
+  std::vector<uint8_t> frame =
+      Prepend(Prepend(kMacs, {0x81, 0x00, 0x00, 0x05, 0x08, 0x00}), Ipv4Udp());
   frame.insert(frame.end(), 6, 0);  // Ethernet padding after the IP packet
   EXPECT_EQ(Parse(kLinkEthernet, frame), "hi");
 }
 
 TEST(LinkLayerTest, EthernetIpv6Udp) {
   Datagram datagram;
-  EXPECT_EQ(Parse(kLinkEthernet, Prepend(Prepend(kMacs, {0x86, 0xdd}), Ipv6Udp()), &datagram), "hi");
+  EXPECT_EQ(Parse(kLinkEthernet, Prepend(Prepend(kMacs, {0x86, 0xdd}), Ipv6Udp()), &datagram),
+            "hi");
   EXPECT_EQ(datagram.flow.source.ToString(), "[2000:0:0:0:0:0:0:1]:5000");
 }
 
@@ -80,15 +104,17 @@ TEST(LinkLayerTest, RawIpAndLoopback) {
   EXPECT_EQ(Parse(kLinkRaw, Ipv4Udp()), "hi");
   EXPECT_EQ(Parse(kLinkRawFile, Ipv6Udp()), "hi");
   EXPECT_EQ(Parse(kLinkIpv4, Ipv4Udp()), "hi");
-  EXPECT_EQ(Parse(kLinkNull, Prepend({2, 0, 0, 0}, Ipv4Udp())), "hi");     // little-endian AF_INET
-  EXPECT_EQ(Parse(kLinkNull, Prepend({0, 0, 0, 30}, Ipv6Udp())), "hi");    // big-endian AF_INET6 (macOS)
+  EXPECT_EQ(Parse(kLinkNull, Prepend({2, 0, 0, 0}, Ipv4Udp())), "hi");  // little-endian AF_INET
+  EXPECT_EQ(Parse(kLinkNull, Prepend({0, 0, 0, 30}, Ipv6Udp())),
+            "hi");  // big-endian AF_INET6 (macOS)
   EXPECT_EQ(Parse(kLinkLoop, Prepend({0, 0, 0, 2}, Ipv4Udp())), "hi");
 }
 
 TEST(LinkLayerTest, WhatIsNotUdpOverIpIsNamed) {
-  EXPECT_EQ(Parse(kLinkEthernet, Prepend(Prepend(kMacs, {0x08, 0x06}), Ipv4Udp())), "not_ip");  // ARP
-  EXPECT_EQ(Parse(kLinkRaw, Ipv4Udp({'h', 'i'}, 6)), "not_udp");                                  // TCP
-  EXPECT_EQ(Parse(kLinkRaw, Ipv4Udp({'h', 'i'}, 17, 0x2000)), "ip_fragment");                     // MF
+  EXPECT_EQ(Parse(kLinkEthernet, Prepend(Prepend(kMacs, {0x08, 0x06}), Ipv4Udp())),
+            "not_ip");                                                         // ARP
+  EXPECT_EQ(Parse(kLinkRaw, Ipv4Udp({'h', 'i'}, 6)), "not_udp");               // TCP
+  EXPECT_EQ(Parse(kLinkRaw, Ipv4Udp({'h', 'i'}, 17, 0x2000)), "ip_fragment");  // MF
   EXPECT_EQ(Parse(kLinkEthernet, {1, 2, 3}), "truncated_link_header");
 }
 

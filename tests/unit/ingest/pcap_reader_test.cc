@@ -16,13 +16,15 @@ const std::string kClean = std::string(RTPARCHIVE_TESTDATA) + "/captures/vp8-cle
 
 std::string WriteTemp(const std::string& name, const std::vector<uint8_t>& bytes) {
   const std::string path = ::testing::TempDir() + "/" + name;
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   return path;
 }
 
 std::vector<uint8_t> Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
 }
 
 void AppendLe32(std::vector<uint8_t>* out, uint32_t v) {
@@ -50,13 +52,14 @@ std::vector<uint8_t> PcapngWithOnePacket() {
   AppendLe16(&file, 0);
   AppendLe32(&file, 65535);
   AppendLe32(&file, 20);
-  const std::vector<uint8_t> packet = {0x45, 0, 0, 30, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
-                                       0x13, 0x88, 0x17, 0x70, 0, 10, 0, 0, 'h', 'i'};
+  const std::vector<uint8_t> packet = {0x45, 0,    0,    30,   0, 0,  0,  0, 64,  17,
+                                       0,    0,    10,   0,    0, 1,  10, 0, 0,   2,
+                                       0x13, 0x88, 0x17, 0x70, 0, 10, 0,  0, 'h', 'i'};
   AppendLe32(&file, 6);  // EPB
   AppendLe32(&file, 32 + 32);
   AppendLe32(&file, 0);
-  AppendLe32(&file, 0);           // timestamp high
-  AppendLe32(&file, 1'000'000);   // timestamp low: 1 s in µs
+  AppendLe32(&file, 0);          // timestamp high
+  AppendLe32(&file, 1'000'000);  // timestamp low: 1 s in µs
   AppendLe32(&file, packet.size());
   AppendLe32(&file, packet.size());
   file.insert(file.end(), packet.begin(), packet.end());

@@ -137,7 +137,8 @@ TEST(ReorderBufferTest, ShuffledWindowAcrossTheWrapComesOutSorted) {
   ASSERT_EQ(r.out.size(), 200u);
   EXPECT_EQ(r.out[0], "65450");
   for (size_t i = 1; i < r.out.size(); ++i) {
-    EXPECT_EQ(static_cast<uint16_t>(std::stoi(r.out[i - 1]) + 1), std::stoi(r.out[i])) << "at " << i;
+    EXPECT_EQ(static_cast<uint16_t>(std::stoi(r.out[i - 1]) + 1), std::stoi(r.out[i]))
+        << "at " << i;
   }
   EXPECT_EQ(r.buffer_.counters().lost, 0);
 }

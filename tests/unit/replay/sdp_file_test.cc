@@ -15,7 +15,8 @@ constexpr char kSdp[] =
     "t=0 0\r\n"
     "m=video 5004 RTP/AVP 96 97\r\n"
     "a=rtpmap:96 H264/90000\r\n"
-    "a=fmtp:96 packetization-mode=1; sprop-parameter-sets=Z2QADay0Cg/YCIAAAAMAgAAAHgeKFVA=,aO8Pyw==; "
+    "a=fmtp:96 packetization-mode=1; "
+    "sprop-parameter-sets=Z2QADay0Cg/YCIAAAAMAgAAAHgeKFVA=,aO8Pyw==; "
     "profile-level-id=64000D\r\n"
     "a=rtpmap:97 VP9/90000\r\n"
     "m=audio 5006 RTP/AVP 111\r\n"
@@ -29,14 +30,15 @@ TEST(SdpFileTest, ReadsCodecsAndOutOfBandParameterSets) {
   EXPECT_EQ(h264.format, PayloadFormat::kH264);
   EXPECT_EQ(h264.clock_rate_hz, 90000);
   ASSERT_EQ(h264.parameter_sets.size(), 2u);
-  EXPECT_EQ(h264.parameter_sets[0][0], 0x67);  // SPS
+  EXPECT_EQ(h264.parameter_sets[0][0], 0x67);                                         // SPS
   EXPECT_EQ(h264.parameter_sets[1], (std::vector<uint8_t>{0x68, 0xef, 0x0f, 0xcb}));  // PPS
   EXPECT_EQ(formats->at(111).format, PayloadFormat::kOpus);
 }
 
 TEST(SdpFileTest, RejectsWhatIsNotADescription) {
   EXPECT_FALSE(ParseSdp("hello").ok());
-  auto bad = ParseSdp("m=video 1 RTP/AVP 96\na=rtpmap:96 H264/90000\na=fmtp:96 sprop-parameter-sets=!!!\n");
+  auto bad = ParseSdp(
+      "m=video 1 RTP/AVP 96\na=rtpmap:96 H264/90000\na=fmtp:96 sprop-parameter-sets=!!!\n");
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(std::string(bad.status().message()), ::testing::HasSubstr("not base64"));
 }

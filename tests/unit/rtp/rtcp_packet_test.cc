@@ -10,23 +10,23 @@ namespace {
 // SR (no report blocks) + SDES with CNAME "ab", as one compound packet.
 std::vector<uint8_t> SenderReportWithCname() {
   return {
-      0x80, 200, 0x00, 0x06,   // SR, length 6 words
+      0x80, 200,  0x00, 0x06,  // SR, length 6 words
       0x11, 0x22, 0x33, 0x44,  // sender SSRC
       0xe1, 0xb6, 0x5f, 0x80,  // NTP seconds (2020-01-01)
       0x80, 0x00, 0x00, 0x00,  // NTP fraction: 0.5 s
       0x00, 0x01, 0x00, 0x00,  // RTP timestamp
       0x00, 0x00, 0x00, 0x0a,  // packet count
       0x00, 0x00, 0x01, 0x00,  // octet count
-      0x81, 202, 0x00, 0x02,   // SDES, 1 chunk, length 2 words
+      0x81, 202,  0x00, 0x02,  // SDES, 1 chunk, length 2 words
       0x11, 0x22, 0x33, 0x44,  // SSRC
-      0x01, 0x02, 'a', 'b',    // CNAME "ab"; the chunk's end follows
+      0x01, 0x02, 'a',  'b',   // CNAME "ab"; the chunk's end follows
   };
 }
 
 TEST(RtcpPacketTest, ParsesSenderReportAndCname) {
   std::vector<uint8_t> packet = SenderReportWithCname();
   packet.insert(packet.end(), {0x00, 0x00, 0x00, 0x00});  // end item + padding
-  packet[30] = 0x00, packet[31] = 0x03;                     // SDES is 3 words now
+  packet[30] = 0x00, packet[31] = 0x03;                   // SDES is 3 words now
   RtcpCompound compound;
   ASSERT_EQ(ParseRtcpCompound(packet, &compound), RtcpError::kNone);
   EXPECT_EQ(compound.sender_ssrc, 0x11223344u);

@@ -8,12 +8,11 @@ namespace rtparchive::rtp {
 namespace {
 
 TEST(RtpPacketTest, ParsesFixedHeader) {
-  const std::vector<uint8_t> packet = {
-      0x80, 0xe0,              // V=2, M=1, PT=96
-      0x12, 0x34,              // sequence number
-      0x00, 0x00, 0x10, 0x00,  // timestamp
-      0xde, 0xad, 0xbe, 0xef,  // SSRC
-      0xaa, 0xbb};             // payload
+  const std::vector<uint8_t> packet = {0x80, 0xe0,              // V=2, M=1, PT=96
+                                       0x12, 0x34,              // sequence number
+                                       0x00, 0x00, 0x10, 0x00,  // timestamp
+                                       0xde, 0xad, 0xbe, 0xef,  // SSRC
+                                       0xaa, 0xbb};             // payload
   RtpPacketView view;
   ASSERT_EQ(view.Parse(packet), RtpError::kNone);
   EXPECT_TRUE(view.marker());
@@ -25,12 +24,12 @@ TEST(RtpPacketTest, ParsesFixedHeader) {
 }
 
 TEST(RtpPacketTest, SkipsCsrcsAndStripsPadding) {
-  const std::vector<uint8_t> packet = {
-      0xa2, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2,  // V=2, P=1, CC=2
-      0, 0, 0, 7,                                // CSRC 1
-      0, 0, 0, 9,                                // CSRC 2
-      0x11, 0x22,                                // payload
-      0x00, 0x00, 0x03};                         // 3 bytes of padding
+  const std::vector<uint8_t> packet = {0xa2, 0x60, 0,   1, 0, 0,
+                                       0,    1,    0,   0, 0, 2,  // V=2, P=1, CC=2
+                                       0,    0,    0,   7,        // CSRC 1
+                                       0,    0,    0,   9,        // CSRC 2
+                                       0x11, 0x22,                // payload
+                                       0x00, 0x00, 0x03};         // 3 bytes of padding
   RtpPacketView view;
   ASSERT_EQ(view.Parse(packet), RtpError::kNone);
   EXPECT_EQ(view.csrc_count(), 2);
@@ -41,14 +40,13 @@ TEST(RtpPacketTest, SkipsCsrcsAndStripsPadding) {
 }
 
 TEST(RtpPacketTest, FindsOneByteHeaderExtensions) {
-  const std::vector<uint8_t> packet = {
-      0x90, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2,  // X=1
-      0xbe, 0xde, 0x00, 0x02,                    // RFC 8285 one-byte, 2 words
-      0x10, 0x55,                                // id 1, 1 byte
-      0x00,                                      // padding
-      0x22, 0x01, 0x02, 0x03,                    // id 2, 3 bytes
-      0x00,                                      // padding to the word
-      0x99};                                     // payload
+  const std::vector<uint8_t> packet = {0x90, 0x60, 0,    1,    0, 0, 0, 1, 0, 0, 0, 2,  // X=1
+                                       0xbe, 0xde, 0x00, 0x02,  // RFC 8285 one-byte, 2 words
+                                       0x10, 0x55,              // id 1, 1 byte
+                                       0x00,                    // padding
+                                       0x22, 0x01, 0x02, 0x03,  // id 2, 3 bytes
+                                       0x00,                    // padding to the word
+                                       0x99};                   // payload
   RtpPacketView view;
   ASSERT_EQ(view.Parse(packet), RtpError::kNone);
   ASSERT_EQ(view.FindExtension(1).size(), 1u);
@@ -62,10 +60,10 @@ TEST(RtpPacketTest, FindsOneByteHeaderExtensions) {
 
 TEST(RtpPacketTest, FindsTwoByteHeaderExtensions) {
   const std::vector<uint8_t> packet = {
-      0x90, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2,
-      0x10, 0x00, 0x00, 0x02,        // RFC 8285 two-byte, 2 words
-      0x05, 0x02, 0xaa, 0xbb,        // id 5, 2 bytes
-      0x20, 0x00, 0x00, 0x00,        // id 32, empty; padding
+      0x90, 0x60, 0,    1,    0,    0,    0,    1,
+      0,    0,    0,    2,    0x10, 0x00, 0x00, 0x02,  // RFC 8285 two-byte, 2 words
+      0x05, 0x02, 0xaa, 0xbb,                          // id 5, 2 bytes
+      0x20, 0x00, 0x00, 0x00,                          // id 32, empty; padding
       0x77};
   RtpPacketView view;
   ASSERT_EQ(view.Parse(packet), RtpError::kNone);
@@ -82,7 +80,9 @@ TEST(RtpPacketTest, RejectsLengthsPastTheEnd) {
   const std::vector<Case> cases = {
       {"fewer than 12 bytes", {0x80, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0}, RtpError::kTooShort},
       {"version 1", {0x40, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2}, RtpError::kBadVersion},
-      {"CC=15 with no CSRCs", {0x8f, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0}, RtpError::kCsrcPastEnd},
+      {"CC=15 with no CSRCs",
+       {0x8f, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0},
+       RtpError::kCsrcPastEnd},
       {"extension length of 255 words",
        {0x90, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0xbe, 0xde, 0, 0xff, 0x10, 0},
        RtpError::kExtensionPastEnd},
@@ -90,8 +90,10 @@ TEST(RtpPacketTest, RejectsLengthsPastTheEnd) {
        {0x90, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0xbe, 0xde, 0, 1, 0x1f, 0, 0, 0},
        RtpError::kBadExtensionElement},
       {"padding count larger than the payload",
-       {0xa0, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0xaa, 0x09}, RtpError::kBadPadding},
-      {"padding count zero", {0xa0, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0xaa, 0x00},
+       {0xa0, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0xaa, 0x09},
+       RtpError::kBadPadding},
+      {"padding count zero",
+       {0xa0, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0xaa, 0x00},
        RtpError::kBadPadding},
   };
   for (const Case& c : cases) {
@@ -101,8 +103,9 @@ TEST(RtpPacketTest, RejectsLengthsPastTheEnd) {
 }
 
 TEST(RtpPacketTest, EveryPrefixOfAPacketParsesOrFailsCleanly) {
-  const std::vector<uint8_t> packet = {0xb1, 0xe0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 7,
-                                       0xbe, 0xde, 0, 1, 0x10, 0x55, 0, 0, 0x99, 0x00, 0x02};
+  const std::vector<uint8_t> packet = {0xb1, 0xe0, 0,    1,    0, 0, 0,    1,    0,
+                                       0,    0,    2,    0,    0, 0, 7,    0xbe, 0xde,
+                                       0,    1,    0x10, 0x55, 0, 0, 0x99, 0x00, 0x02};
   for (size_t size = 0; size <= packet.size(); ++size) {
     RtpPacketView view;
     const RtpError error = view.Parse(absl::MakeConstSpan(packet.data(), size));

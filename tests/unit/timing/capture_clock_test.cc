@@ -50,7 +50,7 @@ TEST(CaptureClockTest, WithoutReportsUsesTheFirstFramesArrival) {
 
 TEST(CaptureClockTest, TimestampWrapKeepsTimeMovingForward) {
   CaptureClock clock(90000);
-  clock.OnSenderReport(10'000'000, 0xffffffff - 8999);  // 0.1 s before the wrap
+  clock.OnSenderReport(10'000'000, 0xffffffff - 8999);      // 0.1 s before the wrap
   EXPECT_EQ(clock.CaptureTimeUs(8999 + 1, 0), 10'200'000);  // 0.1 s after it
 }
 

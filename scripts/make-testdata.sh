@@ -91,6 +91,19 @@ make_ffmpeg_resize_capture() {
   write_truth "$work/$name.h264" "$out/$name.truth.json"
 }
 
+# make_gst_h264_variant NAME PAYLOADER_OPTIONS: openh264enc at 320x240, sent
+# by rtph264pay with other options than the corpus uses, video only.
+make_gst_h264_variant() {
+  local name=$1 payloader=$2
+  gst-launch-1.0 -q videotestsrc num-buffers=90 pattern=ball ! video/x-raw,width=320,height=240,framerate=30/1 \
+    ! timeoverlay ! openh264enc bitrate=300000 gop-size=45 ! h264parse \
+    ! video/x-h264,stream-format=byte-stream,alignment=au ! tee name=t \
+    t. ! queue ! rtph264pay pt=102 mtu=1200 $payloader ! rtpstreampay ! filesink location="$work/$name.rtp" \
+    t. ! queue ! filesink location="$work/$name.h264"
+  python3 "$here/tests/e2e/pcap_tools.py" rtp-to-pcap "$work/$name.rtp" "$out/$name.pcap"
+  write_truth "$work/$name.h264" "$out/$name.truth.json"
+}
+
 declare -A options=(
   [vp8-clean]="--duration 3 --bitrate 500"
   [vp8-lossy]="--duration 4 --bitrate 400 --loss 2 --reorder 2 --dup 1 --seed 7"
@@ -100,6 +113,8 @@ declare -A options=(
   [h264-gst]="--codec h264 --duration 3 --size 320x240 --bitrate 300 --seed 21"
   [h264-lossy]="--codec h264 --duration 4 --size 320x240 --bitrate 300 --loss 2 --reorder 2 --dup 1 --seed 23"
   [h264-ffmpeg-resize]=ffmpeg
+  [h264-gst-single-nal]="gst:aggregate-mode=none config-interval=0"
+  [h264-gst-stap-max]="gst:aggregate-mode=max-stap config-interval=1"
   [reconnect]="--duration 4 --reconnect-at 2 --size 320x240 --bitrate 300 --seed 11"
 )
 names=("$@")
@@ -108,6 +123,8 @@ for name in "${names[@]}"; do
   [ -n "${options[$name]:-}" ] || { echo "unknown capture '$name'; known: ${!options[*]}" >&2; exit 2; }
   if [ "${options[$name]}" = ffmpeg ]; then
     make_ffmpeg_resize_capture "$name"
+  elif [[ "${options[$name]}" == gst:* ]]; then
+    make_gst_h264_variant "$name" "${options[$name]#gst:}"
   else
     # shellcheck disable=SC2086  # options are words
     make_capture "$name" ${options[$name]}

@@ -2,8 +2,9 @@
 """Small tools over classic pcap files of Ethernet/IPv4/UDP (as the corpus
 writes them), for tests that damage or transform third-party captures.
 
-As a script, derives the bundled captures that a transformation makes from
-a corpus capture (run by scripts/make-testdata.sh):
+As a script (run by scripts/make-testdata.sh):
+    pcap_tools.py rtp-to-pcap STREAM.rtp OUT.pcap
+turns GStreamer's RFC 4571 framed RTP into a pcap, and
     pcap_tools.py derive CAPTURES_DIR
 writes av-sync-wrapped.pcap (sequence numbers and RTP timestamps wrap
 mid-capture) and av-sync-muted.pcap (the audio sender stops for 1 s).
@@ -38,6 +39,37 @@ def udp_frame_like(template, payload):
     struct.pack_into("!H", ip, 2, 20 + 8 + len(payload))
     struct.pack_into("!H", udp, 4, 8 + len(payload))
     return bytes(eth) + bytes(ip) + bytes(udp) + payload
+
+
+def udp_frame(source, destination, payload):
+    """An Ethernet/IPv4/UDP frame; source and destination are (ip, port)."""
+    udp = struct.pack("!HHHH", source[1], destination[1], 8 + len(payload), 0) + payload
+    addresses = bytes(int(x) for x in source[0].split(".")) + bytes(int(x) for x in destination[0].split("."))
+    ip = struct.pack("!BBHHHBBH", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0) + addresses
+    checksum = sum(struct.unpack("!10H", ip))
+    checksum = (checksum >> 16) + (checksum & 0xffff)
+    ip = ip[:10] + struct.pack("!H", ~(checksum + (checksum >> 16)) & 0xffff) + ip[12:]
+    return b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00" + ip + udp
+
+
+def rtp_stream_to_pcap(rtp_stream, target, start_ms=1700000000000, clock_rate=90000):
+    """Turns RTP packets framed as RFC 4571 (GStreamer's rtpstreampay) into a
+    pcap, each packet arriving at its RTP time (plus 1 ms per packet of a frame)."""
+    data, packets, pos = open(rtp_stream, "rb").read(), [], 0
+    while pos + 2 <= len(data):
+        size = struct.unpack_from("!H", data, pos)[0]
+        packets.append(data[pos + 2:pos + 2 + size])
+        pos += 2 + size
+    first_ts = struct.unpack_from("!I", packets[0], 4)[0]
+    records, last_us = [], 0
+    for packet in packets:
+        ts = struct.unpack_from("!I", packet, 4)[0]
+        us = max(start_ms * 1000 + ((ts - first_ts) & 0xffffffff) * 1_000_000 // clock_rate, last_us + 1000)
+        last_us = us
+        frame = udp_frame(("192.0.2.20", 50100), ("198.51.100.1", 40100), packet)
+        records.append((us // 1_000_000, us % 1_000_000, frame))
+    header = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+    write_pcap(target, header, records)
 
 
 def rtp_rewrite(records, rewrite):
@@ -98,7 +130,9 @@ def mute(capture, target, kind="audio", from_s=1.5, to_s=2.5):
     write_pcap(target, header, kept)
 
 
-if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "derive":
+if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "rtp-to-pcap":
+    rtp_stream_to_pcap(sys.argv[2], sys.argv[3])
+elif __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "derive":
     folder = sys.argv[2]
     source = os.path.join(folder, "av-sync.pcap")
     wrap(source, os.path.join(folder, "av-sync-wrapped.pcap"))

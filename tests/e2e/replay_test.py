@@ -616,6 +616,8 @@ check_browser_capture()
 check_h264("h264-gst")
 check_h264("h264-lossy", lossy=True)
 check_h264("h264-ffmpeg-resize", sizes=((320, 240), (640, 360)))
+check_h264("h264-gst-single-nal")  # rtph264pay aggregate-mode=none config-interval=0
+check_h264("h264-gst-stap-max")    # rtph264pay aggregate-mode=max-stap config-interval=1
 check_h264_parameter_sets_from_sdp()
 check_h264_project_audio_only()
 check_reconnect()

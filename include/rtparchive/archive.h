@@ -218,6 +218,10 @@ class Archive {
   std::unique_ptr<Impl> impl_;
 };
 
+// Whether `id` can name a stream or archive: it becomes a file name, so
+// 1-200 of letters, digits, '-', '_' and '.', not starting with '.'.
+bool IsValidId(absl::string_view id);
+
 const char* ToString(VideoType type);
 std::optional<VideoType> ParseVideoType(absl::string_view text);
 

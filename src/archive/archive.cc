@@ -21,15 +21,6 @@
 namespace rtparchive {
 namespace {
 
-// Names from outside become file names: keep them to a safe alphabet.
-bool IsSafeFileStem(absl::string_view name) {
-  if (name.empty() || name.size() > 200 || name[0] == '.') return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.';
-  });
-}
-
 }  // namespace
 
 class Archive::Impl {
@@ -177,7 +168,7 @@ class Archive::Impl {
 
   absl::Status AddStreamLocked(const StreamOptions& stream) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (stopped_) return StoppedError();
-    if (!IsSafeFileStem(stream.stream_id)) {
+    if (!IsValidId(stream.stream_id)) {
       return absl::InvalidArgumentError(absl::StrCat(
           "stream ID '", stream.stream_id,
           "' cannot be a file name: use 1-200 letters, digits, '-', '_' or '.', not starting "
@@ -336,7 +327,7 @@ class Archive::Impl {
 
 absl::StatusOr<std::unique_ptr<Archive>> Archive::Start(ArchiveOptions options,
                                                         ArchiveCallbacks callbacks) {
-  if (!IsSafeFileStem(options.id)) {
+  if (!IsValidId(options.id)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "archive ID '", options.id,
         "' is missing or cannot name the manifest file: use a UUID (letters, digits, '-')"));

@@ -2,6 +2,16 @@
 
 namespace rtparchive {
 
+bool IsValidId(absl::string_view id) {
+  if (id.empty() || id.size() > 200 || id[0] == '.') return false;
+  for (char c : id) {
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                         c == '-' || c == '_' || c == '.';
+    if (!allowed) return false;
+  }
+  return true;
+}
+
 const char* ToString(VideoType type) {
   switch (type) {
     case VideoType::kCamera:

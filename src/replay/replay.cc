@@ -141,6 +141,20 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   }
   report.streams = std::move(*planned);
 
+  // Checked before the archive starts, so a mistake leaves nothing behind.
+  std::set<std::string> known_ids;
+  for (const PlannedStream& stream : report.streams) {
+    if (!stream.ssrcs.empty()) known_ids.insert(stream.options.stream_id);
+  }
+  std::vector<StreamEvent> events = options.events.value_or(std::vector<StreamEvent>());
+  for (const StreamEvent& event : events) {
+    if (!known_ids.count(event.stream_id)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the events file names stream '", event.stream_id,
+          "', which has no packets in the capture; its streams are: ", absl::StrJoin(known_ids, ", ")));
+    }
+  }
+
   ArchiveOptions archive_options;
   std::vector<std::string> keys;
   for (const PlannedStream& stream : report.streams) keys.push_back(stream.found_by);
@@ -190,16 +204,6 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
     report.notes.push_back(std::string(status.message()));
     return absl::OkStatus();
   };
-  std::vector<StreamEvent> events = options.events.value_or(std::vector<StreamEvent>());
-  for (const StreamEvent& event : events) {
-    if (!planned_by_id.count(event.stream_id)) {
-      std::vector<std::string> known;
-      for (const auto& [id, stream] : planned_by_id) known.push_back(id);
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the events file names stream '", event.stream_id,
-          "', which has no packets in the capture; its streams are: ", absl::StrJoin(known, ", ")));
-    }
-  }
   const int64_t start_us = report.discovery.first_arrival_us;
   std::stable_sort(events.begin(), events.end(), [start_us](const auto& a, const auto& b) {
     return a.TimeUs(start_us) < b.TimeUs(start_us);

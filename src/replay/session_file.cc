@@ -58,6 +58,9 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
     const rapidjson::Value& archive = document["archive"];
     if (!archive.IsObject()) return Bad("archive", "an object");
     if (auto s = ReadString(archive, "id", "archive", &session.archive_id); !s.ok()) return s;
+    if (session.archive_id && !IsValidId(*session.archive_id)) {
+      return Bad("archive.id", "1-200 letters, digits, '-', '_' or '.' (it names the manifest file)");
+    }
     if (auto s = ReadString(archive, "name", "archive", &session.name); !s.ok()) return s;
     if (auto s = ReadString(archive, "sessionId", "archive", &session.session_id); !s.ok())
       return s;
@@ -129,7 +132,10 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
     SessionStream stream;
     std::optional<std::string> text;
     if (auto s = ReadString(item, "streamId", where, &text); !s.ok()) return s;
-    if (!text || text->empty()) return Bad(absl::StrCat(where, ".streamId"), "a non-empty string");
+    if (!text || !IsValidId(*text)) {
+      return Bad(absl::StrCat(where, ".streamId"),
+                 "1-200 letters, digits, '-', '_' or '.', not starting with '.' (it names files)");
+    }
     stream.options.stream_id = *text;
     text.reset();
     if (auto s = ReadString(item, "connectionData", where, &text); !s.ok()) return s;

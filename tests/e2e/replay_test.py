@@ -389,8 +389,9 @@ def check_manual_events():
           "events: video resumes at a keyframe in the second segment")
     bad = os.path.join(WORK, "bad-events.json")
     json.dump({"events": [{"action": "add", "streamId": "nobody", "offsetMs": 0}]}, open(bad, "w"))
-    proc, _ = replay(capture, "bad-events", "--events", bad)
+    proc, out = replay(capture, "bad-events", "--events", bad)
     check(proc.returncode == 1 and "has no packets in the capture" in proc.stderr, f"events naming an unknown stream: clear message ({proc.stderr})")
+    check(not os.path.exists(out) and not os.path.exists(out + ".parts"), "events naming an unknown stream: nothing left behind")
 
 
 def check_h264(name, lossy=False, sizes=((320, 240),)):

@@ -22,12 +22,14 @@ struct FrameNumber {
 };
 
 // Part of an H.264 NAL unit in a payload. A NAL unit starts with a piece
-// that has starts_nal set and runs until the next such piece; an FU-A start
-// carries the NAL header byte it reconstructed (RFC 6184 §5.8).
+// that has starts_nal set and ends with one that has ends_nal set (the same
+// piece for a whole NAL unit); an FU-A start carries the NAL header byte it
+// reconstructed (RFC 6184 §5.8).
 struct NalPiece {
   absl::Span<const uint8_t> bytes;
   bool starts_nal = false;
   std::optional<uint8_t> header;  // written before `bytes`
+  bool ends_nal = true;           // false for FU-A fragments before the last
 };
 
 struct PayloadInfo {

@@ -15,6 +15,13 @@ void FrameAssembler::Add(AssemblerPacket packet) {
   } else if (collected_.empty() && !CanStartFrame(packet)) {
     return;
   }
+  if (!NalPiecesFollow(packet)) {
+    // Fragments of two NAL units interleaved, or an end without its start.
+    if (!collected_.empty()) DropCollected(FrameDrop::kIncomplete);
+    skipped_timestamp_ = packet.rtp_timestamp;
+    nal_open_ = false;
+    return;
+  }
   collected_bytes_ += packet.info.data.size();
   for (const NalPiece& piece : packet.info.nal_pieces) collected_bytes_ += piece.bytes.size() + 5;
   const bool ends_frame = packet.info.ends_frame;
@@ -49,9 +56,19 @@ bool FrameAssembler::CanStartFrame(const AssemblerPacket& packet) {
   return false;
 }
 
+bool FrameAssembler::NalPiecesFollow(const AssemblerPacket& packet) {
+  if (collected_.empty()) nal_open_ = false;
+  for (const NalPiece& piece : packet.info.nal_pieces) {
+    if (piece.starts_nal == nal_open_) return false;  // a start inside, or a piece outside, a NAL
+    nal_open_ = !piece.ends_nal;
+  }
+  return true;
+}
+
 void FrameAssembler::Discontinuity() {
   if (!collected_.empty()) DropCollected(FrameDrop::kIncomplete);
   boundary_known_ = false;
+  nal_open_ = false;
 }
 
 void FrameAssembler::Flush() { Discontinuity(); }
@@ -121,6 +138,11 @@ std::vector<uint8_t> FrameAssembler::JoinCollected() const {
 }
 
 void FrameAssembler::Complete() {
+  if (nal_open_) {  // the frame ended inside a fragmented NAL unit
+    DropCollected(FrameDrop::kIncomplete);
+    nal_open_ = false;
+    return;
+  }
   EncodedFrame frame;
   frame.rtp_timestamp = collected_.front().rtp_timestamp;
   for (const AssemblerPacket& packet : collected_) frame.keyframe |= packet.info.keyframe;

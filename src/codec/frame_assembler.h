@@ -64,6 +64,9 @@ class FrameAssembler {
   void CountMissingFrames(const std::optional<FrameNumber>& number);
   // Whether `packet` may begin collecting a frame; counts it when not.
   bool CanStartFrame(const AssemblerPacket& packet);
+  // Whether `packet`'s NAL pieces continue the collected ones in order: each
+  // fragmented NAL unit ends before the next begins (RFC 6184 §5.8).
+  bool NalPiecesFollow(const AssemblerPacket& packet);
   // Joins NAL pieces with 4-byte lengths; plain data as it is.
   std::vector<uint8_t> JoinCollected() const;
   void DropCollected(FrameDrop reason);
@@ -73,6 +76,7 @@ class FrameAssembler {
   AssemblerLimits limits_;
   bool marked_starts_;
   bool boundary_known_ = true;  // the next packet of a new timestamp starts a frame
+  bool nal_open_ = false;       // an FU-A NAL unit of the frame awaits its end
   std::vector<AssemblerPacket> collected_;
   size_t collected_bytes_ = 0;
   // The timestamp of a frame being skipped (its start was lost or it was

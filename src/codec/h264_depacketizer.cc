@@ -22,7 +22,7 @@ PayloadError H264Depacketizer::Parse(absl::Span<const uint8_t> payload, bool mar
   const uint8_t header = payload[0];
   const uint8_t type = H264NalTypeOf(header);
   if (type >= 1 && type <= 23) {
-    info->nal_pieces.push_back({payload, true, std::nullopt});
+    info->nal_pieces.push_back({payload, true, std::nullopt, true});
     info->keyframe = type == kH264Idr;
     return PayloadError::kNone;
   }
@@ -36,7 +36,7 @@ PayloadError H264Depacketizer::Parse(absl::Span<const uint8_t> payload, bool mar
       }
       const uint8_t nal_type = H264NalTypeOf(nal[0]);
       if (nal_type == 0 || nal_type >= 24) return PayloadError::kUnsupportedNalType;
-      info->nal_pieces.push_back({nal, true, std::nullopt});
+      info->nal_pieces.push_back({nal, true, std::nullopt, true});
       info->keyframe = info->keyframe || nal_type == kH264Idr;
     }
     if (info->nal_pieces.empty()) return PayloadError::kNoFrameData;
@@ -46,15 +46,16 @@ PayloadError H264Depacketizer::Parse(absl::Span<const uint8_t> payload, bool mar
     if (payload.size() < 3) return PayloadError::kNoFrameData;
     const uint8_t fu_header = payload[1];
     const bool start = fu_header & 0x80;
+    const bool end = fu_header & 0x40;
     const uint8_t nal_type = H264NalTypeOf(fu_header);
     if (nal_type == 0 || nal_type >= 24) return PayloadError::kUnsupportedNalType;
     const absl::Span<const uint8_t> fragment = payload.subspan(2);
     if (start) {
       info->nal_pieces.push_back(
-          {fragment, true, static_cast<uint8_t>((header & 0xe0) | nal_type)});
+          {fragment, true, static_cast<uint8_t>((header & 0xe0) | nal_type), end});
       info->keyframe = nal_type == kH264Idr;
     } else {
-      info->nal_pieces.push_back({fragment, false, std::nullopt});
+      info->nal_pieces.push_back({fragment, false, std::nullopt, end});
     }
     return PayloadError::kNone;
   }

@@ -135,9 +135,10 @@ TEST(FrameAssemblerTest, NalUnitsAreJoinedWithFourByteLengths) {
   FrameAssembler assembler(&listener, kTimestampFrames);
   const std::string sps = "S", pps = "PP", fu_start = "abc", fu_end = "de";
   assembler.Add(
-      Nals(0, kNotEnd, {{Bytes(sps), true, std::nullopt}, {Bytes(pps), true, std::nullopt}}));
-  assembler.Add(Nals(0, kNotEnd, {{Bytes(fu_start), true, uint8_t{'H'}}}));  // FU-A start
-  assembler.Add(Nals(0, kEnd, {{Bytes(fu_end), false, std::nullopt}}));      // FU-A end
+      Nals(0, kNotEnd,
+           {{Bytes(sps), true, std::nullopt, true}, {Bytes(pps), true, std::nullopt, true}}));
+  assembler.Add(Nals(0, kNotEnd, {{Bytes(fu_start), true, uint8_t{'H'}, false}}));  // FU-A start
+  assembler.Add(Nals(0, kEnd, {{Bytes(fu_end), false, std::nullopt, true}}));       // FU-A end
   ASSERT_EQ(listener.frames.size(), 1u);
   EXPECT_EQ(listener.frames[0], std::string("\0\0\0\1S\0\0\0\2PP\0\0\0\6Habcde", 21));
 }
@@ -146,12 +147,12 @@ TEST(FrameAssemblerTest, AfterALossTimestampFramesWaitForAMarker) {
   FakeListener listener;
   FrameAssembler assembler(&listener, kTimestampFrames);
   const std::string nal = "n";
-  assembler.Add(Nals(0, kEnd, {{Bytes(nal), true, std::nullopt}}));
+  assembler.Add(Nals(0, kEnd, {{Bytes(nal), true, std::nullopt, true}}));
   assembler.Discontinuity();
   // Whole NAL units of timestamp 3000, but its first packets may be lost.
-  assembler.Add(Nals(3000, kNotEnd, {{Bytes(nal), true, std::nullopt}}));
-  assembler.Add(Nals(3000, kEnd, {{Bytes(nal), true, std::nullopt}}));
-  assembler.Add(Nals(6000, kEnd, {{Bytes(nal), true, std::nullopt}}));  // clean again
+  assembler.Add(Nals(3000, kNotEnd, {{Bytes(nal), true, std::nullopt, true}}));
+  assembler.Add(Nals(3000, kEnd, {{Bytes(nal), true, std::nullopt, true}}));
+  assembler.Add(Nals(6000, kEnd, {{Bytes(nal), true, std::nullopt, true}}));  // clean again
   EXPECT_EQ(listener.frames.size(), 2u);
   EXPECT_EQ(listener.drops["missing_start"], 1);
 }
@@ -160,9 +161,35 @@ TEST(FrameAssemblerTest, FuAContinuationWithoutItsStartIsSkipped) {
   FakeListener listener;
   FrameAssembler assembler(&listener, kTimestampFrames);
   const std::string piece = "xyz";
-  assembler.Add(Nals(0, kEnd, {{Bytes(piece), false, std::nullopt}}));
+  assembler.Add(Nals(0, kEnd, {{Bytes(piece), false, std::nullopt, true}}));
   EXPECT_TRUE(listener.frames.empty());
   EXPECT_EQ(listener.drops["missing_start"], 1);
+}
+
+TEST(FrameAssemblerTest, InterleavedFuAFragmentsOfTwoNalUnitsDropTheFrame) {
+  FakeListener listener;
+  FrameAssembler assembler(&listener, kTimestampFrames);
+  const std::string a = "aa", b = "bb";
+  assembler.Add(Nals(0, kNotEnd, {{Bytes(a), true, uint8_t{'A'}, false}}));  // FU-A start, NAL A
+  assembler.Add(
+      Nals(0, kNotEnd, {{Bytes(b), true, uint8_t{'B'}, false}}));  // NAL B starts inside A
+  assembler.Add(Nals(0, kNotEnd, {{Bytes(a), false, std::nullopt, true}}));
+  assembler.Add(Nals(0, kEnd, {{Bytes(b), false, std::nullopt, true}}));
+  const std::string whole = "w";
+  assembler.Add(
+      Nals(3000, kEnd, {{Bytes(whole), true, std::nullopt, true}}));  // the next frame is fine
+  ASSERT_EQ(listener.frames.size(), 1u);
+  EXPECT_EQ(listener.frames[0], std::string("\0\0\0\1w", 5));
+  EXPECT_EQ(listener.drops["incomplete"], 1);
+}
+
+TEST(FrameAssemblerTest, AFrameEndingInsideAFragmentedNalUnitIsDropped) {
+  FakeListener listener;
+  FrameAssembler assembler(&listener, kTimestampFrames);
+  const std::string a = "aa";
+  assembler.Add(Nals(0, kEnd, {{Bytes(a), true, uint8_t{'A'}, false}}));  // marker, but no FU-A end
+  EXPECT_TRUE(listener.frames.empty());
+  EXPECT_EQ(listener.drops["incomplete"], 1);
 }
 
 }  // namespace

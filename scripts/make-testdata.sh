@@ -21,8 +21,10 @@ trap 'rm -rf "$work"' EXIT
 
 # write_truth PREFIX TARGET: the ground truth of a corpus capture (see above).
 write_truth() {
-  python3 - "$@" <<'PY'
+  TOOLS="$here/tests/e2e" python3 - "$@" <<'PY'
 import hashlib, json, os, re, subprocess, sys
+sys.path.insert(0, os.environ["TOOLS"])
+import ffprobe_tools
 prefix, target = sys.argv[1], sys.argv[2]
 def md5s(path, fmt=None):
     args = ["ffmpeg", "-v", "error"] + (["-f", fmt] if fmt else []) + ["-i", path, "-map", "0:0", "-c", "copy", "-f", "framemd5", "-"]
@@ -31,13 +33,7 @@ def md5s(path, fmt=None):
     return [r.split(",")[5].strip() for r in rows if r and not r.startswith("#")]
 def access_units(path):
     """Each access unit's bytes, as ffprobe splits the encoder's Annex B stream."""
-    text = subprocess.run(["ffprobe", "-v", "error", "-f", "h264", "-i", path, "-show_packets", "-show_data"],
-                          check=True, capture_output=True, text=True).stdout
-    units = []
-    for block in text.split("[PACKET]")[1:]:
-        hexdump = block.split("data=", 1)[1].split("[/PACKET]")[0]
-        units.append(bytes.fromhex("".join(line[10:49].replace(" ", "") for line in hexdump.strip().splitlines())))
-    return units
+    return [data for _, data in ffprobe_tools.packets(path, fmt="h264")]
 def nal_md5s(unit):
     """MD5 of each NAL unit of an Annex B access unit (start codes and trailing zeros dropped)."""
     nals = [n.rstrip(b"\0") for n in re.split(b"\x00\x00\x01", unit)]

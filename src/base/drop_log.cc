@@ -12,10 +12,4 @@ void DropLog::Count(absl::string_view reason, absl::string_view detail) {
   }
 }
 
-int64_t DropLog::total() const {
-  int64_t sum = 0;
-  for (const auto& [reason, count] : counts_) sum += count;
-  return sum;
-}
-
 }  // namespace rtparchive

@@ -26,7 +26,6 @@ class DropLog {
   void Count(absl::string_view reason, absl::string_view detail);
 
   const std::map<std::string, int64_t>& counts() const { return counts_; }
-  int64_t total() const;
 
  private:
   std::string context_;

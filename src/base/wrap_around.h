@@ -32,7 +32,6 @@ class Unwrapper {
   int64_t Peek(T value) const {
     return last_ ? *last_ + ForwardDistance<T>(static_cast<T>(*last_), value) : int64_t{value};
   }
-  void Reset() { last_.reset(); }
 
  private:
   std::optional<int64_t> last_;

@@ -69,8 +69,6 @@ class SegmentWriter {
   // the sink. No PutFrame after it.
   absl::StatusOr<SegmentStats> Finish();
 
-  const SegmentStats& stats() const { return stats_; }
-
  private:
   struct State;
   explicit SegmentWriter(std::unique_ptr<State> state);

@@ -44,7 +44,6 @@ class PcapReader {
   // Bytes of the file consumed so far (for progress).
   int64_t position() const;
   const std::string& truncation_message() const { return truncation_message_; }
-  int link_type() const { return link_type_; }
 
  private:
   PcapReader(pcap* handle, int link_type, int64_t file_size, LogFunction log);

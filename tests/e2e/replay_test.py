@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ffprobe_tools  # noqa: E402
 from pcap_tools import read_pcap, rtp_rewrite, udp_frame_like, write_pcap  # noqa: E402
 
 BINARY, TESTDATA = sys.argv[1], sys.argv[2]
@@ -62,16 +63,9 @@ def frame_md5s(path, stream):
     return [r.split(",")[5].strip() for r in rows if r and not r.startswith("#")]
 
 
-def packet_bytes(path, stream="v:0", fmt=None):
+def packet_bytes(path, stream="v:0"):
     """Each packet's bytes, as ffprobe reads them."""
-    args = ["ffprobe", "-v", "error"] + (["-f", fmt] if fmt else []) + ["-i", path, "-select_streams", stream,
-                                                                       "-show_packets", "-show_data"]
-    text = subprocess.run(args, capture_output=True, text=True).stdout
-    packets = []
-    for block in text.split("[PACKET]")[1:]:
-        hexdump = block.split("data=", 1)[1].split("[/PACKET]")[0]
-        packets.append(bytes.fromhex("".join(line[10:49].replace(" ", "") for line in hexdump.strip().splitlines())))
-    return packets
+    return [data for _, data in ffprobe_tools.packets(path, stream)]
 
 
 def avcc_nal_md5s(frame):

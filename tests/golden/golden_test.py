@@ -18,19 +18,17 @@ import sys
 import tempfile
 import zipfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+import ffprobe_tools  # noqa: E402
+
 BINARY, TESTDATA = sys.argv[1], sys.argv[2]
 UPDATE = "--update" in sys.argv[3:]
 
 
 def digest(path):
     """One line per frame: stream index, pts in ms, K for keyframes, size, MD5."""
-    text = subprocess.run(["ffprobe", "-v", "error", "-i", path, "-show_packets", "-show_data"],
-                          capture_output=True, text=True, check=True).stdout
     lines = []
-    for block in text.split("[PACKET]")[1:]:
-        fields = dict(line.split("=", 1) for line in block.split("data=")[0].strip().splitlines() if "=" in line)
-        hexdump = block.split("data=", 1)[1].split("[/PACKET]")[0]
-        data = bytes.fromhex("".join(line[10:49].replace(" ", "") for line in hexdump.strip().splitlines()))
+    for fields, data in ffprobe_tools.packets(path):
         pts_ms = round(float(fields["pts_time"]) * 1000)
         keyframe = "K" if "K" in fields.get("flags", "") else "_"
         lines.append(f"{fields['stream_index']} {pts_ms} {keyframe} {fields['size']} {hashlib.md5(data).hexdigest()}")

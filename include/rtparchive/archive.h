@@ -28,8 +28,10 @@ namespace rtparchive {
 enum class VideoCodec { kVp8, kH264 };
 enum class VideoType { kCamera, kScreen, kCustom };
 enum class MediaKind { kAudio, kVideo };
-// Payload formats rtparchive records.
-enum class PayloadFormat { kVp8, kH264, kOpus };
+// Payload formats rtparchive records (VP8, H.264, Opus), and the ones that
+// wrap or repair them: RED (RFC 2198) carries the media in blocks, RTX
+// (RFC 4588) retransmits it on its own SSRC, ULPFEC (RFC 5109) protects it.
+enum class PayloadFormat { kVp8, kH264, kOpus, kRed, kRtx, kUlpfec };
 
 struct PayloadTypeInfo {
   PayloadTypeInfo() = default;
@@ -41,7 +43,14 @@ struct PayloadTypeInfo {
   // H.264: SPS and PPS NAL units given out of band (SDP sprop-parameter-sets),
   // used until the stream sends its own.
   std::vector<std::vector<uint8_t>> parameter_sets;
+  // RTX: the payload type it retransmits (SDP fmtp apt=).
+  int associated_payload_type = -1;
 };
+
+// RTP header extension URIs rtparchive reads (RFC 8285; mapped to IDs by the
+// SDP's a=extmap lines).
+inline constexpr char kVideoOrientationExtension[] = "urn:3gpp:video-orientation";
+inline constexpr char kMidExtension[] = "urn:ietf:params:rtp-hdrext:sdes:mid";
 
 // The hosted platforms' archive rules, kept as configurable defaults.
 struct ArchiveLimits {
@@ -103,8 +112,15 @@ struct StreamOptions {
   VideoType video_type = VideoType::kCamera;
   bool has_audio = true;
   bool has_video = true;
-  // RTP payload type -> format, for this stream's packets.
+  // RTP payload type -> format, for this stream's packets, including RED,
+  // RTX and ULPFEC types.
   std::map<int, PayloadTypeInfo> payload_types;
+  // RTX SSRC -> the media SSRC it repairs (SDP a=ssrc-group:FID). An RTX
+  // SSRC not listed repairs the stream's current track of its kind.
+  std::map<uint32_t, uint32_t> rtx_ssrcs;
+  // Header extension ID -> URI (SDP a=extmap); video orientation is read
+  // when it is mapped.
+  std::map<int, std::string> header_extensions;
 };
 
 // A video track needs a keyframe: at its start, or after a loss. A live node
@@ -120,10 +136,17 @@ struct TrackCounters {
   int segment = 0;  // which of the stream's segments it belongs to (0: the first)
   uint32_t ssrc = 0;
   int payload_type = -1;
-  int64_t packets = 0;       // RTP packets received for this track
-  int64_t packets_lost = 0;  // sequence numbers never received
+  int64_t packets = 0;       // RTP packets received for this track on its SSRC
+  int64_t packets_lost = 0;  // sequence numbers never received (nor retransmitted)
   int64_t packets_duplicate = 0;
   int64_t packets_late = 0;  // arrived after their place was given up
+  // RTX: retransmissions received, and those whose original had arrived
+  // already (or whose place was given up), which changed nothing.
+  int64_t packets_retransmitted = 0;
+  int64_t retransmissions_unneeded = 0;
+  int64_t fec_packets = 0;  // ULPFEC packets: skipped, not used for recovery
+  // Audio frames rebuilt from RED redundancy after their packet was lost.
+  int64_t frames_recovered = 0;
   int64_t frames_written = 0;
   int64_t timestamps_adjusted = 0;  // nudged to keep the track's times increasing
   int64_t timestamp_jumps = 0;      // RTP time jumps that elapsed time did not explain
@@ -132,6 +155,14 @@ struct TrackCounters {
   std::string clock;                               // "sender_report" or "arrival"
   int width = 0, height = 0;                       // video: from the first keyframe
   int resolution_changes = 0;  // keyframes whose size differs from the previous one
+  // The sizes in the order the keyframes changed to them, first size first
+  // (at most 64 entries).
+  std::vector<std::pair<int, int>> resolutions;
+  // Video orientation (urn:3gpp:video-orientation): the clockwise rotation
+  // the sender asked for at the track's first frame (-1: never signalled),
+  // and how often it changed after that.
+  int rotation_degrees = -1;
+  int rotation_changes = 0;
   // H.264: SPS/PPS a payloader repeated inside one access unit (not written).
   int64_t repeated_parameter_sets_removed = 0;
 };
@@ -151,6 +182,7 @@ struct StreamResult {
   std::vector<TrackCounters> tracks;
   int64_t packets_unknown_payload_type = 0;
   int64_t rtcp_packets = 0;
+  int64_t rtx_padding_packets = 0;  // RTX packets with no payload (bandwidth probes)
   std::map<std::string, int64_t> packets_dropped;  // unparsable RTP/RTCP, by reason
 };
 
@@ -223,6 +255,7 @@ class Archive {
 bool IsValidId(absl::string_view id);
 
 const char* ToString(VideoType type);
+const char* ToString(PayloadFormat format);
 std::optional<VideoType> ParseVideoType(absl::string_view text);
 
 }  // namespace rtparchive

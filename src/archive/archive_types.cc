@@ -24,6 +24,24 @@ const char* ToString(VideoType type) {
   return "camera";
 }
 
+const char* ToString(PayloadFormat format) {
+  switch (format) {
+    case PayloadFormat::kVp8:
+      return "VP8";
+    case PayloadFormat::kH264:
+      return "H.264";
+    case PayloadFormat::kOpus:
+      return "Opus";
+    case PayloadFormat::kRed:
+      return "RED";
+    case PayloadFormat::kRtx:
+      return "RTX";
+    case PayloadFormat::kUlpfec:
+      return "ULPFEC";
+  }
+  return "?";
+}
+
 const char* ToString(ArchiveStatus status) {
   switch (status) {
     case ArchiveStatus::kStarted:

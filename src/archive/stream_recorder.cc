@@ -3,7 +3,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "rtp/rtcp_packet.h"
+#include "rtp/red_payload.h"
 #include "rtp/rtp_packet.h"
+#include "rtp/rtx_packet.h"
 
 namespace rtparchive::archive {
 namespace {
@@ -12,8 +14,32 @@ namespace {
 // or two). More than this is a flood, and each track holds buffers.
 constexpr size_t kMaxTracksPerStream = 16;
 
-MediaKind KindOf(PayloadFormat format) {
-  return format == PayloadFormat::kOpus ? MediaKind::kAudio : MediaKind::kVideo;
+MediaKind KindOf(const PayloadTypeInfo& format) {
+  switch (format.format) {
+    case PayloadFormat::kOpus:
+      return MediaKind::kAudio;
+    case PayloadFormat::kVp8:
+    case PayloadFormat::kH264:
+      return MediaKind::kVideo;
+    case PayloadFormat::kRed:
+    case PayloadFormat::kRtx:
+    case PayloadFormat::kUlpfec:
+      break;
+  }
+  // The wrappers carry either kind: video runs a 90 kHz clock.
+  return format.clock_rate_hz == 90000 ? MediaKind::kVideo : MediaKind::kAudio;
+}
+
+bool IsMedia(PayloadFormat format) {
+  return format == PayloadFormat::kVp8 || format == PayloadFormat::kH264 ||
+         format == PayloadFormat::kOpus;
+}
+
+int ExtensionId(const std::map<int, std::string>& extensions, absl::string_view uri) {
+  for (const auto& [id, mapped] : extensions) {
+    if (mapped == uri) return id;
+  }
+  return 0;
 }
 
 container::TrackKind ContainerTrack(MediaKind kind) {
@@ -85,32 +111,95 @@ void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_tim
                         absl::StrFormat("in a %d-byte packet", packet.size()));
     return;
   }
-  if (view.payload().empty()) {
+  auto format = config_.stream.payload_types.find(view.payload_type());
+  if (format != config_.stream.payload_types.end() &&
+      format->second.format == PayloadFormat::kRtx) {
+    OnRtx(view, format->second.associated_payload_type, arrival_time_us);
+    return;
+  }
+  auto existing = tracks_by_ssrc_.find(view.ssrc());
+  if (view.payload().empty() && existing == tracks_by_ssrc_.end()) {
     // Padding-only packets (bandwidth probes) carry no media.
     packet_drops_.Count("padding_only", absl::StrFormat("from ssrc %u", view.ssrc()));
     return;
   }
-  TrackRecorder* track = TrackFor(view.ssrc(), view.payload_type());
+  // A known track takes every packet of its SSRC, padding and FEC included:
+  // they hold sequence numbers.
+  TrackRecorder* track = existing != tracks_by_ssrc_.end() ? existing->second->recorder.get()
+                                                           : TrackFor(view);
   if (track == nullptr) return;
   last_media_arrival_us_ = arrival_time_us;
   track->OnRtp(std::move(storage), view, arrival_time_us);
 }
 
-TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
-  auto existing = tracks_by_ssrc_.find(ssrc);
-  if (existing != tracks_by_ssrc_.end()) return existing->second->recorder.get();
+void StreamRecorder::OnRtx(const rtp::RtpPacketView& rtx, int associated_payload_type,
+                           int64_t arrival_time_us) {
+  if (!rtp::HasRetransmission(rtx)) {
+    ++rtx_padding_packets_;  // bandwidth probes: expected, not logged
+    return;
+  }
+  auto original = config_.stream.payload_types.find(associated_payload_type);
+  if (original == config_.stream.payload_types.end()) {
+    packet_drops_.Count("rtx_unknown_associated_payload_type",
+                        absl::StrFormat("ssrc %u retransmits payload type %d, which is not mapped",
+                                        rtx.ssrc(), associated_payload_type));
+    return;
+  }
+  // The media SSRC: from the SDP's FID group, else the segment's track of
+  // the retransmitted kind.
+  const Track* media = segment_track_[static_cast<int>(KindOf(original->second))];
+  auto grouped = config_.stream.rtx_ssrcs.find(rtx.ssrc());
+  if (grouped != config_.stream.rtx_ssrcs.end()) {
+    auto track = tracks_by_ssrc_.find(grouped->second);
+    media = track != tracks_by_ssrc_.end() ? track->second : nullptr;
+  }
+  if (media == nullptr) {
+    packet_drops_.Count("rtx_without_media_track",
+                        absl::StrFormat("ssrc %u: a retransmission before its media", rtx.ssrc()));
+    return;
+  }
+  std::vector<uint8_t> restored = rtp::RestoreRetransmission(
+      rtx, static_cast<uint8_t>(associated_payload_type), media->recorder->ssrc());
+  rtp::RtpPacketView view;
+  if (view.Parse(restored) != rtp::RtpError::kNone) return;  // cannot happen: rtx parsed
+  last_media_arrival_us_ = arrival_time_us;
+  media->recorder->OnRtp(std::move(restored), view, arrival_time_us, /*retransmission=*/true);
+}
+
+TrackRecorder* StreamRecorder::TrackFor(const rtp::RtpPacketView& view) {
+  const uint32_t ssrc = view.ssrc();
   if (replaced_ssrcs_.count(ssrc)) {
     // Stragglers of the connection a reconnect replaced: recording them
     // would split the new segment again.
     packet_drops_.Count("replaced_ssrc", absl::StrFormat("ssrc %u after its segment ended", ssrc));
     return nullptr;
   }
+  // The media's payload type: RED names it in its primary block.
+  int payload_type = view.payload_type();
   auto format = config_.stream.payload_types.find(payload_type);
+  if (format != config_.stream.payload_types.end() &&
+      format->second.format == PayloadFormat::kRed) {
+    rtp::RedBlocks blocks;
+    const rtp::RedError error = rtp::ParseRed(view.payload(), &blocks);
+    if (error != rtp::RedError::kNone) {
+      packet_drops_.Count(rtp::ToString(error), absl::StrFormat("from ssrc %u", ssrc));
+      return nullptr;
+    }
+    payload_type = blocks.back().payload_type;
+    format = config_.stream.payload_types.find(payload_type);
+  }
   if (format == config_.stream.payload_types.end()) {
     ++unknown_payload_type_;
     packet_drops_.Count("unknown_payload_type",
                         absl::StrFormat("payload type %d from ssrc %u; map it in the stream's "
                                         "payload types to record it",
+                                        payload_type, ssrc));
+    return nullptr;
+  }
+  if (!IsMedia(format->second.format)) {
+    // FEC (or RED in RED) before any media packet of the SSRC.
+    packet_drops_.Count("no_media_yet",
+                        absl::StrFormat("payload type %d from ssrc %u before its first media packet",
                                         payload_type, ssrc));
     return nullptr;
   }
@@ -120,7 +209,7 @@ TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
         absl::StrFormat("ssrc %u: a stream records at most %d SSRCs", ssrc, kMaxTracksPerStream));
     return nullptr;
   }
-  const MediaKind kind = KindOf(format->second.format);
+  const MediaKind kind = KindOf(format->second);
   const bool archive_h264 = config_.video_codec == VideoCodec::kH264;
   if (kind == MediaKind::kVideo &&
       (format->second.format == PayloadFormat::kH264) != archive_h264) {
@@ -147,6 +236,9 @@ TrackRecorder* StreamRecorder::TrackFor(uint32_t ssrc, int payload_type) {
   track_config.ssrc = ssrc;
   track_config.payload_type = payload_type;
   track_config.format = format->second;
+  track_config.stream_payload_types = config_.stream.payload_types;
+  track_config.video_orientation_extension_id =
+      ExtensionId(config_.stream.header_extensions, kVideoOrientationExtension);
   track_config.wait_for_keyframe_after_loss = config_.wait_for_keyframe_after_loss;
   track_config.reorder = config_.reorder;
   track_config.sender_report_wait_us = config_.sender_report_wait_us;
@@ -259,6 +351,7 @@ StreamResult StreamRecorder::result() const {
   }
   result.packets_unknown_payload_type = unknown_payload_type_;
   result.rtcp_packets = rtcp_packets_;
+  result.rtx_padding_packets = rtx_padding_packets_;
   result.packets_dropped = packet_drops_.counts();
   return result;
 }

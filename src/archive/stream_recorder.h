@@ -77,7 +77,10 @@ class StreamRecorder {
  private:
   void OnRtcp(absl::Span<const uint8_t> packet);
   void OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_time_us);
-  TrackRecorder* TrackFor(uint32_t ssrc, int payload_type);
+  // Restores a retransmission and gives it to the track it repairs.
+  void OnRtx(const rtp::RtpPacketView& rtx, int associated_payload_type, int64_t arrival_time_us);
+  // The track for a new SSRC's first packet (nullptr: dropped, counted).
+  TrackRecorder* TrackFor(const rtp::RtpPacketView& view);
   void WriteFrame(MediaKind kind, codec::EncodedFrame frame);
   absl::Status OpenSegmentFile();
   // Flushes the segment's tracks, finishes its file and starts the next
@@ -117,6 +120,7 @@ class StreamRecorder {
 
   int64_t rtcp_packets_ = 0;
   int64_t unknown_payload_type_ = 0;
+  int64_t rtx_padding_packets_ = 0;
 };
 
 }  // namespace rtparchive::archive

@@ -5,6 +5,8 @@
 #include "codec/h264_depacketizer.h"
 #include "codec/opus_depacketizer.h"
 #include "codec/vp8_depacketizer.h"
+#include "base/wrap_around.h"
+#include "rtp/header_extensions.h"
 
 namespace rtparchive::archive {
 namespace {
@@ -16,9 +18,12 @@ std::unique_ptr<codec::Depacketizer> MakeDepacketizer(PayloadFormat format) {
     case PayloadFormat::kH264:
       return std::make_unique<codec::H264Depacketizer>();
     case PayloadFormat::kOpus:
-      return std::make_unique<codec::OpusDepacketizer>();
+    case PayloadFormat::kRed:  // never a track's media format
+    case PayloadFormat::kRtx:
+    case PayloadFormat::kUlpfec:
+      break;
   }
-  return nullptr;
+  return std::make_unique<codec::OpusDepacketizer>();
 }
 
 }  // namespace
@@ -41,7 +46,7 @@ TrackRecorder::TrackRecorder(Config config, FrameOutput on_frame, KeyframeOutput
 }
 
 void TrackRecorder::OnRtp(std::vector<uint8_t> storage, const rtp::RtpPacketView& view,
-                          int64_t arrival_time_us) {
+                          int64_t arrival_time_us, bool retransmission) {
   if (!started_) {
     started_ = true;
     if (config_.kind == MediaKind::kVideo && on_keyframe_needed_) {
@@ -50,8 +55,14 @@ void TrackRecorder::OnRtp(std::vector<uint8_t> storage, const rtp::RtpPacketView
   }
   const uint16_t sequence_number = view.sequence_number();
   HeldPacket held{std::move(storage), view, arrival_time_us};
-  reorder_.Push(sequence_number, arrival_time_us, std::move(held),
-                [this](Buffer::Released released) { OnReleased(std::move(released)); });
+  const reorder::PushResult pushed = reorder_.Push(
+      sequence_number, arrival_time_us, std::move(held),
+      [this](Buffer::Released released) { OnReleased(std::move(released)); }, retransmission);
+  if (retransmission) {
+    ++retransmissions_;
+    if (pushed == reorder::PushResult::kDuplicate) ++retransmitted_duplicates_;
+    if (pushed == reorder::PushResult::kLate) ++retransmitted_late_;
+  }
   ReleaseHeldFrames(arrival_time_us, /*force=*/false);
 }
 
@@ -83,20 +94,90 @@ void TrackRecorder::Emit(codec::EncodedFrame frame, int64_t arrival_time_us) {
 }
 
 void TrackRecorder::OnReleased(Buffer::Released released) {
-  if (released.lost_before > 0 || released.restart_before) {
-    assembler_.Discontinuity();
-    // For audio every lost packet is a lost frame; video counts its lost
-    // frames from the codec's frame numbers.
-    if (config_.kind == MediaKind::kAudio && released.lost_before > 0) {
-      OnFrameDropped(codec::FrameDrop::kLostEntirely, released.lost_before);
-    } else {
-      OnVideoLoss();
-    }
-  }
   HeldPacket& packet = released.item;
+  const rtp::RtpPacketView& view = packet.view;
+  absl::Span<const uint8_t> payload = view.payload();
+  int payload_type = view.payload_type();
+  rtp::RedBlocks red;
+  auto format = config_.stream_payload_types.find(payload_type);
+  const bool is_red =
+      format != config_.stream_payload_types.end() && format->second.format == PayloadFormat::kRed;
+  if (is_red && !payload.empty()) {
+    const rtp::RedError error = rtp::ParseRed(payload, &red);
+    if (error != rtp::RedError::kNone) {
+      OnLoss(released.lost_before, released.restart_before);
+      payload_drops_.Count(rtp::ToString(error),
+                           absl::StrFormat("at sequence number %d", view.sequence_number()));
+      assembler_.Discontinuity();
+      OnVideoLoss();
+      return;
+    }
+    payload_type = red.back().payload_type;
+    payload = red.back().data;
+    format = config_.stream_payload_types.find(payload_type);
+  }
+  int64_t lost = released.lost_before;
+  if (lost > 0 && red.size() > 1 && config_.kind == MediaKind::kAudio) {
+    assembler_.Discontinuity();
+    lost -= std::min(lost, RecoverFromRedundancy(red, view.timestamp()));
+  }
+  OnLoss(lost, released.restart_before);
+  ReadOrientation(view);
+  // Padding (a probe on the media SSRC) and FEC hold a sequence number but
+  // no media: skipping them is not a loss.
+  if (payload.empty()) return;
+  if (format != config_.stream_payload_types.end() &&
+      format->second.format == PayloadFormat::kUlpfec) {
+    ++fec_packets_;
+    return;
+  }
+  if (payload_type != config_.payload_type) {
+    payload_drops_.Count("unexpected_payload_type",
+                         absl::StrFormat("payload type %d at sequence number %d (the track's is %d)",
+                                         payload_type, view.sequence_number(),
+                                         config_.payload_type));
+    assembler_.Discontinuity();
+    OnVideoLoss();
+    return;
+  }
+  Assemble(payload, packet, view.timestamp(), std::move(packet.storage));
+}
+
+void TrackRecorder::OnLoss(int64_t lost_packets, bool restart) {
+  if (lost_packets == 0 && !restart) return;
+  assembler_.Discontinuity();
+  // For audio every lost packet is a lost frame; video counts its lost
+  // frames from the codec's frame numbers.
+  if (config_.kind == MediaKind::kAudio && lost_packets > 0) {
+    OnFrameDropped(codec::FrameDrop::kLostEntirely, lost_packets);
+  } else {
+    OnVideoLoss();
+  }
+}
+
+int64_t TrackRecorder::RecoverFromRedundancy(const rtp::RedBlocks& blocks, uint32_t timestamp) {
+  int64_t recovered = 0;
+  for (size_t i = 0; i + 1 < blocks.size(); ++i) {  // oldest first; the last is the primary
+    const rtp::RedBlock& block = blocks[i];
+    const uint32_t block_timestamp = timestamp - block.timestamp_offset;
+    const bool newer = !last_audio_timestamp_ ||
+                       ForwardDistance<uint32_t>(*last_audio_timestamp_, block_timestamp) > 0;
+    if (block.payload_type != config_.payload_type || block.data.empty() || !newer) continue;
+    // Recovery is rare: the block gets its own copy of the bytes.
+    std::vector<uint8_t> storage(block.data.begin(), block.data.end());
+    const absl::Span<const uint8_t> copy(storage);
+    ++recovered;
+    ++frames_recovered_;
+    Assemble(copy, HeldPacket{{}, {}, current_arrival_us_}, block_timestamp, std::move(storage));
+  }
+  return recovered;
+}
+
+void TrackRecorder::Assemble(absl::Span<const uint8_t> payload, const HeldPacket& packet,
+                             uint32_t timestamp, std::vector<uint8_t> storage) {
   codec::AssemblerPacket input;
   const codec::PayloadError error =
-      depacketizer_->Parse(packet.view.payload(), packet.view.marker(), &input.info);
+      depacketizer_->Parse(payload, packet.view.marker(), &input.info);
   if (error != codec::PayloadError::kNone) {
     payload_drops_.Count(codec::ToString(error),
                          absl::StrFormat("at sequence number %d", packet.view.sequence_number()));
@@ -104,10 +185,18 @@ void TrackRecorder::OnReleased(Buffer::Released released) {
     OnVideoLoss();
     return;
   }
-  input.rtp_timestamp = packet.view.timestamp();
-  input.storage = std::move(packet.storage);  // input.info.data stays valid
+  input.rtp_timestamp = timestamp;
+  input.storage = std::move(storage);  // input.info's spans stay valid: the bytes do not move
   current_arrival_us_ = packet.arrival_time_us;
+  if (config_.kind == MediaKind::kAudio) last_audio_timestamp_ = timestamp;
   assembler_.Add(std::move(input));
+}
+
+void TrackRecorder::ReadOrientation(const rtp::RtpPacketView& view) {
+  if (config_.video_orientation_extension_id == 0) return;
+  const std::optional<int> rotation = rtp::ParseVideoOrientation(
+      view.FindExtension(static_cast<uint8_t>(config_.video_orientation_extension_id)));
+  if (rotation) rotation_ = rotation;
 }
 
 void TrackRecorder::OnVideoLoss() {
@@ -135,6 +224,12 @@ void TrackRecorder::OnFrame(codec::EncodedFrame frame) {
       OnFrameDropped(codec::FrameDrop::kWaitingForKeyframe, 1);
       return;
     }
+    if (rotation_) {
+      frame.rotation_degrees = rotation_;
+      if (!first_rotation_) first_rotation_ = rotation_;
+      if (last_rotation_ && *last_rotation_ != *rotation_) ++rotation_changes_;
+      last_rotation_ = rotation_;
+    }
   }
   if (clock_.anchor() == timing::CaptureClock::Anchor::kNone && config_.sender_report_wait_us > 0) {
     held_frames_.emplace_back(std::move(frame), current_arrival_us_);
@@ -153,7 +248,10 @@ bool TrackRecorder::DescribeKeyframe(codec::EncodedFrame& frame) {
   }
   if (frame.size) {
     if (!first_size_) first_size_ = frame.size;
-    if (last_size_ && !(*last_size_ == *frame.size)) ++resolution_changes_;
+    if (!last_size_ || !(*last_size_ == *frame.size)) {
+      if (last_size_) ++resolution_changes_;
+      if (resolutions_.size() < 64) resolutions_.emplace_back(frame.size->width, frame.size->height);
+    }
     last_size_ = frame.size;
   }
   return true;
@@ -170,10 +268,17 @@ TrackCounters TrackRecorder::counters() const {
   counters.ssrc = config_.ssrc;
   counters.payload_type = config_.payload_type;
   const reorder::ReorderCounters& reorder = reorder_.counters();
-  counters.packets = reorder.received;
+  // Retransmissions are counted apart: the reorder buffer saw them too.
+  counters.packets = reorder.received - retransmissions_;
   counters.packets_lost = reorder.lost;
-  counters.packets_duplicate = reorder.duplicates;
-  counters.packets_late = reorder.late;
+  counters.packets_retransmitted = retransmissions_;
+  counters.retransmissions_unneeded = retransmitted_duplicates_ + retransmitted_late_;
+  counters.packets_duplicate = reorder.duplicates - retransmitted_duplicates_;
+  counters.packets_late = reorder.late - retransmitted_late_;
+  counters.fec_packets = fec_packets_;
+  counters.frames_recovered = frames_recovered_;
+  counters.rotation_degrees = first_rotation_.value_or(-1);
+  counters.rotation_changes = rotation_changes_;
   counters.frames_written = frames_written_;
   counters.timestamp_jumps = clock_.jumps();
   counters.frames_dropped = frame_drops_;
@@ -190,6 +295,7 @@ TrackCounters TrackRecorder::counters() const {
       break;
   }
   counters.resolution_changes = resolution_changes_;
+  counters.resolutions = resolutions_;
   counters.repeated_parameter_sets_removed = parameter_sets_removed_;
   if (first_size_) {
     counters.width = first_size_->width;

@@ -22,6 +22,7 @@
 #include "codec/frame_assembler.h"
 #include "codec/h264_parameter_sets.h"
 #include "reorder/reorder_buffer.h"
+#include "rtp/red_payload.h"
 #include "rtp/rtp_packet.h"
 #include "rtparchive/archive.h"
 #include "timing/capture_clock.h"
@@ -36,8 +37,11 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   struct Config {
     MediaKind kind = MediaKind::kVideo;
     uint32_t ssrc = 0;
-    int payload_type = 0;
+    int payload_type = 0;  // the media's own (inside RED when the stream uses it)
     PayloadTypeInfo format;
+    // The stream's payload types: which ones are RED and ULPFEC.
+    std::map<int, PayloadTypeInfo> stream_payload_types;
+    int video_orientation_extension_id = 0;  // 0: not mapped
     bool wait_for_keyframe_after_loss = true;
     reorder::ReorderOptions reorder;
     int64_t sender_report_wait_us = 3'000'000;
@@ -48,14 +52,17 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   TrackRecorder(const TrackRecorder&) = delete;
   TrackRecorder& operator=(const TrackRecorder&) = delete;
 
-  // `storage` holds the whole RTP packet; `view` was parsed from it.
-  void OnRtp(std::vector<uint8_t> storage, const rtp::RtpPacketView& view, int64_t arrival_time_us);
+  // `storage` holds the whole RTP packet; `view` was parsed from it. A
+  // retransmission is a packet restored from RTX.
+  void OnRtp(std::vector<uint8_t> storage, const rtp::RtpPacketView& view, int64_t arrival_time_us,
+             bool retransmission = false);
   void OnSenderReport(int64_t ntp_time_us, uint32_t rtp_timestamp);
   // End of the track: releases everything held; a partial frame is dropped.
   void Flush();
 
   TrackCounters counters() const;
   MediaKind kind() const { return config_.kind; }
+  uint32_t ssrc() const { return config_.ssrc; }
 
  private:
   struct HeldPacket {
@@ -66,6 +73,16 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   using Buffer = reorder::ReorderBuffer<HeldPacket>;
 
   void OnReleased(Buffer::Released released);
+  // Packet losses just before a released packet.
+  void OnLoss(int64_t lost_packets, bool restart);
+  // Audio RED: passes on the redundant copies of lost packets' frames that
+  // `blocks` hold (those after the last frame passed on); returns how many.
+  int64_t RecoverFromRedundancy(const rtp::RedBlocks& blocks, uint32_t timestamp);
+  // Parses one media payload and gives it to the assembler.
+  void Assemble(absl::Span<const uint8_t> payload, const HeldPacket& packet, uint32_t timestamp,
+                std::vector<uint8_t> storage);
+  // Video orientation: keeps the latest the sender signalled.
+  void ReadOrientation(const rtp::RtpPacketView& view);
   // Video only: frames after a loss reference what was lost, so skip them
   // until a keyframe and ask the sender for one (once per loss).
   void OnVideoLoss();
@@ -96,7 +113,18 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   std::optional<codec::VideoSize> first_size_;
   std::optional<codec::VideoSize> last_size_;
   int resolution_changes_ = 0;
+  std::vector<std::pair<int, int>> resolutions_;
   int64_t parameter_sets_removed_ = 0;
+  int64_t retransmissions_ = 0;
+  int64_t retransmitted_duplicates_ = 0;  // RTX whose original was there
+  int64_t retransmitted_late_ = 0;        // RTX for a place given up (or too old)
+  int64_t fec_packets_ = 0;
+  int64_t frames_recovered_ = 0;
+  std::optional<uint32_t> last_audio_timestamp_;  // of the last frame assembled
+  std::optional<int> rotation_;        // latest signalled
+  std::optional<int> first_rotation_;  // at the first frame written with one
+  std::optional<int> last_rotation_;   // of the last frame written
+  int rotation_changes_ = 0;
   std::optional<codec::H264ParameterSets> h264_;  // H.264 tracks only
   // Frames waiting for the clock's anchor, with their arrival times.
   std::deque<std::pair<codec::EncodedFrame, int64_t>> held_frames_;

@@ -20,32 +20,38 @@ std::string JoinCounts(const std::map<std::string, int64_t>& counts) {
 
 std::string FormatTrack(const TrackCounters& track, const std::map<int, PayloadTypeInfo>& formats) {
   const auto format = formats.find(track.payload_type);
-  const char* codec = "?";
-  if (format != formats.end()) {
-    switch (format->second.format) {
-      case PayloadFormat::kVp8:
-        codec = "VP8";
-        break;
-      case PayloadFormat::kH264:
-        codec = "H.264";
-        break;
-      case PayloadFormat::kOpus:
-        codec = "Opus";
-        break;
-    }
-  }
+  const char* codec = format != formats.end() ? ToString(format->second.format) : "?";
   std::string line = absl::StrFormat("    %s ssrc %u pt %d %s",
                                      track.kind == MediaKind::kVideo ? "video" : "audio",
                                      track.ssrc, track.payload_type, codec);
-  if (track.width > 0) absl::StrAppend(&line, absl::StrFormat(" %dx%d", track.width, track.height));
-  if (track.resolution_changes > 0) {
-    absl::StrAppend(&line,
+  if (track.resolutions.size() > 1) {
+    std::vector<std::string> sizes;
+    for (const auto& [width, height] : track.resolutions) sizes.push_back(absl::StrCat(width, "x", height));
+    absl::StrAppend(&line, " ", absl::StrJoin(sizes, " -> "),
                     absl::StrFormat(" (resolution changed %d times)", track.resolution_changes));
+  } else if (track.width > 0) {
+    absl::StrAppend(&line, absl::StrFormat(" %dx%d", track.width, track.height));
+  }
+  if (track.rotation_degrees >= 0) {
+    absl::StrAppend(&line, absl::StrFormat(", rotation %d°", track.rotation_degrees));
+    if (track.rotation_changes > 0)
+      absl::StrAppend(&line, absl::StrFormat(" (changed %d times)", track.rotation_changes));
   }
   absl::StrAppend(&line, absl::StrFormat(": %d packets, %d lost, %d duplicate", track.packets,
                                          track.packets_lost, track.packets_duplicate));
   if (track.packets_late > 0)
     absl::StrAppend(&line, absl::StrFormat(", %d late", track.packets_late));
+  if (track.packets_retransmitted > 0) {
+    absl::StrAppend(&line, absl::StrFormat(", %d retransmitted (RTX; %d not needed)",
+                                           track.packets_retransmitted,
+                                           track.retransmissions_unneeded));
+  }
+  if (track.fec_packets > 0)
+    absl::StrAppend(&line, absl::StrFormat(", %d FEC skipped", track.fec_packets));
+  if (track.frames_recovered > 0) {
+    absl::StrAppend(&line,
+                    absl::StrFormat(", %d frames recovered from RED", track.frames_recovered));
+  }
   absl::StrAppend(&line, absl::StrFormat("\n      %d frames written", track.frames_written));
   int64_t dropped = 0;
   for (const auto& [reason, count] : track.frames_dropped) dropped += count;
@@ -137,6 +143,11 @@ std::string FormatSummary(const replay::ReplayReport& report) {
           absl::StrAppend(&text, FormatTrack(track, stream.options.payload_types), "\n");
         }
       }
+    }
+    if (result != results.end() && result->second->rtx_padding_packets > 0) {
+      absl::StrAppend(&text,
+                      absl::StrFormat("    %d RTX padding packets (bandwidth probes) ignored\n",
+                                      result->second->rtx_padding_packets));
     }
     if (result != results.end() && !result->second->packets_dropped.empty()) {
       absl::StrAppend(&text, "    packets dropped: ", JoinCounts(result->second->packets_dropped),

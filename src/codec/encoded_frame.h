@@ -20,6 +20,8 @@ struct EncodedFrame {
   bool keyframe = false;              // decodable on its own (always true for audio)
   std::optional<VideoSize> size;      // from a video keyframe's header
   std::vector<uint8_t> codec_config;  // H.264 keyframes: avcC of their SPS/PPS
+  // Video: the clockwise rotation the sender signalled (header extension).
+  std::optional<int> rotation_degrees;
   int64_t capture_time_us = 0;        // filled in by the timing stage
 
   EncodedFrame() = default;

@@ -39,8 +39,16 @@ constexpr uint64_t kOpusCodecDelayNs = 6'500'000;    // 312 samples at 48 kHz
 constexpr uint64_t kOpusSeekPreRollNs = 80'000'000;  // RFC 7845 recommends 80 ms
 constexpr int kTrackNumber[2] = {1, 2};              // by TrackKind
 
+// Matroska's ProjectionPoseRoll turns counter-clockwise, in (-180, 180];
+// the sender's orientation is a clockwise turn.
+double PoseRoll(int clockwise_degrees) {
+  const int roll = (360 - clockwise_degrees % 360) % 360;
+  return roll > 180 ? roll - 360 : roll;
+}
+
 void FillTrackEntry(KaxTrackEntry& entry, TrackKind kind, const SegmentConfig& config,
-                    const std::optional<codec::VideoSize>& size) {
+                    const SegmentStats& stats) {
+  const std::optional<codec::VideoSize>& size = stats.video_size;
   const int index = static_cast<int>(kind);
   entry.SetGlobalTimecodeScale(kTimestampScaleNs);
   GetChild<KaxTrackNumber>(entry).SetValue(kTrackNumber[index]);
@@ -57,6 +65,13 @@ void FillTrackEntry(KaxTrackEntry& entry, TrackKind kind, const SegmentConfig& c
       KaxTrackVideo& video = GetChild<KaxTrackVideo>(entry);
       GetChild<KaxVideoPixelWidth>(video).SetValue(size->width);
       GetChild<KaxVideoPixelHeight>(video).SetValue(size->height);
+      // The sender's orientation, for players and post-processors to apply.
+      if (stats.video_rotation_degrees.value_or(0) != 0) {
+        KaxVideoProjection& projection = GetChild<KaxVideoProjection>(video);
+        GetChild<KaxVideoProjectionType>(projection).SetValue(0);  // rectangular
+        GetChild<KaxVideoProjectionPoseRoll>(projection)
+            .SetValue(PoseRoll(*stats.video_rotation_degrees));
+      }
     }
   } else {
     GetChild<KaxTrackType>(entry).SetValue(track_audio);
@@ -190,7 +205,7 @@ absl::StatusOr<std::unique_ptr<SegmentWriter>> SegmentWriter::Start(std::unique_
     s.cues.SetGlobalTimecodeScale(kTimestampScaleNs);
     for (TrackKind kind : {TrackKind::kVideo, TrackKind::kAudio}) {
       KaxTrackEntry& entry = AddNewChild<KaxTrackEntry>(s.block_tracks);
-      FillTrackEntry(entry, kind, s.config, std::nullopt);
+      FillTrackEntry(entry, kind, s.config, SegmentStats());
       s.entries[static_cast<int>(kind)] = &entry;
     }
   });
@@ -213,7 +228,10 @@ absl::Status SegmentWriter::PutFrame(TrackKind track, codec::EncodedFrame frame,
     return absl::InvalidArgumentError("frames must hold 1 byte to 4 GiB");
   }
   const bool video_keyframe = track == TrackKind::kVideo && frame.keyframe;
-  if (video_keyframe && !stats_.video_size && frame.size) stats_.video_size = frame.size;
+  if (video_keyframe && !stats_.video_size && frame.size) {
+    stats_.video_size = frame.size;
+    stats_.video_rotation_degrees = frame.rotation_degrees;
+  }
   // H.264: the track header's avcC is the first keyframe's.
   if (video_keyframe && s.config.video_codec_private.empty()) {
     s.config.video_codec_private = frame.codec_config;
@@ -274,8 +292,7 @@ absl::StatusOr<SegmentStats> SegmentWriter::Finish() {
       const int index = static_cast<int>(kind);
       const bool configured = kind == TrackKind::kVideo ? s.config.has_video : s.config.has_audio;
       if (!configured || stats_.frames[index] == 0) continue;
-      FillTrackEntry(AddNewChild<KaxTrackEntry>(tracks), kind, s.config,
-                     kind == TrackKind::kVideo ? stats_.video_size : std::nullopt);
+      FillTrackEntry(AddNewChild<KaxTrackEntry>(tracks), kind, s.config, stats_);
     }
     if (s.tracks_space.ReplaceWith(tracks, s.io, true, false) == INVALID_FILEPOS_T) {
       throw std::runtime_error("the Tracks element does not fit its reserved space");

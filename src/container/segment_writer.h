@@ -47,6 +47,7 @@ struct SegmentStats {
   double duration_ms = 0;
   uint64_t bytes = 0;
   std::optional<codec::VideoSize> video_size;
+  std::optional<int> video_rotation_degrees;  // clockwise, at the first keyframe
   int64_t clusters = 0;
   int64_t cues = 0;
 };

@@ -56,9 +56,20 @@ class ReorderBuffer {
   // Takes one packet and calls `emit(Released&&)` for each packet that is now
   // ready, in order. `arrival_time_us` must not go backwards by much: it
   // drives the bounded wait.
+  //
+  // A retransmission (RTX) never restarts the sequence: one far from the
+  // current place is old (a probe resending history) and counted late.
   template <typename Emit>
-  PushResult Push(uint16_t sequence_number, int64_t arrival_time_us, T item, Emit&& emit) {
+  PushResult Push(uint16_t sequence_number, int64_t arrival_time_us, T item, Emit&& emit,
+                  bool retransmission = false) {
     ++counters_.received;
+    if (retransmission && next_) {
+      const int64_t distance = unwrapper_.Peek(sequence_number) - *next_;
+      if (distance > options_.max_jump || -distance > options_.max_jump) {
+        ++counters_.late;
+        return PushResult::kLate;
+      }
+    }
     const int64_t sequence = unwrapper_.Unwrap(sequence_number);
     if (!next_) next_ = sequence;
     const int64_t distance = sequence - *next_;

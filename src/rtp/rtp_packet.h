@@ -47,6 +47,8 @@ class RtpPacketView {
   absl::Span<const uint8_t> payload() const {
     return packet_.subspan(payload_offset_, payload_size_);
   }
+  // Everything before the payload: fixed header, CSRCs, header extension.
+  absl::Span<const uint8_t> header() const { return packet_.subspan(0, payload_offset_); }
   uint16_t extension_profile() const { return extension_profile_; }
 
   // The data of header extension element `id` (RFC 8285 one-byte or two-byte

@@ -47,6 +47,10 @@ struct PayloadTypeInfo {
   int associated_payload_type = -1;
 };
 
+// The kind of media a payload type carries; RED, RTX and ULPFEC wrap either
+// kind, and are video when they run a 90 kHz clock.
+MediaKind KindOf(const PayloadTypeInfo& format);
+
 // RTP header extension URIs rtparchive reads (RFC 8285; mapped to IDs by the
 // SDP's a=extmap lines).
 inline constexpr char kVideoOrientationExtension[] = "urn:3gpp:video-orientation";

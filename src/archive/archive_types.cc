@@ -24,6 +24,21 @@ const char* ToString(VideoType type) {
   return "camera";
 }
 
+MediaKind KindOf(const PayloadTypeInfo& format) {
+  switch (format.format) {
+    case PayloadFormat::kOpus:
+      return MediaKind::kAudio;
+    case PayloadFormat::kVp8:
+    case PayloadFormat::kH264:
+      return MediaKind::kVideo;
+    case PayloadFormat::kRed:
+    case PayloadFormat::kRtx:
+    case PayloadFormat::kUlpfec:
+      break;
+  }
+  return format.clock_rate_hz == 90000 ? MediaKind::kVideo : MediaKind::kAudio;
+}
+
 const char* ToString(PayloadFormat format) {
   switch (format) {
     case PayloadFormat::kVp8:

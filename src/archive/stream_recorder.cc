@@ -14,22 +14,6 @@ namespace {
 // or two). More than this is a flood, and each track holds buffers.
 constexpr size_t kMaxTracksPerStream = 16;
 
-MediaKind KindOf(const PayloadTypeInfo& format) {
-  switch (format.format) {
-    case PayloadFormat::kOpus:
-      return MediaKind::kAudio;
-    case PayloadFormat::kVp8:
-    case PayloadFormat::kH264:
-      return MediaKind::kVideo;
-    case PayloadFormat::kRed:
-    case PayloadFormat::kRtx:
-    case PayloadFormat::kUlpfec:
-      break;
-  }
-  // The wrappers carry either kind: video runs a 90 kHz clock.
-  return format.clock_rate_hz == 90000 ? MediaKind::kVideo : MediaKind::kAudio;
-}
-
 bool IsMedia(PayloadFormat format) {
   return format == PayloadFormat::kVp8 || format == PayloadFormat::kH264 ||
          format == PayloadFormat::kOpus;

@@ -19,6 +19,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cli/inspect_output.h"
 #include "cli/progress_bar.h"
 #include "cli/summary.h"
@@ -32,9 +33,11 @@ ABSL_FLAG(std::string, session, "",
 ABSL_FLAG(std::string, events, "",
           "an events JSON file: when streams are added and removed (manual stream mode, see "
           "the README); without it, every stream is recorded throughout");
-ABSL_FLAG(std::string, sdp, "",
-          "an SDP file describing the capture's payload types (a=rtpmap, and a=fmtp "
-          "sprop-parameter-sets for H.264); a session file's payloadTypes win over it");
+ABSL_FLAG(std::vector<std::string>, sdp, {},
+          "the publishers' SDP files (repeat the flag, or separate with commas, for "
+          "renegotiations and reconnects): payload types incl. RED/RTX/ULPFEC, "
+          "sprop-parameter-sets, a=ssrc, a=ssrc-group:FID, a=msid, a=mid and a=extmap find "
+          "the streams and their tracks; a session file's payloadTypes win over them");
 ABSL_FLAG(bool, wait_for_keyframe, true,
           "after a video packet loss, skip frames until the next keyframe (frames that "
           "reference a lost one decode as garbage); false writes every complete frame");
@@ -57,7 +60,7 @@ constexpr char kUsage[] =
     "records RTP packet captures as individual stream archives.\n\n"
     "Usage:\n"
     "  rtparchive replay CAPTURE -o ARCHIVE.zip [--session FILE.json] [--events FILE.json]\n"
-    "                    [--sdp FILE.sdp]\n"
+    "                    [--sdp FILE.sdp ...]\n"
     "  rtparchive verify ARCHIVE.zip\n"
     "  rtparchive inspect ARCHIVE.zip [--json] [--timeline out.svg]\n\n"
     "Reads a pcap or pcapng capture of VP8 video and Opus audio over RTP and writes a\n"
@@ -75,6 +78,40 @@ constexpr char kUsage[] =
 int Usage(const std::string& problem) {
   std::fprintf(stderr, "rtparchive: %s\nRun 'rtparchive --help' for usage.\n", problem.c_str());
   return kExitUsage;
+}
+
+// Abseil keeps only the last value of a repeated flag; this joins every
+// `--name VALUE` / `--name=VALUE` into one comma-separated `--name=...`.
+std::vector<char*> JoinRepeatedFlag(int argc, char** argv, const std::string& name,
+                                    std::vector<std::string>* storage) {
+  std::vector<std::string> values;
+  std::vector<int> kept;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") {
+      for (; i < argc; ++i) kept.push_back(i);
+      break;
+    }
+    const bool dashes = absl::StartsWith(arg, "--") || absl::StartsWith(arg, "-");
+    const std::string bare = arg.substr(arg.find_first_not_of('-') == std::string::npos
+                                            ? arg.size()
+                                            : arg.find_first_not_of('-'));
+    if (dashes && bare == name && i + 1 < argc) {
+      values.push_back(argv[++i]);
+    } else if (dashes && absl::StartsWith(bare, name + "=")) {
+      values.push_back(bare.substr(name.size() + 1));
+    } else {
+      kept.push_back(i);
+    }
+  }
+  storage->reserve(argc + 1);
+  std::vector<char*> result;
+  for (int i : kept) result.push_back(argv[i]);
+  if (!values.empty()) {
+    storage->push_back(absl::StrCat("--", name, "=", absl::StrJoin(values, ",")));
+    result.insert(result.begin() + 1, storage->back().data());
+  }
+  return result;
 }
 
 int RunReplay(const std::string& capture) {
@@ -100,10 +137,12 @@ int RunReplay(const std::string& capture) {
     return true;
   };
   if (!load(absl::GetFlag(FLAGS_session), rtparchive::replay::ReadSessionFile, &options.session) ||
-      !load(absl::GetFlag(FLAGS_sdp), rtparchive::replay::ReadSdpFile,
-            &options.sdp_payload_types) ||
       !load(absl::GetFlag(FLAGS_events), rtparchive::replay::ReadEventsFile, &options.events)) {
     return kExitFailed;
+  }
+  for (const std::string& path : absl::GetFlag(FLAGS_sdp)) {
+    options.sdps.emplace_back();
+    if (!load(path, rtparchive::replay::ReadSdpFile, &options.sdps.back())) return kExitFailed;
   }
   rtparchive::cli::ProgressBar progress(absl::GetFlag(FLAGS_progress));
   options.progress = [&progress](const char* phase, int64_t done, int64_t total) {
@@ -183,7 +222,9 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
   }
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> joined_storage;
+  std::vector<char*> joined = JoinRepeatedFlag(argc, argv, "sdp", &joined_storage);
+  std::vector<char*> args = absl::ParseCommandLine(static_cast<int>(joined.size()), joined.data());
   if (args.size() < 2)
     return Usage("missing command: try 'rtparchive replay CAPTURE -o ARCHIVE.zip'");
   const std::string command = args[1];

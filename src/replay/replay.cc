@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "base/stable_id.h"
 #include "ingest/pcap_reader.h"
+#include "replay/sdp_streams.h"
 #include "rtp/rtp_packet.h"
 
 namespace rtparchive::replay {
@@ -44,6 +45,18 @@ std::string NoStreamMessage(const std::string& capture, const Discovery& discove
   return message;
 }
 
+// The stream records `track`: its SSRC, payload types, RTX pairs and
+// header extensions (a mapping the stream has already stays).
+void AddTrack(const DiscoveredTrack& track, PlannedStream* stream) {
+  stream->ssrcs.insert(track.ssrc);
+  StreamOptions& options = stream->options;
+  for (const auto& [payload_type, format] : track.payload_types) {
+    options.payload_types.emplace(payload_type, format);
+  }
+  options.rtx_ssrcs.insert(track.rtx_ssrcs.begin(), track.rtx_ssrcs.end());
+  options.header_extensions.insert(track.header_extensions.begin(), track.header_extensions.end());
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<PlannedStream>> PlanStreams(const Discovery& discovery,
@@ -57,10 +70,9 @@ absl::StatusOr<std::vector<PlannedStream>> PlanStreams(const Discovery& discover
       stream.options.stream_id = found.stream_id;
       stream.options.has_audio = stream.options.has_video = false;
       for (const DiscoveredTrack& track : found.tracks) {
-        stream.options.payload_types[track.payload_type] = *track.format;
-        (track.format->format == PayloadFormat::kOpus ? stream.options.has_audio
-                                                      : stream.options.has_video) = true;
-        stream.ssrcs.insert(track.ssrc);
+        AddTrack(track, &stream);
+        (KindOf(*track.format) == MediaKind::kAudio ? stream.options.has_audio
+                                                     : stream.options.has_video) = true;
         used.insert(track.ssrc);
       }
       stream.found_by = found.key;
@@ -84,7 +96,7 @@ absl::StatusOr<std::vector<PlannedStream>> PlanStreams(const Discovery& discover
           continue;
         }
         stream.options.payload_types[track.payload_type] = *format;
-        stream.ssrcs.insert(track.ssrc);
+        AddTrack(track, &stream);
         used.insert(track.ssrc);
       }
       if (stream.ssrcs.empty()) {
@@ -108,25 +120,24 @@ absl::StatusOr<std::vector<PlannedStream>> PlanStreams(const Discovery& discover
 
 absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   ReplayReport report;
-  auto discovery = DiscoverStreams(options.capture_path, [&](int64_t done, int64_t total) {
-    if (options.progress) options.progress("scanning", done, total);
-  });
+  auto discovery = DiscoverStreams(
+      options.capture_path,
+      [&](int64_t done, int64_t total) {
+        if (options.progress) options.progress("scanning", done, total);
+      },
+      MidExtensionIds(options.sdps));
   if (!discovery.ok()) return discovery.status();
   report.discovery = std::move(*discovery);
-  // The SDP's payload types, under the session file's own.
+  // Without a session file, streams are found in the capture and the SDPs;
+  // with one, the SDPs' payload types come under the session file's own.
   std::optional<SessionFile> session_with_sdp = options.session;
-  if (!options.sdp_payload_types.empty()) {
-    if (!session_with_sdp) {
-      // Without a session file, streams are still found in the capture; the
-      // SDP only says what each payload type is.
-      for (DiscoveredTrack& track : report.discovery.tracks) {
-        auto format = options.sdp_payload_types.find(track.payload_type);
-        if (format != options.sdp_payload_types.end()) track.format = format->second;
-      }
-      report.discovery.streams = GroupTracks(report.discovery.tracks);
-    } else {
-      for (const auto& [payload_type, format] : options.sdp_payload_types) {
-        session_with_sdp->payload_types.emplace(payload_type, format);
+  if (!options.sdps.empty()) {
+    ApplySdp(options.sdps, &report.discovery);
+    if (session_with_sdp) {
+      for (const SessionDescription& description : options.sdps) {
+        for (const auto& [payload_type, format] : description.PayloadTypes()) {
+          session_with_sdp->payload_types.emplace(payload_type, format);
+        }
       }
     }
   }
@@ -172,10 +183,14 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
     archive_options.has_video = session->has_video;
   }
   if (!session || !session->video_codec) {
-    // The archive's codec follows the capture: H.264 when any stream sends it.
-    for (const PlannedStream& stream : report.streams) {
-      for (const auto& [payload_type, format] : stream.options.payload_types) {
-        if (format.format == PayloadFormat::kH264) archive_options.video_codec = VideoCodec::kH264;
+    // The archive's codec follows the capture: H.264 when any recorded
+    // track sends it (an SDP may offer both).
+    for (const DiscoveredTrack& track : report.discovery.tracks) {
+      const bool recorded = std::any_of(
+          report.streams.begin(), report.streams.end(),
+          [&](const PlannedStream& stream) { return stream.ssrcs.count(track.ssrc) > 0; });
+      if (recorded && track.format && track.format->format == PayloadFormat::kH264) {
+        archive_options.video_codec = VideoCodec::kH264;
       }
     }
   }

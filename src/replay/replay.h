@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "replay/events_file.h"
+#include "replay/sdp_file.h"
 #include "replay/session_file.h"
 #include "replay/stream_discovery.h"
 #include "rtparchive/archive.h"
@@ -24,8 +25,9 @@ struct ReplayOptions {
   std::string capture_path;
   std::string output_path;
   std::optional<SessionFile> session;
-  // Payload types from an SDP; the session file's payloadTypes win over it.
-  std::map<int, PayloadTypeInfo> sdp_payload_types;
+  // The publishers' SDPs (one per negotiation): payload types, and the
+  // streams and tracks they describe. A session file's payloadTypes win.
+  std::vector<SessionDescription> sdps;
   // Manual stream mode: streams are recorded only between their add and
   // remove events. Without events every stream is recorded throughout.
   std::optional<std::vector<StreamEvent>> events;

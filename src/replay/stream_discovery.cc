@@ -10,6 +10,7 @@
 #include "codec/h264_depacketizer.h"
 #include "codec/vp8_depacketizer.h"
 #include "ingest/pcap_reader.h"
+#include "rtp/header_extensions.h"
 #include "rtp/rtcp_packet.h"
 #include "rtp/rtp_packet.h"
 
@@ -24,6 +25,9 @@ struct FlowEvidence {
   int64_t last_arrival_us = 0;
   bool vp8_keyframe = false;
   bool h264_sps = false;
+  // A keyframe or SPS found inside a one-block RED payload (WebRTC's video
+  // wrapping), with the block's payload type.
+  std::optional<std::pair<int, PayloadFormat>> red_media;
   int64_t payload_bytes = 0;
 };
 
@@ -50,6 +54,16 @@ bool HasH264Sps(absl::Span<const uint8_t> payload) {
   return false;
 }
 
+// WebRTC wraps VP8 in RED with only a primary block: one header byte (F=0,
+// the media's payload type), then the VP8 payload. (It sends H.264 bare; an
+// SPS test on bytes after a guessed RED header would fire on random audio.)
+std::optional<std::pair<int, PayloadFormat>> RedWrappedVideo(absl::Span<const uint8_t> payload) {
+  if (payload.size() < 2 || payload[0] & 0x80) return std::nullopt;
+  const int payload_type = payload[0];
+  if (IsVp8KeyframeStart(payload.subspan(1))) return std::pair(payload_type, PayloadFormat::kVp8);
+  return std::nullopt;
+}
+
 void Recognise(FlowEvidence& evidence) {
   DiscoveredTrack& track = evidence.track;
   if (evidence.vp8_keyframe) {
@@ -58,6 +72,12 @@ void Recognise(FlowEvidence& evidence) {
   }
   if (evidence.h264_sps) {
     track.format = PayloadTypeInfo{PayloadFormat::kH264, 90000};
+    return;
+  }
+  if (evidence.red_media) {
+    track.format = PayloadTypeInfo{evidence.red_media->second, 90000};
+    track.payload_types[evidence.red_media->first] = *track.format;
+    track.payload_types[track.payload_type] = PayloadTypeInfo{PayloadFormat::kRed, 90000};
     return;
   }
   const double seconds = (evidence.last_arrival_us - track.first_arrival_us) / 1e6;
@@ -84,8 +104,9 @@ std::vector<DiscoveredStream> GroupTracks(const std::vector<DiscoveredTrack>& tr
   std::map<std::string, DiscoveredStream> by_key;
   for (const DiscoveredTrack& track : tracks) {
     if (!track.format) continue;
-    const std::string key = track.cname.empty() ? absl::StrCat("flow:", track.flow.ToString())
-                                                : absl::StrCat("cname:", track.cname);
+    const std::string key = !track.stream_key.empty() ? track.stream_key
+                            : track.cname.empty()     ? absl::StrCat("flow:", track.flow.ToString())
+                                                      : absl::StrCat("cname:", track.cname);
     DiscoveredStream& stream = by_key[key];
     if (stream.tracks.empty()) {
       stream.key = key;
@@ -104,7 +125,8 @@ std::vector<DiscoveredStream> GroupTracks(const std::vector<DiscoveredTrack>& tr
 }
 
 absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
-                                          const ProgressFunction& progress) {
+                                          const ProgressFunction& progress,
+                                          const std::set<int>& mid_extension_ids) {
   auto reader = ingest::PcapReader::Open(capture_path);
   if (!reader.ok()) return reader.status();
   Discovery discovery;
@@ -151,11 +173,20 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
     evidence.last_rtp = evidence.timestamps.Unwrap(view.timestamp());
     evidence.last_arrival_us = datagram.arrival_time_us;
     evidence.payload_bytes += static_cast<int64_t>(view.payload().size());
-    if (!evidence.vp8_keyframe && !evidence.h264_sps) {
+    if (!evidence.vp8_keyframe && !evidence.h264_sps && !evidence.red_media) {
       // A payload cannot be both: a VP8 descriptor with S=1 and PID=0 is a
       // byte 0x10 or 0x90, H.264 types 16 and 16+F, which carry no SPS.
       evidence.vp8_keyframe = IsVp8KeyframeStart(view.payload());
       evidence.h264_sps = HasH264Sps(view.payload());
+      if (!evidence.vp8_keyframe && !evidence.h264_sps) {
+        evidence.red_media = RedWrappedVideo(view.payload());
+      }
+    }
+    for (int id : mid_extension_ids) {
+      if (!evidence.track.mid.empty()) break;
+      const std::optional<std::string> mid =
+          rtp::ParseMid(view.FindExtension(static_cast<uint8_t>(id)));
+      if (mid) evidence.track.mid = *mid;
     }
   }
   if (progress) progress((*reader)->position(), (*reader)->file_size());
@@ -167,6 +198,9 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
   for (uint32_t ssrc : flow_order) {
     FlowEvidence& evidence = flows[ssrc];
     Recognise(evidence);
+    if (evidence.track.format && evidence.track.payload_types.empty()) {
+      evidence.track.payload_types[evidence.track.payload_type] = *evidence.track.format;
+    }
     auto cname = discovery.cnames.find(ssrc);
     if (cname != discovery.cnames.end()) evidence.track.cname = cname->second;
     discovery.tracks.push_back(evidence.track);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,12 +30,23 @@ struct DiscoveredTrack {
   int64_t packets = 0;
   int64_t first_arrival_us = 0;
   std::string cname;                      // empty when RTCP did not name it
-  std::optional<PayloadTypeInfo> format;  // nullopt: not recognised
+  std::string mid;                        // from the mid header extension, when asked for
+  // What the track carries: its media's format (VP8, H.264, Opus; also
+  // when wrapped in RED), or RTX/ULPFEC; nullopt: not recognised.
+  std::optional<PayloadTypeInfo> format;
   std::string why_not_recognised;
+  // Every payload type its stream must map to record it (the wire's, and
+  // RED's media type inside).
+  std::map<int, PayloadTypeInfo> payload_types;
+  // Set from an SDP: the publisher's key ("msid:..."), RTX pairs and
+  // header extension IDs.
+  std::string stream_key;
+  std::map<uint32_t, uint32_t> rtx_ssrcs;
+  std::map<int, std::string> header_extensions;
 };
 
 struct DiscoveredStream {
-  std::string key;                      // "cname:<cname>" or "flow:<addresses>"
+  std::string key;                      // an SDP's "msid:...", "cname:<cname>" or "flow:<addresses>"
   std::string stream_id;                // derived from key
   std::vector<DiscoveredTrack> tracks;  // recognised ones only
   int64_t first_arrival_us = 0;
@@ -54,12 +66,15 @@ struct Discovery {
   std::map<uint32_t, std::string> cnames;
 };
 
-// Reads the whole capture. Fails only when it cannot be read at all.
+// Reads the whole capture. Fails only when it cannot be read at all. With
+// `mid_extension_ids` (from an SDP's a=extmap), each SSRC's mid is read
+// from its packets.
 absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
-                                          const ProgressFunction& progress = nullptr);
+                                          const ProgressFunction& progress = nullptr,
+                                          const std::set<int>& mid_extension_ids = {});
 
-// Groups recognised tracks into streams (by CNAME, else by flow). Exposed
-// for the session matcher and tests.
+// Groups recognised tracks into streams (by the SDP's stream key, else by
+// CNAME, else by flow). Exposed for the session matcher and tests.
 std::vector<DiscoveredStream> GroupTracks(const std::vector<DiscoveredTrack>& tracks);
 
 }  // namespace rtparchive::replay

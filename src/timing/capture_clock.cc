@@ -6,6 +6,16 @@ namespace rtparchive::timing {
 
 void CaptureClock::OnSenderReport(int64_t ntp_time_us, uint32_t rtp_timestamp) {
   ++sender_reports_;
+  if (anchor_ == Anchor::kSenderReport) {
+    // Each report re-anchors: the sender's clock drifts from its RTP clock
+    // over hours, and a sender whose RTP clock stood still while it sent
+    // nothing (WebRTC audio after replaceTrack(null)) is put right again.
+    anchor_rtp_ = unwrapper_.Unwrap(rtp_timestamp);
+    anchor_time_us_ = ntp_time_us;
+    return;
+  }
+  // An arrival-time anchor stays: the sender's NTP clock may be far from the
+  // capture's, and switching clocks mid-track would jump.
   if (anchor_ != Anchor::kNone) return;
   // Remember the first report; the first frame anchors to it.
   if (pending_report_rtp_) return;

@@ -6,12 +6,14 @@
 // in sync; the caller may hold frames back a while to give a report the
 // chance to come first (see TrackRecorder).
 //
-// Later sender reports are counted but do not move the anchor, so capture
-// times never jump with them. 32-bit timestamp wrap is handled by
-// unwrapping. A timestamp jump that elapsed arrival time does not explain
-// (a sender that restarted its RTP clock) is counted and bridged: time
-// continues from the previous frame by the arrival time that passed, never
-// as hours of gap.
+// Once anchored to a sender report, each later report re-anchors the
+// mapping (the sender's clocks drift apart over hours; a paused RTP clock is
+// put right); an arrival-time anchor is kept. 32-bit timestamp wrap is
+// handled by unwrapping. A timestamp jump that elapsed arrival time does not
+// explain (a sender that restarted its RTP clock, or one whose RTP clock
+// stood still while it sent nothing) is counted and bridged: time continues
+// from the previous frame by the arrival time that passed, never as hours of
+// gap.
 //
 // Not thread-safe.
 #ifndef RTPARCHIVE_TIMING_CAPTURE_CLOCK_H_
@@ -28,7 +30,7 @@ class CaptureClock {
  public:
   enum class Anchor { kNone, kSenderReport, kArrival };
   // RTP time and arrival time may disagree this much before it is a jump.
-  static constexpr int64_t kJumpThresholdUs = 5'000'000;
+  static constexpr int64_t kJumpThresholdUs = 2'000'000;
 
   explicit CaptureClock(int clock_rate_hz) : clock_rate_hz_(clock_rate_hz) {}
 

@@ -26,8 +26,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto sdp = rtparchive::replay::ParseSdp(text);
   if (sdp.ok()) {
-    for (const auto& [payload_type, format] : *sdp) {
+    for (const auto& [payload_type, format] : sdp->PayloadTypes()) {
       if (payload_type < 0 || payload_type > 127 || format.clock_rate_hz <= 0) std::abort();
+    }
+    for (const auto& section : sdp->media) {
+      for (const auto& [id, uri] : section.header_extensions) {
+        if (id < 1 || id > 255) std::abort();
+      }
     }
   }
   return 0;

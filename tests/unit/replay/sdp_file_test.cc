@@ -23,8 +23,12 @@ constexpr char kSdp[] =
     "a=rtpmap:111 opus/48000/2\r\n";
 
 TEST(SdpFileTest, ReadsCodecsAndOutOfBandParameterSets) {
-  auto formats = ParseSdp(kSdp);
-  ASSERT_TRUE(formats.ok()) << formats.status();
+  auto description = ParseSdp(kSdp);
+  ASSERT_TRUE(description.ok()) << description.status();
+  ASSERT_EQ(description->media.size(), 2u);
+  EXPECT_EQ(description->media[0].kind, "video");
+  const std::map<int, PayloadTypeInfo> all = description->PayloadTypes();
+  const std::map<int, PayloadTypeInfo>* formats = &all;
   ASSERT_EQ(formats->size(), 2u);  // VP9 is not recorded
   const PayloadTypeInfo& h264 = formats->at(96);
   EXPECT_EQ(h264.format, PayloadFormat::kH264);

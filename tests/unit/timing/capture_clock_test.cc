@@ -33,12 +33,35 @@ TEST(CaptureClockTest, ALongMuteIsNotAJump) {
   EXPECT_EQ(clock.jumps(), 0);
 }
 
-TEST(CaptureClockTest, LaterReportsDoNotMoveTheAnchor) {
+TEST(CaptureClockTest, OfReportsBeforeTheFirstFrameTheFirstAnchors) {
   CaptureClock clock(48000);
   clock.OnSenderReport(2'000'000, 0);
   clock.OnSenderReport(9'000'000, 0);
   EXPECT_EQ(clock.CaptureTimeUs(48000, 0), 3'000'000);
   EXPECT_EQ(clock.sender_reports(), 2);
+}
+
+TEST(CaptureClockTest, LaterReportsReanchorAfterThePublisherPausedItsRtpClock) {
+  // WebRTC audio after replaceTrack(null): nothing is sent for 4 s and the
+  // RTP clock stands still, so the next packet's RTP time is 20 ms on.
+  CaptureClock clock(48000);
+  clock.OnSenderReport(10'000'000, 0);
+  EXPECT_EQ(clock.CaptureTimeUs(960, 100), 10'020'000);
+  // Elapsed arrival time says 4 s: bridged (over the jump threshold).
+  EXPECT_EQ(clock.CaptureTimeUs(1920, 4'000'100), 14'020'000);
+  // The sender's next report maps its RTP time to its real clock again.
+  clock.OnSenderReport(14'100'000, 4800);
+  EXPECT_EQ(clock.CaptureTimeUs(5760, 4'120'100), 14'120'000);
+  EXPECT_EQ(clock.jumps(), 1);
+}
+
+TEST(CaptureClockTest, AReportAfterAnArrivalAnchorDoesNotSwitchClocks) {
+  CaptureClock clock(90000);
+  EXPECT_EQ(clock.CaptureTimeUs(0, 50'000'000), 50'000'000);
+  // The sender's NTP clock is an hour off the capture's.
+  clock.OnSenderReport(3'650'000'000, 90000);
+  EXPECT_EQ(clock.CaptureTimeUs(90000, 51'000'000), 51'000'000);
+  EXPECT_EQ(clock.anchor(), CaptureClock::Anchor::kArrival);
 }
 
 TEST(CaptureClockTest, WithoutReportsUsesTheFirstFramesArrival) {

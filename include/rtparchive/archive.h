@@ -127,6 +127,13 @@ struct StreamOptions {
   std::map<int, std::string> header_extensions;
 };
 
+// Fills `stream`'s payload types (RED, RTX with apt, ULPFEC included), RTX
+// SSRC pairs (a=ssrc-group:FID), header extension IDs (a=extmap) and
+// has_audio / has_video (which media sections it has) from the publisher's
+// SDP, as a browser or media server writes it. InvalidArgument when `sdp` is
+// no session description.
+absl::Status DescribeStreamFromSdp(absl::string_view sdp, StreamOptions* stream);
+
 // A video track needs a keyframe: at its start, or after a loss. A live node
 // answers with an RTCP PLI or FIR to the sender of `ssrc`.
 struct KeyframeRequest {

@@ -24,7 +24,7 @@
 #include "cli/progress_bar.h"
 #include "cli/summary.h"
 #include "replay/replay.h"
-#include "replay/sdp_file.h"
+#include "sdp/sdp_file.h"
 
 ABSL_FLAG(std::string, o, "", "the archive ZIP to write (required); its folder must exist");
 ABSL_FLAG(std::string, session, "",
@@ -142,7 +142,7 @@ int RunReplay(const std::string& capture) {
   }
   for (const std::string& path : absl::GetFlag(FLAGS_sdp)) {
     options.sdps.emplace_back();
-    if (!load(path, rtparchive::replay::ReadSdpFile, &options.sdps.back())) return kExitFailed;
+    if (!load(path, rtparchive::sdp::ReadSdpFile, &options.sdps.back())) return kExitFailed;
   }
   rtparchive::cli::ProgressBar progress(absl::GetFlag(FLAGS_progress));
   options.progress = [&progress](const char* phase, int64_t done, int64_t total) {

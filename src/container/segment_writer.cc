@@ -247,10 +247,12 @@ absl::Status SegmentWriter::PutFrame(TrackKind track, codec::EncodedFrame frame,
       GetChild<KaxClusterTimecode>(*s.cluster);
       s.cluster_start_ms = timestamp_ms;
       ++stats_.clusters;
-      // Index clusters that start at a video keyframe; in an audio-only file,
-      // every cluster.
+      // Index clusters that start at a video keyframe; while no video has
+      // come (an audio-only file, audio before the video starts, video all
+      // lost), every audio cluster, so players can seek in it too.
       s.cluster_cue_track.reset();
-      if (video_keyframe || (!s.config.has_video && track == TrackKind::kAudio)) {
+      const bool no_video_yet = stats_.frames[static_cast<int>(TrackKind::kVideo)] == 0;
+      if (video_keyframe || (no_video_yet && track == TrackKind::kAudio)) {
         s.cluster_cue_track = kTrackNumber[index];
       }
     }

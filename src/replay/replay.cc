@@ -134,7 +134,7 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   if (!options.sdps.empty()) {
     ApplySdp(options.sdps, &report.discovery);
     if (session_with_sdp) {
-      for (const SessionDescription& description : options.sdps) {
+      for (const sdp::SessionDescription& description : options.sdps) {
         for (const auto& [payload_type, format] : description.PayloadTypes()) {
           session_with_sdp->payload_types.emplace(payload_type, format);
         }

@@ -14,7 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "replay/events_file.h"
-#include "replay/sdp_file.h"
+#include "sdp/sdp_file.h"
 #include "replay/session_file.h"
 #include "replay/stream_discovery.h"
 #include "rtparchive/archive.h"
@@ -27,7 +27,7 @@ struct ReplayOptions {
   std::optional<SessionFile> session;
   // The publishers' SDPs (one per negotiation): payload types, and the
   // streams and tracks they describe. A session file's payloadTypes win.
-  std::vector<SessionDescription> sdps;
+  std::vector<sdp::SessionDescription> sdps;
   // Manual stream mode: streams are recorded only between their add and
   // remove events. Without events every stream is recorded throughout.
   std::optional<std::vector<StreamEvent>> events;

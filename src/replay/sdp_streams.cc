@@ -14,12 +14,12 @@ bool Has(const std::vector<uint32_t>& ssrcs, uint32_t ssrc) {
 
 // The publisher a section belongs to: its MediaStream ID when it names one,
 // else the track IDs of every section of its description.
-std::string StreamKey(const SessionDescription& description, const SdpMediaSection& section) {
+std::string StreamKey(const sdp::SessionDescription& description, const sdp::SdpMediaSection& section) {
   if (!section.msid_stream.empty() && section.msid_stream != "-") {
     return absl::StrCat("msid:", section.msid_stream);
   }
   std::vector<std::string> tracks;
-  for (const SdpMediaSection& other : description.media) {
+  for (const sdp::SdpMediaSection& other : description.media) {
     if (!other.msid_track.empty()) tracks.push_back(other.msid_track);
   }
   if (tracks.empty()) return "";
@@ -28,19 +28,19 @@ std::string StreamKey(const SessionDescription& description, const SdpMediaSecti
 }
 
 struct Match {
-  const SessionDescription* description = nullptr;
-  const SdpMediaSection* section = nullptr;
+  const sdp::SessionDescription* description = nullptr;
+  const sdp::SdpMediaSection* section = nullptr;
 };
 
-Match FindSection(const std::vector<SessionDescription>& descriptions, const DiscoveredTrack& track) {
-  for (const SessionDescription& description : descriptions) {
-    for (const SdpMediaSection& section : description.media) {
+Match FindSection(const std::vector<sdp::SessionDescription>& descriptions, const DiscoveredTrack& track) {
+  for (const sdp::SessionDescription& description : descriptions) {
+    for (const sdp::SdpMediaSection& section : description.media) {
       if (Has(section.ssrcs, track.ssrc)) return {&description, &section};
     }
   }
   if (track.mid.empty()) return {};
-  for (const SessionDescription& description : descriptions) {
-    for (const SdpMediaSection& section : description.media) {
+  for (const sdp::SessionDescription& description : descriptions) {
+    for (const sdp::SdpMediaSection& section : description.media) {
       // A section that lists its SSRCs does not describe other ones: those
       // belong to another connection with the same mids.
       if (section.mid == track.mid && section.ssrcs.empty()) return {&description, &section};
@@ -51,10 +51,10 @@ Match FindSection(const std::vector<SessionDescription>& descriptions, const Dis
 
 }  // namespace
 
-std::set<int> MidExtensionIds(const std::vector<SessionDescription>& descriptions) {
+std::set<int> MidExtensionIds(const std::vector<sdp::SessionDescription>& descriptions) {
   std::set<int> ids;
-  for (const SessionDescription& description : descriptions) {
-    for (const SdpMediaSection& section : description.media) {
+  for (const sdp::SessionDescription& description : descriptions) {
+    for (const sdp::SdpMediaSection& section : description.media) {
       for (const auto& [id, uri] : section.header_extensions) {
         if (uri == kMidExtension) ids.insert(id);
       }
@@ -63,11 +63,11 @@ std::set<int> MidExtensionIds(const std::vector<SessionDescription>& description
   return ids;
 }
 
-void ApplySdp(const std::vector<SessionDescription>& descriptions, Discovery* discovery) {
+void ApplySdp(const std::vector<sdp::SessionDescription>& descriptions, Discovery* discovery) {
   // For SSRCs no section describes, the descriptions still say what each
   // payload type is.
   std::map<int, PayloadTypeInfo> all_payload_types;
-  for (const SessionDescription& description : descriptions) {
+  for (const sdp::SessionDescription& description : descriptions) {
     for (const auto& [payload_type, format] : description.PayloadTypes()) {
       all_payload_types[payload_type] = format;
     }
@@ -95,7 +95,7 @@ void ApplySdp(const std::vector<SessionDescription>& descriptions, Discovery* di
                                               " is not one the SDP maps to a recorded codec");
     }
     if (match.section == nullptr) continue;
-    const SdpMediaSection& section = *match.section;
+    const sdp::SdpMediaSection& section = *match.section;
     track.stream_key = StreamKey(*match.description, section);
     track.rtx_ssrcs = section.rtx_ssrcs;
     track.header_extensions = section.header_extensions;

@@ -13,17 +13,17 @@
 #include <set>
 #include <vector>
 
-#include "replay/sdp_file.h"
+#include "sdp/sdp_file.h"
 #include "replay/stream_discovery.h"
 
 namespace rtparchive::replay {
 
 // The IDs the descriptions give the mid header extension.
-std::set<int> MidExtensionIds(const std::vector<SessionDescription>& descriptions);
+std::set<int> MidExtensionIds(const std::vector<sdp::SessionDescription>& descriptions);
 
 // Applies the descriptions to the discovered tracks and regroups them into
 // streams. Tracks no section describes keep what discovery found.
-void ApplySdp(const std::vector<SessionDescription>& descriptions, Discovery* discovery);
+void ApplySdp(const std::vector<sdp::SessionDescription>& descriptions, Discovery* discovery);
 
 }  // namespace rtparchive::replay
 

@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/text_file.h"
-#include "replay/sdp_file.h"
+#include "sdp/sdp_file.h"
 
 namespace rtparchive::replay {
 namespace {
@@ -112,7 +112,7 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
         if (!value["fmtp"].IsString())
           return Bad(absl::StrCat("payloadTypes.", key, ".fmtp"), "a string");
         if (absl::Status status =
-                ParseSpropParameterSets(value["fmtp"].GetString(), &format->parameter_sets);
+                sdp::ParseSpropParameterSets(value["fmtp"].GetString(), &format->parameter_sets);
             !status.ok()) {
           return Bad(absl::StrCat("payloadTypes.", key, ".fmtp"), status.message());
         }

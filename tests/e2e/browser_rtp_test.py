@@ -17,6 +17,7 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ffprobe_tools  # noqa: E402
+from pcap_tools import read_pcap, write_pcap  # noqa: E402
 
 BINARY, TESTDATA = sys.argv[1], sys.argv[2]
 BROWSER = os.path.join(TESTDATA, "browser")
@@ -152,6 +153,56 @@ def check_plain_h264():
         check(manifest["files"][0]["filename"].endswith(".mkv"), f"{name}: H.264 goes into .mkv")
 
 
+def rtp_of(frame):
+    """The UDP payload of an Ethernet/IPv4 capture record."""
+    return frame[14 + (frame[14] & 0x0f) * 4 + 8:]
+
+
+def rtx_original_sequence(payload, rtx_types):
+    """The sequence number an RTX packet retransmits, or None (not RTX, or padding only)."""
+    if len(payload) < 12 or 192 <= payload[1] <= 223 or payload[1] & 0x7f not in rtx_types:
+        return None
+    offset = 12 + 4 * (payload[0] & 0x0f)
+    if payload[0] & 0x10:
+        offset += 4 + 4 * int.from_bytes(payload[offset + 2:offset + 4], "big")
+    end = len(payload) - (payload[-1] if payload[0] & 0x20 else 0)
+    return int.from_bytes(payload[offset:offset + 2], "big") if end - offset > 2 else None
+
+
+def check_rtx_repairs_losses():
+    """The capture with the packets Chromium retransmitted taken out: RTX brings them back."""
+    name = "chromium-plain-h264"
+    header, records = read_pcap(os.path.join(BROWSER, name + ".pcap"))
+    repaired = {rtx_original_sequence(rtp_of(r[2]), {103}) for r in records} - {None}
+    media_ssrc = {bytes(rtp_of(r[2])[8:12]) for r in records if len(rtp_of(r[2])) > 12 and rtp_of(r[2])[1] & 0x7f == 102}
+    check(len(repaired) >= 1 and len(media_ssrc) == 1, f"{name}: Chromium retransmitted packets {sorted(repaired)}")
+
+    def is_original(record):
+        payload = rtp_of(record[2])
+        return (len(payload) > 12 and payload[1] & 0x7f == 102 and
+                int.from_bytes(payload[2:4], "big") in repaired)
+    lossy = os.path.join(WORK, "lost-then-retransmitted.pcap")
+    write_pcap(lossy, header, [r for r in records if not is_original(r)])
+    without_rtx = os.path.join(WORK, "lost.pcap")
+    write_pcap(without_rtx, header, [r for r in records if not is_original(r) and
+                                     rtx_original_sequence(rtp_of(r[2]), {103}) is None])
+    clean_proc, clean_out = replay(name, "rtx-clean", *sdp_flags(name))
+    for capture, label in ((lossy, "rtx-repaired"), (without_rtx, "rtx-missing")):
+        proc = subprocess.run([BINARY, "replay", capture, "-o", os.path.join(WORK, label + ".zip"), "--progress=false",
+                               *sdp_flags(name)], capture_output=True, text=True)
+        check(proc.returncode == 0, f"{label}: exit 0 ({proc.stderr[:300]})")
+    if clean_proc.returncode != 0:
+        return
+    clean_folder, clean = unpack(clean_out, "rtx-clean")
+    folder, manifest = unpack(os.path.join(WORK, "rtx-repaired.zip"), "rtx-repaired")
+    clean_video = [data for _, data in frames(clean_folder, clean, "v")]
+    check([data for _, data in frames(folder, manifest, "v")] == clean_video and clean_video,
+          f"{name}: with the originals lost, RTX restores every frame bit for bit ({len(clean_video)})")
+    lost_folder, lost = unpack(os.path.join(WORK, "rtx-missing.zip"), "rtx-missing")
+    check(len(frames(lost_folder, lost, "v")) < len(clean_video),
+          f"{name}: without the retransmissions, the same losses cost frames")
+
+
 def check_reconnect():
     """A new connection: new SSRCs, 5-tuple and CNAME, same a=msid track IDs -> a second segment."""
     name = "chromium-reconnect-vp8"
@@ -221,6 +272,7 @@ def check_resize():
 
 check_plain_vp8()
 check_plain_h264()
+check_rtx_repairs_losses()
 check_reconnect()
 check_mute()
 check_resize()

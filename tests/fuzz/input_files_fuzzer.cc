@@ -5,7 +5,7 @@
 #include <string>
 
 #include "replay/events_file.h"
-#include "replay/sdp_file.h"
+#include "sdp/sdp_file.h"
 #include "replay/session_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (event.offset_ms.has_value() == event.time_ms.has_value()) std::abort();
     }
   }
-  auto sdp = rtparchive::replay::ParseSdp(text);
+  auto sdp = rtparchive::sdp::ParseSdp(text);
   if (sdp.ok()) {
     for (const auto& [payload_type, format] : sdp->PayloadTypes()) {
       if (payload_type < 0 || payload_type > 127 || format.clock_rate_hz <= 0) std::abort();

@@ -65,11 +65,11 @@ DiscoveredTrack Track(uint32_t ssrc, int payload_type, std::string mid = "") {
   return track;
 }
 
-TEST(SdpFileTest, ReadsWhatABrowserOfferSays) {
-  auto description = ParseSdp(kOffer);
+TEST(SdpStreamsTest, ReadsWhatABrowserOfferSays) {
+  auto description = sdp::ParseSdp(kOffer);
   ASSERT_TRUE(description.ok()) << description.status();
   ASSERT_EQ(description->media.size(), 2u);
-  const SdpMediaSection& video = description->media[1];
+  const sdp::SdpMediaSection& video = description->media[1];
   EXPECT_EQ(video.kind, "video");
   EXPECT_EQ(video.mid, "1");
   EXPECT_EQ(video.msid_track, "video-track");
@@ -88,7 +88,7 @@ TEST(SdpFileTest, ReadsWhatABrowserOfferSays) {
 }
 
 TEST(SdpStreamsTest, SsrcLinesMakeOnePublisherWithItsRtxPair) {
-  auto description = ParseSdp(kOffer);
+  auto description = sdp::ParseSdp(kOffer);
   ASSERT_TRUE(description.ok());
   Discovery discovery;
   discovery.tracks = {Track(1111, 111), Track(2222, 118), Track(3333, 97)};
@@ -105,7 +105,7 @@ TEST(SdpStreamsTest, SsrcLinesMakeOnePublisherWithItsRtxPair) {
 }
 
 TEST(SdpStreamsTest, WithoutSsrcLinesTheMidExtensionFindsTheSameStream) {
-  auto description = ParseSdp(WithoutSsrcLines(kOffer));
+  auto description = sdp::ParseSdp(WithoutSsrcLines(kOffer));
   ASSERT_TRUE(description.ok());
   ASSERT_TRUE(description->media[1].ssrcs.empty());
   Discovery discovery;
@@ -120,7 +120,7 @@ TEST(SdpStreamsTest, WithoutSsrcLinesTheMidExtensionFindsTheSameStream) {
 
 TEST(SdpStreamsTest, SectionsListingTheirSsrcsDoNotTakeOthersByMid) {
   // A second connection with the same mids and new SSRCs, without its SDP.
-  auto description = ParseSdp(kOffer);
+  auto description = sdp::ParseSdp(kOffer);
   ASSERT_TRUE(description.ok());
   Discovery discovery;
   discovery.tracks = {Track(2222, 96, "1"), Track(5555, 96, "1")};
@@ -131,13 +131,13 @@ TEST(SdpStreamsTest, SectionsListingTheirSsrcsDoNotTakeOthersByMid) {
 }
 
 TEST(SdpStreamsTest, AReconnectsDescriptionWithTheSameTrackIdsIsTheSameStream) {
-  auto first = ParseSdp(kOffer);
+  auto first = sdp::ParseSdp(kOffer);
   std::string second_text = kOffer;
   for (auto [from, to] : {std::pair<std::string, std::string>{"1111", "6666"}, {"2222", "7777"},
                           {"3333", "8888"}}) {
     for (size_t at; (at = second_text.find(from)) != std::string::npos;) second_text.replace(at, 4, to);
   }
-  auto second = ParseSdp(second_text);
+  auto second = sdp::ParseSdp(second_text);
   ASSERT_TRUE(first.ok() && second.ok());
   Discovery discovery;
   discovery.tracks = {Track(1111, 111), Track(2222, 96), Track(6666, 111), Track(7777, 96)};

@@ -1,9 +1,9 @@
-#include "replay/sdp_file.h"
+#include "sdp/sdp_file.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace rtparchive::replay {
+namespace rtparchive::sdp {
 namespace {
 
 // FFmpeg's RTP muxer's description of an H.264 stream, plus Opus and a codec
@@ -48,4 +48,4 @@ TEST(SdpFileTest, RejectsWhatIsNotADescription) {
 }
 
 }  // namespace
-}  // namespace rtparchive::replay
+}  // namespace rtparchive::sdp

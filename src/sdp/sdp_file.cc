@@ -1,4 +1,4 @@
-#include "replay/sdp_file.h"
+#include "sdp/sdp_file.h"
 
 #include <algorithm>
 
@@ -10,7 +10,7 @@
 #include "absl/strings/strip.h"
 #include "base/text_file.h"
 
-namespace rtparchive::replay {
+namespace rtparchive::sdp {
 namespace {
 
 // RFC 8866 lines are "<type>=<value>"; splits an attribute's "<first> <rest>".
@@ -178,4 +178,4 @@ absl::StatusOr<SessionDescription> ReadSdpFile(const std::string& path) {
   return parsed;
 }
 
-}  // namespace rtparchive::replay
+}  // namespace rtparchive::sdp

@@ -8,8 +8,8 @@
 //   8830), header extension IDs (a=extmap, RFC 8285), SSRCs with their
 //   CNAME (a=ssrc, RFC 5576) and RTX SSRC pairs (a=ssrc-group:FID).
 // Payload types of codecs rtparchive does not record are left out.
-#ifndef RTPARCHIVE_REPLAY_SDP_FILE_H_
-#define RTPARCHIVE_REPLAY_SDP_FILE_H_
+#ifndef RTPARCHIVE_SDP_SDP_FILE_H_
+#define RTPARCHIVE_SDP_SDP_FILE_H_
 
 #include <cstdint>
 #include <map>
@@ -20,7 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "rtparchive/archive.h"
 
-namespace rtparchive::replay {
+namespace rtparchive::sdp {
 
 struct SdpMediaSection {
   std::string kind;  // the m= line's media: "audio", "video", ...
@@ -50,6 +50,6 @@ absl::StatusOr<SessionDescription> ReadSdpFile(const std::string& path);
 absl::Status ParseSpropParameterSets(absl::string_view fmtp,
                                      std::vector<std::vector<uint8_t>>* parameter_sets);
 
-}  // namespace rtparchive::replay
+}  // namespace rtparchive::sdp
 
-#endif  // RTPARCHIVE_REPLAY_SDP_FILE_H_
+#endif  // RTPARCHIVE_SDP_SDP_FILE_H_

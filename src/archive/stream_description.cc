@@ -1,0 +1,25 @@
+// StreamOptions from a publisher's SDP (the library's side of what replay's
+// --sdp does per capture).
+#include "rtparchive/archive.h"
+#include "sdp/sdp_file.h"
+
+namespace rtparchive {
+
+absl::Status DescribeStreamFromSdp(absl::string_view sdp, StreamOptions* stream) {
+  absl::StatusOr<sdp::SessionDescription> description = sdp::ParseSdp(sdp);
+  if (!description.ok()) return description.status();
+  stream->has_audio = stream->has_video = false;
+  for (const sdp::SdpMediaSection& section : description->media) {
+    if (section.kind == "audio") stream->has_audio = true;
+    if (section.kind == "video") stream->has_video = true;
+    for (const auto& [payload_type, format] : section.payload_types) {
+      stream->payload_types[payload_type] = format;
+    }
+    stream->rtx_ssrcs.insert(section.rtx_ssrcs.begin(), section.rtx_ssrcs.end());
+    stream->header_extensions.insert(section.header_extensions.begin(),
+                                     section.header_extensions.end());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace rtparchive

@@ -61,8 +61,14 @@ std::string FormatInspect(const inspect::ArchiveReport& report) {
           &text, absl::StrFormat("    %s track %d %s", track.kind, track.number, track.codec_id));
       if (track.width > 0)
         absl::StrAppend(&text, absl::StrFormat(" %dx%d", track.width, track.height));
+      if (track.rotation_degrees >= 0)
+        absl::StrAppend(&text, absl::StrFormat(", rotation %d°", track.rotation_degrees));
       absl::StrAppend(&text, absl::StrFormat(": %d frames (%d keyframes), %d-%d ms", track.frames,
                                              track.keyframes, track.first_ms, track.last_ms));
+      for (const inspect::SizeChange& change : track.size_changes) {
+        absl::StrAppend(&text, absl::StrFormat("; %dx%d from %d ms", change.width, change.height,
+                                               change.at_ms));
+      }
       for (const inspect::Gap& gap : track.gaps) {
         absl::StrAppend(&text, absl::StrFormat("; gap %d-%d ms", gap.from_ms, gap.to_ms));
       }
@@ -151,6 +157,25 @@ std::string InspectJson(const inspect::ArchiveReport& report) {
         json.EndObject();
       }
       json.EndArray();
+      if (track.kind == "video") {
+        json.Key("sizeChanges");
+        json.StartArray();
+        for (const inspect::SizeChange& change : track.size_changes) {
+          json.StartObject();
+          json.Key("atMs");
+          json.Int64(change.at_ms);
+          json.Key("width");
+          json.Int(change.width);
+          json.Key("height");
+          json.Int(change.height);
+          json.EndObject();
+        }
+        json.EndArray();
+        if (track.rotation_degrees >= 0) {
+          json.Key("rotationDegrees");
+          json.Int(track.rotation_degrees);
+        }
+      }
       json.EndObject();
     }
     json.EndArray();

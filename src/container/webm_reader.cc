@@ -39,6 +39,10 @@ class CollectingCallback : public webm::Callback {
     if (entry.video.is_present()) {
       track.pixel_width = entry.video.value().pixel_width.value();
       track.pixel_height = entry.video.value().pixel_height.value();
+      if (entry.video.value().projection.is_present()) {
+        track.has_projection = true;
+        track.projection_pose_roll = entry.video.value().projection.value().pose_roll.value();
+      }
     }
     if (entry.audio.is_present()) track.channels = entry.audio.value().channels.value();
     file_->tracks.push_back(std::move(track));

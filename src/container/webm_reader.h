@@ -5,6 +5,7 @@
 #define RTPARCHIVE_CONTAINER_WEBM_READER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct ParsedTrack {
   uint64_t pixel_height = 0;
   uint64_t channels = 0;
   std::vector<uint8_t> codec_private;
+  bool has_projection = false;
+  double projection_pose_roll = 0;  // degrees, counter-clockwise
 };
 
 struct ParsedFrame {

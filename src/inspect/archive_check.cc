@@ -3,11 +3,15 @@
 #include <rapidjson/document.h>
 #include <zip.h>
 
+#include <cmath>
 #include <map>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "archive/manifest.h"
+#include "codec/h264_bitstream.h"
+#include "codec/vp8_depacketizer.h"
 #include "container/webm_reader.h"
 
 namespace rtparchive::inspect {
@@ -39,6 +43,18 @@ int64_t GetInt(const rapidjson::Value& object, const char* key) {
   return object.HasMember(key) && object[key].IsInt64() ? object[key].GetInt64() : 0;
 }
 
+// The picture size a video keyframe's own headers give, when they do.
+std::optional<codec::VideoSize> KeyframeSize(const std::string& codec_id,
+                                             absl::Span<const uint8_t> frame) {
+  if (codec_id == "V_VP8") return codec::Vp8Depacketizer().KeyframeSize(frame);
+  std::optional<codec::VideoSize> size;
+  codec::ForEachAvccNal(frame, [&](absl::Span<const uint8_t> nal) {
+    if (codec::H264NalTypeOf(nal[0]) != 7) return;
+    if (auto sps = codec::ParseH264Sps(nal)) size = sps->size;
+  });
+  return size;
+}
+
 void CheckContainer(const std::vector<uint8_t>& bytes, FileReport* file,
                     std::vector<std::string>* problems) {
   auto problem = [&](const std::string& text) {
@@ -64,6 +80,10 @@ void CheckContainer(const std::vector<uint8_t>& bytes, FileReport* file,
     report.codec_id = track.codec_id;
     report.width = static_cast<int>(track.pixel_width);
     report.height = static_cast<int>(track.pixel_height);
+    if (track.has_projection) {
+      const int roll = static_cast<int>(std::lround(track.projection_pose_roll));
+      report.rotation_degrees = ((-roll) % 360 + 360) % 360;
+    }
     const bool allowed = track.codec_id == "V_VP8" || track.codec_id == "A_OPUS" ||
                          (!webm && track.codec_id == "V_MPEG4/ISO/AVC");
     if (!allowed) problem(absl::StrCat("track ", track.number, " has codec ", track.codec_id));
@@ -74,6 +94,7 @@ void CheckContainer(const std::vector<uint8_t>& bytes, FileReport* file,
   }
   for (TrackReport& track : file->tracks) by_number[track.number] = &track;
   int64_t last_any_ms = 0;
+  std::map<uint64_t, codec::VideoSize> last_size;  // by track
   for (const container::ParsedFrame& frame : parsed->frames) {
     auto track = by_number.find(frame.track);
     if (track == by_number.end()) {
@@ -92,6 +113,15 @@ void CheckContainer(const std::vector<uint8_t>& bytes, FileReport* file,
     report.last_ms = frame.timestamp_ms;
     ++report.frames;
     report.keyframes += frame.keyframe ? 1 : 0;
+    if (frame.keyframe && report.kind == "video") {
+      if (auto size = KeyframeSize(report.codec_id, frame.data)) {
+        auto last = last_size.find(frame.track);
+        if (last != last_size.end() && !(last->second == *size)) {
+          report.size_changes.push_back({frame.timestamp_ms, size->width, size->height});
+        }
+        last_size[frame.track] = *size;
+      }
+    }
     last_any_ms = std::max(last_any_ms, frame.timestamp_ms);
   }
   if (parsed->frames.empty()) problem("holds no frames");

@@ -20,6 +20,12 @@ struct Gap {
   int64_t to_ms = 0;    // and of the frame after it
 };
 
+// A video keyframe whose picture size differs from the one before it.
+struct SizeChange {
+  int64_t at_ms = 0;  // file time of the keyframe
+  int width = 0, height = 0;
+};
+
 struct TrackReport {
   uint64_t number = 0;
   std::string kind;  // "video" or "audio"
@@ -29,6 +35,11 @@ struct TrackReport {
   int64_t keyframes = 0;
   int64_t first_ms = -1, last_ms = -1;
   std::vector<Gap> gaps;  // pauses longer than 1 s between frames
+  // Video: size changes after the first keyframe (VP8 keyframe headers,
+  // H.264 SPS in the frames), and the clockwise rotation the file asks
+  // players for (Matroska projection roll), -1 when none.
+  std::vector<SizeChange> size_changes;
+  int rotation_degrees = -1;
 };
 
 struct FileReport {

@@ -268,6 +268,55 @@ def check_resize():
     check(len(distinct) > 1, f"{name}: the encoder changed resolution within the file ({distinct})")
     reported = "resolution changed" in proc.stdout and " -> ".join(s.replace(",", "x") for s in distinct) in proc.stdout
     check(reported, f"{name}: the summary names each size in order ({distinct})")
+    report = json.loads(subprocess.run([BINARY, "inspect", out, "--json"], capture_output=True, text=True).stdout)
+    changes = [f"{c['width']},{c['height']}" for c in report["files"][0]["tracks"][0]["sizeChanges"]]
+    check(changes == distinct[1:], f"{name}: inspect lists the size changes ({changes})")
+
+
+def set_orientation(record, extension_id, quarter_turns):
+    """The record with every one-byte video-orientation element set to `quarter_turns`."""
+    frame = bytearray(record[2])
+    at = 14 + (frame[14] & 0x0f) * 4 + 8
+    if len(frame) < at + 12 or not frame[at] & 0x10 or 192 <= frame[at + 1] <= 223:
+        return record
+    offset = at + 12 + 4 * (frame[at] & 0x0f)
+    if frame[offset:offset + 2] != b"\xbe\xde":
+        return record
+    end = offset + 4 + 4 * int.from_bytes(frame[offset + 2:offset + 4], "big")
+    position = offset + 4
+    while position < end:
+        if frame[position] == 0:
+            position += 1
+            continue
+        element_id, length = frame[position] >> 4, (frame[position] & 0x0f) + 1
+        if element_id == extension_id:
+            frame[position + 1] = quarter_turns
+        position += 1 + length
+    return (record[0], record[1], bytes(frame))
+
+
+def check_orientation():
+    """Chromium sends the orientation (0) with every keyframe; the same call with it
+    rewritten to 90 degrees gives a file that players rotate."""
+    name = "chromium-plain-vp8"
+    sdp = open(os.path.join(BROWSER, name + ".sdp")).read()
+    extension_id = int(next(line for line in sdp.splitlines() if "urn:3gpp:video-orientation" in line)
+                       .split(":")[1].split()[0])
+    header, records = read_pcap(os.path.join(BROWSER, name + ".pcap"))
+    turned = os.path.join(WORK, "turned.pcap")
+    write_pcap(turned, header, [set_orientation(r, extension_id, 1) for r in records])
+    proc = subprocess.run([BINARY, "replay", turned, "-o", os.path.join(WORK, "turned.zip"), "--progress=false",
+                           *sdp_flags(name)], capture_output=True, text=True)
+    check(proc.returncode == 0 and "rotation 90°" in proc.stdout, f"{name}: the summary says rotation 90° ({proc.stdout[-400:]})")
+    folder, manifest = unpack(os.path.join(WORK, "turned.zip"), "turned")
+    path = os.path.join(folder, manifest["files"][0]["filename"])
+    rotation = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                               "stream_side_data=rotation", "-of", "csv=p=0", path], capture_output=True, text=True).stdout.split()
+    # FFmpeg's display matrix turns counter-clockwise: -90 is a quarter turn clockwise.
+    check(rotation == ["-90"], f"{name}: ffprobe reads a -90 display matrix rotation ({rotation})")
+    report = json.loads(subprocess.run([BINARY, "inspect", os.path.join(WORK, "turned.zip"), "--json"],
+                                       capture_output=True, text=True).stdout)
+    check(report["files"][0]["tracks"][0].get("rotationDegrees") == 90, f"{name}: inspect reads rotation 90")
 
 
 check_plain_vp8()
@@ -276,5 +325,6 @@ check_rtx_repairs_losses()
 check_reconnect()
 check_mute()
 check_resize()
+check_orientation()
 print(f"{passed} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)

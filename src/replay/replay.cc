@@ -29,7 +29,7 @@ std::string Describe(const DiscoveredTrack& track) {
 
 std::string NoStreamMessage(const std::string& capture, const Discovery& discovery) {
   std::string message = absl::StrFormat(
-      "no VP8 or Opus RTP stream to record in '%s': %d capture records, %d UDP datagrams, "
+      "no VP8, H.264 or Opus RTP stream to record in '%s': %d capture records, %d UDP datagrams, "
       "%d RTP and %d RTCP packets, %d other UDP payloads.",
       capture, discovery.frames, discovery.datagrams, discovery.rtp_packets, discovery.rtcp_packets,
       discovery.not_rtp);

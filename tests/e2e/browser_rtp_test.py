@@ -223,6 +223,12 @@ def check_reconnect():
           f"{name}: the second segment starts at the reconnect ({started - events['reconnected']:+d} ms)")
     # The receiver's statistics are of the second connection only.
     check_against_receiver(name, name, folder, manifest, since_ms=started)
+    # The same two SDPs as one comma-separated flag give the same archive.
+    joined = ",".join(sdp_flags(name, 2)[1::2])
+    proc, out_joined = replay(name, "reconnect-joined", f"--sdp={joined}")
+    if proc.returncode == 0:
+        check(open(out_joined, "rb").read() == open(out, "rb").read(),
+              f"{name}: --sdp A,B gives the same archive as --sdp A --sdp B")
     # One SDP only: the second connection's SSRCs are found by CNAME, a new stream.
     proc, out = replay(name, "reconnect-one-sdp", *sdp_flags(name, 1))
     if proc.returncode == 0:

@@ -194,7 +194,7 @@ def check_bad_input():
     no_rtp = os.path.join(WORK, "no-rtp.pcap")
     write_pcap(no_rtp, header, [(s, u, udp_frame_like(f, b"\x12\x34\x01\x00" + bytes(20))) for s, u, f in records[:50]])
     proc, out = replay(no_rtp, "no-rtp")
-    check(proc.returncode == 1 and "no VP8 or Opus RTP stream" in proc.stderr, f"capture without RTP: clear message ({proc.stderr})")
+    check(proc.returncode == 1 and "no VP8, H.264 or Opus RTP stream" in proc.stderr, f"capture without RTP: clear message ({proc.stderr})")
     check(not os.path.exists(out), "capture without RTP: no archive")
 
     rng = random.Random(5)

@@ -23,6 +23,9 @@ class ByteSink {
   // Moves the write position; must be within what was written.
   virtual absl::Status Seek(uint64_t position) = 0;
   virtual uint64_t position() const = 0;
+  // Hands what is buffered to the operating system, so a process killed
+  // after it leaves those bytes in the file.
+  virtual absl::Status Flush() { return absl::OkStatus(); }
   // Flushes and closes; no write after it.
   virtual absl::Status Close() = 0;
   // What to call this sink in error messages (a file path).
@@ -42,12 +45,12 @@ class FileSink : public ByteSink {
   absl::Status Write(absl::Span<const uint8_t> bytes) override;
   absl::Status Seek(uint64_t position) override;
   uint64_t position() const override { return file_position_ + buffer_.size(); }
+  absl::Status Flush() override;
   absl::Status Close() override;
   std::string name() const override { return path_; }
 
  private:
   FileSink(std::string path, int fd, size_t buffer_size);
-  absl::Status Flush();
   absl::Status WriteAt(const uint8_t* data, size_t size, uint64_t position);
 
   std::string path_;

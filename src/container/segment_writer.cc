@@ -30,9 +30,11 @@ using namespace libmatroska;  // NOLINT
 namespace {
 
 constexpr uint64_t kTimestampScaleNs = 1'000'000;  // timestamps in ms
-// Clusters are cut at least this often; far below the 32,767 ticks a block
-// may sit from its cluster's time (libmatroska asserts past that).
-constexpr int64_t kMaxClusterMs = 5000;
+// Clusters are cut at least this often, and each goes to the file when it
+// is cut: a process killed mid-recording loses at most about this much of
+// what reached the writer. Far below the 32,767 ticks a block may sit from
+// its cluster's time (libmatroska asserts past that).
+constexpr int64_t kMaxClusterMs = 1000;
 constexpr int kSeekHeadSpace = 160;
 constexpr int kTracksSpace = 1024;
 constexpr uint64_t kOpusCodecDelayNs = 6'500'000;    // 312 samples at 48 kHz
@@ -137,10 +139,34 @@ struct SegmentWriter::State {
   int64_t last_interval_ms[2] = {0, 0};
   bool failed = false;
   bool finished = false;
+  int provisional_tracks = 0;  // 0 none, 1 written without the video's size, 2 with it
 
-  // Writes the open cluster, if any, and its cue point. Throws on I/O error.
+  // Tracks, written into its reserved space: at Finish the tracks that
+  // carried frames; before that (provisional) every configured track, so a
+  // file cut short by a crash still says what its blocks hold.
+  void WriteTracks(KaxTracks& tracks, const SegmentStats& stats, bool provisional) {
+    for (TrackKind kind : {TrackKind::kVideo, TrackKind::kAudio}) {
+      const int index = static_cast<int>(kind);
+      const bool configured = kind == TrackKind::kVideo ? config.has_video : config.has_audio;
+      if (!configured || (!provisional && stats.frames[index] == 0)) continue;
+      FillTrackEntry(AddNewChild<KaxTrackEntry>(tracks), kind, config, stats);
+    }
+    if (tracks_space.ReplaceWith(tracks, io, true, false) == INVALID_FILEPOS_T) {
+      throw std::runtime_error("the Tracks element does not fit its reserved space");
+    }
+  }
+
+  // Writes the open cluster, if any, and its cue point, then hands the bytes
+  // to the operating system; the provisional Tracks is (re)written first
+  // when it is missing or the video's size came since. Throws on I/O error.
   void RenderCluster(SegmentStats* stats) {
     if (!cluster) return;
+    const int video_known = stats->video_size.has_value() ? 2 : 1;
+    if (provisional_tracks < video_known) {
+      KaxTracks tracks;
+      WriteTracks(tracks, *stats, /*provisional=*/true);
+      provisional_tracks = video_known;
+    }
     cluster->Render(io, cues, false);
     if (cluster_cue_track) {
       KaxCuePoint& point = AddNewChild<KaxCuePoint>(cues);
@@ -152,6 +178,9 @@ struct SegmentWriter::State {
     }
     cluster.reset();
     cluster_frames.clear();
+    if (absl::Status flushed = sink->Flush(); !flushed.ok()) {
+      throw std::runtime_error(std::string(flushed.message()));
+    }
   }
 };
 
@@ -185,9 +214,16 @@ absl::StatusOr<std::unique_ptr<SegmentWriter>> SegmentWriter::Start(std::unique_
     GetChild<EDocTypeReadVersion>(head).SetValue(2);
     head.Render(s.io, true);
 
-    // Unknown size until Finish, so a file cut short still parses.
+    // Unknown size (all ones, RFC 8794 §6.2) until Finish, so a file cut
+    // short by a crash still parses. libebml writes the size field as 0
+    // here, so the marker is written over it.
     s.segment.SetSizeInfinite(true);
     s.segment.WriteHead(s.io, 8);
+    const uint64_t after_head = s.io.getFilePointer();
+    static const uint8_t kUnknownSize[8] = {0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    s.io.setFilePointer(s.segment.GetElementPosition() + 4, seek_beginning);  // after the 4-byte ID
+    s.io.writeFully(kUnknownSize, sizeof(kUnknownSize));
+    s.io.setFilePointer(after_head, seek_beginning);
     s.seek_head_space.SetSize(kSeekHeadSpace);
     s.seek_head_space.Render(s.io);
 
@@ -290,15 +326,7 @@ absl::StatusOr<SegmentStats> SegmentWriter::Finish() {
     const uint64_t end = s.io.getFilePointer();
 
     KaxTracks tracks;
-    for (TrackKind kind : {TrackKind::kVideo, TrackKind::kAudio}) {
-      const int index = static_cast<int>(kind);
-      const bool configured = kind == TrackKind::kVideo ? s.config.has_video : s.config.has_audio;
-      if (!configured || stats_.frames[index] == 0) continue;
-      FillTrackEntry(AddNewChild<KaxTrackEntry>(tracks), kind, s.config, stats_);
-    }
-    if (s.tracks_space.ReplaceWith(tracks, s.io, true, false) == INVALID_FILEPOS_T) {
-      throw std::runtime_error("the Tracks element does not fit its reserved space");
-    }
+    s.WriteTracks(tracks, stats_, /*provisional=*/false);
     seek_head.IndexThis(s.info, s.segment);
     seek_head.IndexThis(tracks, s.segment);
     if (s.seek_head_space.ReplaceWith(seek_head, s.io, true, false) == INVALID_FILEPOS_T) {

@@ -16,10 +16,12 @@ class SharedMemorySink : public ByteSink {
   absl::Status Write(absl::Span<const uint8_t> bytes) override { return memory_.Write(bytes); }
   absl::Status Seek(uint64_t position) override { return memory_.Seek(position); }
   uint64_t position() const override { return memory_.position(); }
-  absl::Status Close() override {
+  // What a flush hands to the operating system is what a crash leaves.
+  absl::Status Flush() override {
     *out_ = memory_.bytes();
     return absl::OkStatus();
   }
+  absl::Status Close() override { return Flush(); }
   std::string name() const override { return "test"; }
 
  private:
@@ -92,24 +94,42 @@ TEST(SegmentWriterTest, FramesReadBackByteForByteWithTimesAndKeyframes) {
   EXPECT_DOUBLE_EQ(parsed->duration, 38 + 33);  // last video + its frame interval
 }
 
-TEST(SegmentWriterTest, ClustersStartAtKeyframesAndEveryFiveSeconds) {
+TEST(SegmentWriterTest, ClustersStartAtKeyframesAndEverySecond) {
   std::vector<uint8_t> file;
   auto writer = SegmentWriter::Start(std::make_unique<SharedMemorySink>(&file), SegmentConfig());
   ASSERT_TRUE(writer.ok());
   for (int i = 0; i < 12; ++i) {
-    // A keyframe at 0 and 6000 ms; inter frames every second in between.
+    // A keyframe at 0 and 1500 ms; inter frames every 250 ms in between.
     const bool key = i == 0 || i == 6;
-    ASSERT_TRUE((*writer)->PutFrame(TrackKind::kVideo, Frame({uint8_t(i)}, key), i * 1000).ok());
+    ASSERT_TRUE((*writer)->PutFrame(TrackKind::kVideo, Frame({uint8_t(i)}, key), i * 250).ok());
   }
   auto stats = (*writer)->Finish();
   ASSERT_TRUE(stats.ok());
-  // 0 (key), 5000 (5 s rule), 6000 (key), 11000 (5 s rule)
+  // 0 (key), 1000 (1 s rule), 1500 (key), 2500 (1 s rule)
   EXPECT_EQ(stats->clusters, 4);
   EXPECT_EQ(stats->cues, 2);
   auto parsed = ReadWebm(file);
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(parsed->clusters, 4);
   EXPECT_EQ(parsed->cue_points, 2);
+}
+
+TEST(SegmentWriterTest, AFileCutShortHoldsTracksAndEveryCutCluster) {
+  // What a crash leaves: the writer is never finished.
+  std::vector<uint8_t> file;
+  auto writer = SegmentWriter::Start(std::make_unique<SharedMemorySink>(&file), SegmentConfig());
+  ASSERT_TRUE(writer.ok());
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE((*writer)->PutFrame(TrackKind::kVideo, Frame({uint8_t(i)}, i == 0), i * 250).ok());
+  }
+  // Clusters at 0, 1000 and 2000 ms were cut and written; 2000-2250 ms is still open.
+  auto parsed = ReadWebm(file);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->tracks.size(), 2u);  // both configured tracks, provisionally
+  EXPECT_EQ(parsed->tracks[0].codec_id, "V_VP8");
+  EXPECT_EQ(parsed->tracks[0].pixel_width, 320u);
+  EXPECT_EQ(parsed->frames.size(), 8u);
+  EXPECT_EQ(parsed->frames.back().timestamp_ms, 1750);
 }
 
 TEST(SegmentWriterTest, LongGapsNeverReachTheBlockOffsetLimit) {

@@ -211,6 +211,7 @@ struct ArchiveResult {
   std::vector<FileResult> files;
   std::vector<StreamResult> streams;
   std::vector<NotRecorded> not_recorded;  // streams refused, with why
+  std::vector<std::string> warnings;       // RecoverArchive: what it could not use
 };
 
 struct ArchiveCallbacks {
@@ -260,6 +261,19 @@ class Archive {
   explicit Archive(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Finalises the archive a recorder that died (crash, SIGKILL, power cut)
+// left in its working folder (`<output>.parts/`): each segment file is read
+// back with libwebm's parser up to where it was cut, written again complete
+// (Tracks, Cues, duration) into `<working folder>/recovered/`, and zipped
+// with a manifest built from the folder's journal into `output_path`. What
+// was lost: frames not yet flushed (segment files are flushed at least every
+// second of media) and what the recorder still held (up to the sender-report
+// wait and the interleave window). The working folder is left in place.
+// NotFound when the folder holds no journal; FailedPrecondition when no
+// segment file holds a frame.
+absl::StatusOr<ArchiveResult> RecoverArchive(const std::string& working_folder,
+                                             const std::string& output_path);
 
 // Whether `id` can name a stream or archive: it becomes a file name, so
 // 1-200 of letters, digits, '-', '_' and '.', not starting with '.'.

@@ -13,10 +13,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "archive/manifest.h"
+#include "archive/finalise.h"
+#include "archive/journal.h"
 #include "archive/recording_rules.h"
 #include "archive/stream_recorder.h"
-#include "archive/zip_writer.h"
 
 namespace rtparchive {
 namespace {
@@ -34,14 +34,19 @@ class Archive::Impl {
   absl::Status Init() {
     if (::mkdir(working_folder_.c_str(), 0755) != 0) {
       if (errno == EEXIST) {
-        return absl::AlreadyExistsError(
-            absl::StrCat("working folder '", working_folder_,
-                         "' already exists, left by an earlier run: move or delete it first"));
+        return absl::AlreadyExistsError(absl::StrCat(
+            "working folder '", working_folder_,
+            "' already exists, left by an earlier run: finalise it with 'rtparchive recover ",
+            working_folder_, " -o ARCHIVE.zip', or move or delete it"));
       }
       return absl::PermissionDeniedError(absl::StrCat(
           "cannot create working folder '", working_folder_, "': ", std::strerror(errno),
           "; the output's folder must exist and be writable"));
     }
+    auto journal =
+        archive::Journal::Create(working_folder_ + "/" + archive::kJournalName, JournalFields());
+    if (!journal.ok()) return journal.status();
+    journal_ = std::move(*journal);
     return absl::OkStatus();
   }
 
@@ -205,6 +210,13 @@ class Archive::Impl {
     config.sender_report_wait_us = options_.sender_report_wait_us;
     config.gone_after_us = options_.stream_gone_after_us;
     config.first_segment_index = next_segment_index_[stream.stream_id];
+    // Called under the lock, from the stream's PushPacket.
+    config.on_segment_opened = [this, stream](const archive::SegmentFile& file)
+        ABSL_NO_THREAD_SAFETY_ANALYSIS {
+          return journal_->Record({file.filename, stream.stream_id, file.segment_index,
+                                   stream.connection_data, ToString(stream.video_type),
+                                   file.first_capture_ms});
+        };
     const std::string stream_id = stream.stream_id;
     auto recorder = std::make_unique<archive::StreamRecorder>(
         std::move(config),
@@ -244,65 +256,37 @@ class Archive::Impl {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<ArchiveResult> Finalise() {
+  absl::StatusOr<ArchiveResult> Finalise() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     std::sort(finished_.begin(), finished_.end(),
               [](const Finished& a, const Finished& b) { return a.order < b.order; });
     ArchiveResult result;
-    result.zip_path = options_.output_path;
-    int64_t created_at_ms = first_arrival_us_ ? *first_arrival_us_ / 1000 : 0;
-    bool any_file = false;
-    for (const Finished& stream : finished_) {
-      for (const archive::SegmentFile& file : stream.files) {
-        created_at_ms =
-            any_file ? std::min(created_at_ms, file.first_capture_ms) : file.first_capture_ms;
-        any_file = true;
-      }
-    }
-    archive::Manifest manifest;
-    manifest.id = options_.id;
-    manifest.name = options_.name;
-    manifest.session_id = options_.session_id;
-    manifest.partner_id = options_.partner_id;
-    manifest.created_at_ms = created_at_ms;
-    std::vector<archive::ZipEntry> entries;
+    std::vector<archive::RecordedFile> files;
     for (const Finished& stream : finished_) {
       result.streams.push_back(stream.result);
       for (const archive::SegmentFile& file : stream.files) {
-        archive::ManifestFile entry;
-        entry.stream_id = stream.options.stream_id;
-        entry.filename = file.filename;
-        entry.size = file.size;
-        entry.start_time_offset_ms = file.first_capture_ms - created_at_ms;
-        entry.stop_time_offset_ms = file.last_capture_ms - created_at_ms;
-        entry.connection_data = stream.options.connection_data;
-        entry.video_type = ToString(stream.options.video_type);
-        manifest.files.push_back(entry);
-        result.files.push_back({entry.stream_id, file.segment_index, entry.filename, entry.size,
-                                entry.start_time_offset_ms, entry.stop_time_offset_ms,
-                                file.duration_ms});
-        entries.push_back({file.filename, file.path, ""});
+        files.push_back({stream.options.stream_id, stream.options.connection_data,
+                         ToString(stream.options.video_type), file.segment_index, file.filename,
+                         file.path, file.size, file.first_capture_ms, file.last_capture_ms,
+                         file.duration_ms});
       }
     }
-    result.created_at_ms = created_at_ms;
     result.not_recorded = not_recorded_;
-    result.manifest_json = archive::ManifestToJson(manifest);
-    if (absl::Status valid = archive::ValidateManifestJson(result.manifest_json); !valid.ok()) {
-      return absl::InternalError(
-          absl::StrCat("refusing to write an invalid manifest: ", valid.message()));
-    }
-    entries.push_back({options_.id + ".json", "", result.manifest_json});
-    if (absl::Status written = archive::WriteZip(options_.output_path, entries, created_at_ms);
+    const int64_t fallback_created_at_ms = first_arrival_us_ ? *first_arrival_us_ / 1000 : 0;
+    if (absl::Status written = archive::WriteArchiveZip(JournalFields(), fallback_created_at_ms,
+                                                        files, options_.output_path, &result);
         !written.ok()) {
       status_ = written;
-      return written;  // the working folder keeps the segments
+      return written;  // the working folder keeps the segments for `recover`
     }
-    struct stat info;
-    if (::stat(options_.output_path.c_str(), &info) == 0) result.zip_size = info.st_size;
-    for (const archive::ZipEntry& entry : entries) {
-      if (!entry.source_path.empty()) ::unlink(entry.source_path.c_str());
-    }
+    for (const archive::RecordedFile& file : files) ::unlink(file.path.c_str());
+    journal_.reset();
+    ::unlink((working_folder_ + "/" + archive::kJournalName).c_str());
     ::rmdir(working_folder_.c_str());
     return result;
+  }
+
+  archive::JournalArchive JournalFields() const {
+    return {options_.id, options_.name, options_.session_id, options_.partner_id};
   }
 
   const ArchiveOptions options_;
@@ -323,6 +307,7 @@ class Archive::Impl {
   std::vector<NotRecorded> not_recorded_ ABSL_GUARDED_BY(mu_);
   absl::StatusOr<ArchiveResult> final_result_ ABSL_GUARDED_BY(mu_);
   absl::Status status_ ABSL_GUARDED_BY(mu_);  // not OK once the archive failed
+  std::unique_ptr<archive::Journal> journal_;  // set by Init; used under mu_
 };
 
 absl::StatusOr<std::unique_ptr<Archive>> Archive::Start(ArchiveOptions options,

@@ -273,6 +273,15 @@ void StreamRecorder::WriteFrame(MediaKind kind, codec::EncodedFrame frame) {
     write_status_ = OpenSegmentFile();
     if (!write_status_.ok()) return;
     base_capture_us_ = frame.capture_time_us;
+    if (config_.on_segment_opened) {
+      SegmentFile opened;
+      opened.segment_index = segment_index_;
+      opened.path = segment_path_;
+      opened.filename = segment_path_.substr(segment_path_.rfind('/') + 1);
+      opened.first_capture_ms = base_capture_us_ / 1000;
+      write_status_ = config_.on_segment_opened(opened);
+      if (!write_status_.ok()) return;
+    }
   }
   const int index = static_cast<int>(kind);
   const int64_t relative_us = frame.capture_time_us - base_capture_us_;

@@ -18,6 +18,7 @@
 #define RTPARCHIVE_ARCHIVE_STREAM_RECORDER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -57,6 +58,10 @@ class StreamRecorder {
     int64_t sender_report_wait_us = 3'000'000;
     int64_t gone_after_us = 10'000'000;
     int first_segment_index = 0;  // > 0 when the stream was removed and added again
+    // Called when a segment's file is opened, before its first frame is
+    // written (path, filename, index and first_capture_ms set); a failure
+    // fails the stream like a write failure.
+    std::function<absl::Status(const SegmentFile& opened)> on_segment_opened;
   };
 
   StreamRecorder(Config config, TrackRecorder::KeyframeOutput on_keyframe_needed, LogFunction log);

@@ -6,6 +6,9 @@
 //
 // Exit status: 0 done; 1 failed (replay: no archive; verify: problems found);
 // 2 bad usage; 3 replay wrote the archive from a capture that ends mid-record.
+#include <sys/stat.h>
+
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -26,7 +29,7 @@
 #include "replay/replay.h"
 #include "sdp/sdp_file.h"
 
-ABSL_FLAG(std::string, o, "", "the archive ZIP to write (required); its folder must exist");
+ABSL_FLAG(std::string, o, "", "replay, recover: the archive ZIP to write (required); its folder must exist");
 ABSL_FLAG(std::string, session, "",
           "a session JSON file: archive fields, payload types and the streams to record "
           "(see the README); without it, streams are found in the capture");
@@ -62,7 +65,8 @@ constexpr char kUsage[] =
     "  rtparchive replay CAPTURE -o ARCHIVE.zip [--session FILE.json] [--events FILE.json]\n"
     "                    [--sdp FILE.sdp ...]\n"
     "  rtparchive verify ARCHIVE.zip\n"
-    "  rtparchive inspect ARCHIVE.zip [--json] [--timeline out.svg]\n\n"
+    "  rtparchive inspect ARCHIVE.zip [--json] [--timeline out.svg]\n"
+    "  rtparchive recover ARCHIVE.zip.parts -o ARCHIVE.zip\n\n"
     "Reads a pcap or pcapng capture of VP8 or H.264 video and Opus audio over RTP\n"
     "(also inside RED, repaired by RTX) and writes a ZIP with one .webm (.mkv for\n"
     "H.264) file per stream segment and a JSON manifest, without re-encoding.\n"
@@ -73,7 +77,9 @@ constexpr char kUsage[] =
     "verify checks an archive as consumers read it (ZIP, manifest schema, sizes, each\n"
     "file parsed by libwebm: codecs, rising timestamps, duration, Cues) and prints one\n"
     "line per problem. inspect summarises streams, segments, offsets, codecs, sizes,\n"
-    "frame counts and gaps.\n\n"
+    "frame counts and gaps. recover finalises the working folder a recording left\n"
+    "behind when it was killed or failed (disk full): the segment files up to their\n"
+    "last flush (at most a few seconds lost), with the manifest from its journal.\n\n"
     "Exit status: 0 done; 1 failed (replay: no archive; verify: problems found);\n"
     "2 bad usage; 3 replay wrote the archive, but the capture ends in the middle of a record.";
 
@@ -158,6 +164,15 @@ int RunReplay(const std::string& capture) {
   progress.Clear();
   if (!report.ok()) {
     std::fprintf(stderr, "rtparchive: %s\n", std::string(report.status().message()).c_str());
+    const std::string parts = options.output_path + ".parts";
+    struct stat info;
+    if (report.status().code() != absl::StatusCode::kAlreadyExists &&
+        ::stat(parts.c_str(), &info) == 0) {
+      std::fprintf(stderr,
+                   "rtparchive: no archive was written; what was recorded is kept in '%s': once "
+                   "the cause is fixed, finalise it with 'rtparchive recover %s -o %s'\n",
+                   parts.c_str(), parts.c_str(), options.output_path.c_str());
+    }
     return kExitFailed;
   }
   if (!absl::GetFlag(FLAGS_quiet)) {
@@ -168,6 +183,33 @@ int RunReplay(const std::string& capture) {
                  "rtparchive: warning: %s; the archive holds everything before that point\n",
                  report->discovery.truncation.c_str());
     return kExitTruncatedCapture;
+  }
+  return kExitOk;
+}
+
+// Finalises a dead recorder's working folder.
+int RunRecover(const std::string& working_folder) {
+  const std::string output = absl::GetFlag(FLAGS_o);
+  if (output.empty()) return Usage("recover needs -o ARCHIVE.zip");
+  auto result = rtparchive::RecoverArchive(working_folder, output);
+  if (!result.ok()) {
+    std::fprintf(stderr, "rtparchive: %s\n", std::string(result.status().message()).c_str());
+    return kExitFailed;
+  }
+  for (const std::string& warning : result->warnings) {
+    std::fprintf(stderr, "rtparchive: %s\n", warning.c_str());
+  }
+  if (!absl::GetFlag(FLAGS_quiet)) {
+    std::printf("Archive %s recovered, createdAt %lld, %zu files:\n", result->zip_path.c_str(),
+                static_cast<long long>(result->created_at_ms), result->files.size());
+    for (const rtparchive::FileResult& file : result->files) {
+      std::printf("  %s (stream %s), %lld-%lld ms after createdAt\n", file.filename.c_str(),
+                  file.stream_id.c_str(), static_cast<long long>(file.start_time_offset_ms),
+                  static_cast<long long>(file.stop_time_offset_ms));
+    }
+    std::printf("The working folder '%s' is left as it was; delete it once the archive is "
+                "checked.\n",
+                working_folder.c_str());
   }
   return kExitOk;
 }
@@ -224,6 +266,9 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
   }
+  // A file size limit (ulimit -f) must fail a write, not kill the process
+  // before it can say which file and keep the segments for `recover`.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::vector<std::string> joined_storage;
   std::vector<char*> joined = JoinRepeatedFlag(argc, argv, "sdp", &joined_storage);
   std::vector<char*> args = absl::ParseCommandLine(static_cast<int>(joined.size()), joined.data());
@@ -233,6 +278,10 @@ int main(int argc, char** argv) {
   if (command == "verify" || command == "inspect") {
     if (args.size() != 3) return Usage(command + " takes exactly one ARCHIVE.zip");
     return RunCheck(command, args[2]);
+  }
+  if (command == "recover") {
+    if (args.size() != 3) return Usage("recover takes exactly one WORKING_FOLDER (<output>.parts)");
+    return RunRecover(args[2]);
   }
   if (command != "replay") return Usage(absl::StrCat("unknown command '", command, "'"));
   if (args.size() != 3) return Usage("replay takes exactly one CAPTURE file");

@@ -140,6 +140,7 @@ struct SegmentWriter::State {
   bool failed = false;
   bool finished = false;
   int provisional_tracks = 0;  // 0 none, 1 written without the video's size, 2 with it
+  absl::Status flush_status;   // the sink's, when a flush failed
 
   // Tracks, written into its reserved space: at Finish the tracks that
   // carried frames; before that (provisional) every configured track, so a
@@ -179,6 +180,7 @@ struct SegmentWriter::State {
     cluster.reset();
     cluster_frames.clear();
     if (absl::Status flushed = sink->Flush(); !flushed.ok()) {
+      flush_status = flushed;
       throw std::runtime_error(std::string(flushed.message()));
     }
   }
@@ -197,6 +199,7 @@ absl::Status SegmentWriter::Guard(const char* what, const std::function<void()>&
   } catch (const std::exception& error) {
     state_->failed = true;
     if (!state_->io.status().ok()) return state_->io.status();
+    if (!state_->flush_status.ok()) return state_->flush_status;
     return absl::InternalError(
         absl::StrCat(what, " of '", state_->sink->name(), "' failed: ", error.what()));
   }

@@ -94,27 +94,49 @@ class CollectingCallback : public webm::Callback {
   ParsedFrame block_;
 };
 
+// Parses `bytes`; the status says whether parsing got to the end.
+webm::Status Parse(std::vector<uint8_t> bytes, ParsedFile* file) {
+  CollectingCallback callback(file);
+  webm::BufferReader reader(std::move(bytes));
+  webm::WebmParser parser;
+  return parser.Feed(&callback, &reader);
+}
+
+absl::Status ParseError(const webm::Status& status) {
+  return absl::DataLossError(absl::StrCat("libwebm could not parse the file (status ",
+                                          static_cast<int>(status.code), ")"));
+}
+
+absl::StatusOr<std::vector<uint8_t>> ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+}
+
 }  // namespace
 
 absl::StatusOr<ParsedFile> ReadWebm(std::vector<uint8_t> bytes) {
   ParsedFile file;
-  CollectingCallback callback(&file);
-  webm::BufferReader reader(std::move(bytes));
-  webm::WebmParser parser;
-  const webm::Status status = parser.Feed(&callback, &reader);
-  if (!status.completed_ok()) {
-    return absl::DataLossError(absl::StrCat("libwebm could not parse the file (status ",
-                                            static_cast<int>(status.code), ")"));
-  }
+  const webm::Status status = Parse(std::move(bytes), &file);
+  if (!status.completed_ok()) return ParseError(status);
   return file;
 }
 
 absl::StatusOr<ParsedFile> ReadWebmFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  return ReadWebm(std::move(bytes));
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadBytes(path);
+  if (!bytes.ok()) return bytes.status();
+  return ReadWebm(std::move(*bytes));
+}
+
+absl::StatusOr<PartialFile> ReadWebmPrefix(const std::string& path) {
+  absl::StatusOr<std::vector<uint8_t>> bytes = ReadBytes(path);
+  if (!bytes.ok()) return bytes.status();
+  PartialFile partial;
+  const webm::Status status = Parse(std::move(*bytes), &partial.file);
+  partial.cut_short = !status.completed_ok();
+  if (partial.cut_short && partial.file.doc_type.empty()) return ParseError(status);
+  return partial;
 }
 
 }  // namespace rtparchive::container

@@ -48,6 +48,15 @@ struct ParsedFile {
 absl::StatusOr<ParsedFile> ReadWebm(std::vector<uint8_t> bytes);
 absl::StatusOr<ParsedFile> ReadWebmFile(const std::string& path);
 
+// A file cut short (a recorder killed mid-write): everything before the
+// point where parsing failed, `cut_short` saying whether it did. Fails only
+// when not even the head parses.
+struct PartialFile {
+  ParsedFile file;
+  bool cut_short = false;
+};
+absl::StatusOr<PartialFile> ReadWebmPrefix(const std::string& path);
+
 }  // namespace rtparchive::container
 
 #endif  // RTPARCHIVE_CONTAINER_WEBM_READER_H_

@@ -130,6 +130,36 @@ def mute(capture, target, kind="audio", from_s=1.5, to_s=2.5):
     write_pcap(target, header, kept)
 
 
+def repeat(capture, target, times):
+    """The capture's RTP played `times` times in a row, as one long call:
+    arrival times, sequence numbers and RTP timestamps continue across the
+    joins (RTCP is left out, so tracks run on arrival time)."""
+    header, records = read_pcap(capture)
+    media = [(sec, usec, frame) for sec, usec, frame in records if not is_rtcp(frame[42:])]
+    start = media[0][0] * 1_000_000 + media[0][1]
+    span_us = media[-1][0] * 1_000_000 + media[-1][1] - start + 20_000
+    first, last = {}, {}  # per SSRC: (seq, ts) of the first and last packet
+    for _, _, frame in media:
+        seq, ts, ssrc = struct.unpack_from("!HII", frame, 42 + 2)
+        first.setdefault(ssrc, (seq, ts))
+        last[ssrc] = (seq, ts)
+    rates = {}
+    for ssrc in first:
+        rates[ssrc] = 90000 if (last[ssrc][1] - first[ssrc][1]) * 1e6 / span_us > 60000 else 48000
+    with open(target, "wb") as out:
+        out.write(header)
+        for k in range(times):
+            for sec, usec, frame in media:
+                payload = bytearray(frame[42:])
+                seq, ts, ssrc = struct.unpack_from("!HII", payload, 2)
+                seq_step = (last[ssrc][0] - first[ssrc][0] + 1) & 0xffff
+                ts_step = span_us * rates[ssrc] // 1_000_000
+                struct.pack_into("!HI", payload, 2, (seq + k * seq_step) & 0xffff, (ts + k * ts_step) & 0xffffffff)
+                t = sec * 1_000_000 + usec + k * span_us
+                data = udp_frame_like(frame, bytes(payload))
+                out.write(struct.pack("<IIII", t // 1_000_000, t % 1_000_000, len(data), len(data)) + data)
+
+
 if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "rtp-to-pcap":
     rtp_stream_to_pcap(sys.argv[2], sys.argv[3])
 elif __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "derive":

@@ -1,0 +1,60 @@
+#include "archive/finalise.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "archive/manifest.h"
+#include "archive/zip_writer.h"
+
+namespace rtparchive::archive {
+
+absl::Status WriteArchiveZip(const JournalArchive& fields, int64_t fallback_created_at_ms,
+                             const std::vector<RecordedFile>& files, const std::string& output_path,
+                             ArchiveResult* result) {
+  int64_t created_at_ms = fallback_created_at_ms;
+  for (size_t i = 0; i < files.size(); ++i) {
+    created_at_ms = i == 0 ? files[i].first_capture_ms
+                           : std::min(created_at_ms, files[i].first_capture_ms);
+  }
+  Manifest manifest;
+  manifest.id = fields.id;
+  manifest.name = fields.name;
+  manifest.session_id = fields.session_id;
+  manifest.partner_id = fields.partner_id;
+  manifest.created_at_ms = created_at_ms;
+  std::vector<ZipEntry> entries;
+  result->files.clear();
+  for (const RecordedFile& file : files) {
+    ManifestFile entry;
+    entry.stream_id = file.stream_id;
+    entry.filename = file.filename;
+    entry.size = file.size;
+    entry.start_time_offset_ms = file.first_capture_ms - created_at_ms;
+    entry.stop_time_offset_ms = file.last_capture_ms - created_at_ms;
+    entry.connection_data = file.connection_data;
+    entry.video_type = file.video_type;
+    manifest.files.push_back(entry);
+    result->files.push_back({entry.stream_id, file.segment_index, entry.filename, entry.size,
+                             entry.start_time_offset_ms, entry.stop_time_offset_ms,
+                             file.duration_ms});
+    entries.push_back({file.filename, file.path, ""});
+  }
+  result->zip_path = output_path;
+  result->created_at_ms = created_at_ms;
+  result->manifest_json = ManifestToJson(manifest);
+  if (absl::Status valid = ValidateManifestJson(result->manifest_json); !valid.ok()) {
+    return absl::InternalError(
+        absl::StrCat("refusing to write an invalid manifest: ", valid.message()));
+  }
+  entries.push_back({fields.id + ".json", "", result->manifest_json});
+  if (absl::Status written = WriteZip(output_path, entries, created_at_ms); !written.ok()) {
+    return written;
+  }
+  struct stat info;
+  if (::stat(output_path.c_str(), &info) == 0) result->zip_size = info.st_size;
+  return absl::OkStatus();
+}
+
+}  // namespace rtparchive::archive

@@ -1,0 +1,126 @@
+#include "archive/journal.h"
+
+#include <fcntl.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "base/text_file.h"
+
+namespace rtparchive::archive {
+namespace {
+
+std::string StringOf(const rapidjson::Value& object, const char* key) {
+  auto member = object.FindMember(key);
+  return member != object.MemberEnd() && member->value.IsString() ? member->value.GetString() : "";
+}
+
+int64_t IntOf(const rapidjson::Value& object, const char* key) {
+  auto member = object.FindMember(key);
+  return member != object.MemberEnd() && member->value.IsInt64() ? member->value.GetInt64() : 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
+                                                         const JournalArchive& archive) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create the journal '", path, "': ", std::strerror(errno)));
+  }
+  std::unique_ptr<Journal> journal(new Journal(path, fd));
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
+  json.StartObject();
+  json.Key("archive");
+  json.StartObject();
+  json.Key("id");
+  json.String(archive.id.c_str());
+  json.Key("name");
+  json.String(archive.name.c_str());
+  json.Key("sessionId");
+  json.String(archive.session_id.c_str());
+  json.Key("partnerId");
+  json.Int64(archive.partner_id);
+  json.EndObject();
+  json.EndObject();
+  if (absl::Status status = journal->Append(buffer.GetString()); !status.ok()) return status;
+  return journal;
+}
+
+Journal::~Journal() { ::close(fd_); }
+
+absl::Status Journal::Record(const JournalSegment& segment) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
+  json.StartObject();
+  json.Key("segment");
+  json.StartObject();
+  json.Key("filename");
+  json.String(segment.filename.c_str());
+  json.Key("streamId");
+  json.String(segment.stream_id.c_str());
+  json.Key("index");
+  json.Int(segment.segment_index);
+  json.Key("connectionData");
+  json.String(segment.connection_data.c_str(),
+              static_cast<rapidjson::SizeType>(segment.connection_data.size()));
+  json.Key("videoType");
+  json.String(segment.video_type.c_str());
+  json.Key("firstCaptureMs");
+  json.Int64(segment.first_capture_ms);
+  json.EndObject();
+  json.EndObject();
+  return Append(buffer.GetString());
+}
+
+absl::Status Journal::Append(const std::string& line) {
+  const std::string text = line + "\n";
+  // One write per line: with O_APPEND a crash leaves whole lines, or a torn last one.
+  const ssize_t written = ::write(fd_, text.data(), text.size());
+  if (written != static_cast<ssize_t>(text.size())) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "writing the journal '", path_, "' failed: ", written < 0 ? std::strerror(errno) : "short write"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<JournalContents> ReadJournal(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadTextFile(path, "journal");
+  if (!text.ok()) return text.status();
+  JournalContents contents;
+  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
+    rapidjson::Document document;
+    document.Parse(line.data(), line.size());
+    if (document.HasParseError() || !document.IsObject()) {
+      ++contents.unreadable_lines;
+      continue;
+    }
+    if (auto archive = document.FindMember("archive");
+        archive != document.MemberEnd() && archive->value.IsObject()) {
+      contents.archive = JournalArchive{StringOf(archive->value, "id"),
+                                        StringOf(archive->value, "name"),
+                                        StringOf(archive->value, "sessionId"),
+                                        IntOf(archive->value, "partnerId")};
+    } else if (auto segment = document.FindMember("segment");
+               segment != document.MemberEnd() && segment->value.IsObject()) {
+      const rapidjson::Value& value = segment->value;
+      contents.segments.push_back({StringOf(value, "filename"), StringOf(value, "streamId"),
+                                   static_cast<int>(IntOf(value, "index")),
+                                   StringOf(value, "connectionData"), StringOf(value, "videoType"),
+                                   IntOf(value, "firstCaptureMs")});
+    } else {
+      ++contents.unreadable_lines;
+    }
+  }
+  return contents;
+}
+
+}  // namespace rtparchive::archive

@@ -1,0 +1,136 @@
+// RecoverArchive: a dead recorder's working folder -> a complete archive.
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "archive/finalise.h"
+#include "archive/journal.h"
+#include "container/segment_writer.h"
+#include "container/webm_reader.h"
+#include "rtparchive/archive.h"
+
+namespace rtparchive {
+namespace {
+
+constexpr int kVideoTrackType = 1, kAudioTrackType = 2;  // Matroska TrackType
+
+// Writes what `parsed` holds as a complete segment file at `path`.
+absl::StatusOr<container::SegmentStats> Rewrite(container::ParsedFile parsed,
+                                                const std::string& path, int64_t* skipped) {
+  container::SegmentConfig config;
+  config.doc_type = parsed.doc_type;
+  config.has_video = config.has_audio = false;
+  std::map<uint64_t, container::TrackKind> kinds;
+  const container::ParsedTrack* video = nullptr;
+  for (const container::ParsedTrack& track : parsed.tracks) {
+    if (track.type == kVideoTrackType) {
+      config.has_video = true;
+      config.video_codec_id = track.codec_id;
+      config.video_codec_private = track.codec_private;
+      kinds[track.number] = container::TrackKind::kVideo;
+      video = &track;
+    } else if (track.type == kAudioTrackType) {
+      config.has_audio = true;
+      config.audio_codec_id = track.codec_id;
+      if (track.channels > 0) config.audio_channels = static_cast<int>(track.channels);
+      kinds[track.number] = container::TrackKind::kAudio;
+    }
+  }
+  auto sink = container::FileSink::Create(path);
+  if (!sink.ok()) return sink.status();
+  auto writer = container::SegmentWriter::Start(std::move(*sink), config);
+  if (!writer.ok()) return writer.status();
+  for (container::ParsedFrame& parsed_frame : parsed.frames) {
+    auto kind = kinds.find(parsed_frame.track);
+    if (kind == kinds.end() || parsed_frame.data.empty()) {
+      ++*skipped;
+      continue;
+    }
+    codec::EncodedFrame frame;
+    frame.data = std::move(parsed_frame.data);
+    frame.keyframe = parsed_frame.keyframe;
+    if (kind->second == container::TrackKind::kVideo && frame.keyframe && video->pixel_width > 0) {
+      frame.size = codec::VideoSize{static_cast<int>(video->pixel_width),
+                                    static_cast<int>(video->pixel_height)};
+      if (video->has_projection) {
+        const int roll = static_cast<int>(video->projection_pose_roll);
+        frame.rotation_degrees = ((-roll) % 360 + 360) % 360;
+      }
+    }
+    absl::Status put = (*writer)->PutFrame(kind->second, std::move(frame), parsed_frame.timestamp_ms);
+    if (put.code() == absl::StatusCode::kFailedPrecondition) {
+      ++*skipped;  // out of order: damage, not a frame the recorder wrote
+      continue;
+    }
+    if (!put.ok()) return put;
+  }
+  return (*writer)->Finish();
+}
+
+}  // namespace
+
+absl::StatusOr<ArchiveResult> RecoverArchive(const std::string& working_folder,
+                                             const std::string& output_path) {
+  const std::string journal_path = working_folder + "/" + archive::kJournalName;
+  auto journal = archive::ReadJournal(journal_path);
+  if (!journal.ok() || !journal->archive) {
+    return absl::NotFoundError(absl::StrCat(
+        "'", working_folder, "' holds no readable ", archive::kJournalName,
+        ": give the working folder an archive left behind (<output>.parts)"));
+  }
+  const std::string repaired_folder = working_folder + "/recovered";
+  if (::mkdir(repaired_folder.c_str(), 0755) != 0 && errno != EEXIST) {
+    return absl::PermissionDeniedError(absl::StrCat("cannot create '", repaired_folder,
+                                                    "': ", std::strerror(errno)));
+  }
+  ArchiveResult result;
+  if (journal->unreadable_lines > 0) {
+    result.warnings.push_back(absl::StrCat(journal->unreadable_lines,
+                                           " journal lines could not be read (a torn last line)"));
+  }
+  std::vector<archive::RecordedFile> files;
+  for (const archive::JournalSegment& segment : journal->segments) {
+    const std::string source = working_folder + "/" + segment.filename;
+    auto partial = container::ReadWebmPrefix(source);
+    if (!partial.ok()) {
+      result.warnings.push_back(absl::StrCat(segment.filename, ": left out: ",
+                                             partial.status().message()));
+      continue;
+    }
+    if (partial->file.frames.empty()) {
+      result.warnings.push_back(absl::StrCat(segment.filename, ": left out: no complete frame"));
+      continue;
+    }
+    const size_t frames_read = partial->file.frames.size();
+    const bool cut_short = partial->cut_short;
+    int64_t skipped = 0;
+    const std::string repaired = repaired_folder + "/" + segment.filename;
+    auto stats = Rewrite(std::move(partial->file), repaired, &skipped);
+    if (!stats.ok()) return stats.status();
+    if (cut_short || skipped > 0) {
+      result.warnings.push_back(absl::StrCat(
+          segment.filename, ": ", cut_short ? "cut short; " : "", frames_read - skipped,
+          " frames recovered", skipped > 0 ? absl::StrCat(", ", skipped, " unusable") : ""));
+    }
+    files.push_back({segment.stream_id, segment.connection_data, segment.video_type,
+                     segment.segment_index, segment.filename, repaired, stats->bytes,
+                     segment.first_capture_ms, segment.first_capture_ms + stats->last_timestamp_ms,
+                     stats->duration_ms});
+  }
+  if (files.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("nothing to recover in '", working_folder, "': no segment file holds a frame"));
+  }
+  if (absl::Status written =
+          archive::WriteArchiveZip(*journal->archive, 0, files, output_path, &result);
+      !written.ok()) {
+    return written;
+  }
+  result.stop_reason = "recovered from the working folder of a recorder that stopped unexpectedly";
+  return result;
+}
+
+}  // namespace rtparchive

@@ -37,7 +37,8 @@ TrackRecorder::TrackRecorder(Config config, FrameOutput on_frame, KeyframeOutput
       reorder_(config.reorder),
       assembler_(this, depacketizer_->marks_frame_starts()),
       clock_(config.format.clock_rate_hz),
-      payload_drops_(log_context, std::move(log)),
+      payload_drops_(log_context, log),
+      frame_drops_(log_context, std::move(log)),
       waiting_for_keyframe_(config.kind == MediaKind::kVideo) {
   if (config_.format.format == PayloadFormat::kH264) {
     h264_.emplace();
@@ -186,6 +187,7 @@ void TrackRecorder::Assemble(absl::Span<const uint8_t> payload, const HeldPacket
     return;
   }
   input.rtp_timestamp = timestamp;
+  last_rtp_timestamp_ = timestamp;
   input.storage = std::move(storage);  // input.info's spans stay valid: the bytes do not move
   current_arrival_us_ = packet.arrival_time_us;
   if (config_.kind == MediaKind::kAudio) last_audio_timestamp_ = timestamp;
@@ -258,7 +260,13 @@ bool TrackRecorder::DescribeKeyframe(codec::EncodedFrame& frame) {
 }
 
 void TrackRecorder::OnFrameDropped(codec::FrameDrop reason, int64_t count) {
-  frame_drops_[codec::ToString(reason)] += count;
+  // Waiting for a keyframe is the expected aftermath of a loss, not news.
+  if (reason == codec::FrameDrop::kWaitingForKeyframe) {
+    waiting_drops_ += count;
+  } else {
+    frame_drops_.Count(codec::ToString(reason),
+                       absl::StrFormat("frame(s) near RTP time %u", last_rtp_timestamp_), count);
+  }
   if (reason != codec::FrameDrop::kWaitingForKeyframe) OnVideoLoss();
 }
 
@@ -281,7 +289,10 @@ TrackCounters TrackRecorder::counters() const {
   counters.rotation_changes = rotation_changes_;
   counters.frames_written = frames_written_;
   counters.timestamp_jumps = clock_.jumps();
-  counters.frames_dropped = frame_drops_;
+  counters.frames_dropped = frame_drops_.counts();
+  if (waiting_drops_ > 0) {
+    counters.frames_dropped[codec::ToString(codec::FrameDrop::kWaitingForKeyframe)] = waiting_drops_;
+  }
   counters.packets_dropped = payload_drops_.counts();
   switch (clock_.anchor()) {
     case timing::CaptureClock::Anchor::kSenderReport:

@@ -105,7 +105,9 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   codec::FrameAssembler assembler_;
   timing::CaptureClock clock_;
   DropLog payload_drops_;
-  std::map<std::string, int64_t> frame_drops_;
+  DropLog frame_drops_;
+  int64_t waiting_drops_ = 0;         // frames skipped until a keyframe
+  uint32_t last_rtp_timestamp_ = 0;  // of the last payload assembled, for logs
   int64_t frames_written_ = 0;
   int64_t current_arrival_us_ = 0;  // arrival of the packet being assembled
   bool waiting_for_keyframe_;

@@ -21,9 +21,9 @@ class DropLog {
   DropLog(std::string context, LogFunction log)
       : context_(std::move(context)), log_(std::move(log)) {}
 
-  // Counts one drop of `reason`; the first one of each reason is logged with
-  // `detail` and a note that later ones are only counted.
-  void Count(absl::string_view reason, absl::string_view detail);
+  // Counts `how_many` drops of `reason`; the first of each reason is logged
+  // with `detail` and a note that later ones are only counted.
+  void Count(absl::string_view reason, absl::string_view detail, int64_t how_many = 1);
 
   const std::map<std::string, int64_t>& counts() const { return counts_; }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh — install what is needed, build, and run every test: unit tests,
-# fuzz-target regression runs and the end-to-end replay test, once in a
-# normal build and once under AddressSanitizer + UndefinedBehaviorSanitizer.
+# fuzz-target regression runs and the end-to-end tests, once in a normal
+# build and once under AddressSanitizer + UndefinedBehaviorSanitizer; then
+# a short coverage-guided libFuzzer run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -19,3 +20,5 @@ run_suite build
 echo "== build and test under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan -DRTPARCHIVE_SANITIZE=ON
+echo "== libFuzzer smoke run, ${RTPARCHIVE_FUZZ_SECONDS:-15} s per target"
+bash scripts/fuzz.sh "${RTPARCHIVE_FUZZ_SECONDS:-15}"

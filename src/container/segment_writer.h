@@ -1,12 +1,16 @@
 // Writes one stream segment as a WebM or Matroska file through libmatroska:
 // a video track and/or an audio track, frames as SimpleBlocks exactly as
-// given, clusters that start at video keyframes (and at least every 5 s),
-// Cues for each keyframe cluster, real picture size, and the duration.
+// given, clusters that start at video keyframes (and at least every second),
+// Cues for each keyframe cluster (and for audio clusters before any video),
+// real picture size, the sender's rotation, and the duration.
 //
 // Layout: EBML header, Segment { SeekHead, Info, Tracks, Cluster..., Cues }.
 // SeekHead and Tracks are written into space reserved at the start when the
 // segment is finished, since the picture size and which tracks carried media
-// are known only then. Timestamps are in ms (TimestampScale 1,000,000).
+// are known only then. Until then the file is kept readable for a recovery:
+// the Segment's size is unknown, a provisional Tracks holds every configured
+// track, and each cluster is flushed to the sink when it is cut.
+// Timestamps are in ms (TimestampScale 1,000,000).
 //
 // Not thread-safe. The output is deterministic: no dates, no random UIDs.
 #ifndef RTPARCHIVE_CONTAINER_SEGMENT_WRITER_H_

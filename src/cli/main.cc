@@ -6,12 +6,14 @@
 //
 // Exit status: 0 done; 1 failed (replay: no archive; verify: problems found);
 // 2 bad usage; 3 replay wrote the archive from a capture that ends mid-record.
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -26,6 +28,8 @@
 #include "cli/inspect_output.h"
 #include "cli/progress_bar.h"
 #include "cli/summary.h"
+#include "inspect/archive_check.h"
+#include "node/node.h"
 #include "replay/replay.h"
 #include "sdp/sdp_file.h"
 
@@ -51,6 +55,9 @@ ABSL_FLAG(bool, json, false, "inspect: print the report as JSON");
 ABSL_FLAG(std::string, timeline, "",
           "inspect: also draw each stream's segments and gaps into this SVG file");
 ABSL_FLAG(bool, quiet, false, "print no summary, only errors");
+ABSL_FLAG(std::string, config, "",
+          "serve: the node's JSON config file (listen address, credentials, media ports, "
+          "storage, limits; see the README)");
 
 namespace {
 
@@ -66,7 +73,8 @@ constexpr char kUsage[] =
     "                    [--sdp FILE.sdp ...]\n"
     "  rtparchive verify ARCHIVE.zip\n"
     "  rtparchive inspect ARCHIVE.zip [--json] [--timeline out.svg]\n"
-    "  rtparchive recover ARCHIVE.zip.parts -o ARCHIVE.zip\n\n"
+    "  rtparchive recover ARCHIVE.zip.parts -o ARCHIVE.zip\n"
+    "  rtparchive serve --config NODE.json\n\n"
     "Reads a pcap or pcapng capture of VP8 or H.264 video and Opus audio over RTP\n"
     "(also inside RED, repaired by RTX) and writes a ZIP with one .webm (.mkv for\n"
     "H.264) file per stream segment and a JSON manifest, without re-encoding.\n"
@@ -79,7 +87,9 @@ constexpr char kUsage[] =
     "line per problem. inspect summarises streams, segments, offsets, codecs, sizes,\n"
     "frame counts and gaps. recover finalises the working folder a recording left\n"
     "behind when it was killed or failed (disk full): the segment files up to their\n"
-    "last flush (at most a few seconds lost), with the manifest from its journal.\n\n"
+    "last flush (at most a few seconds lost), with the manifest from its journal.\n"
+    "serve runs a recording node: the archive REST API, live RTP over UDP, status\n"
+    "callbacks (see the README).\n\n"
     "Exit status: 0 done; 1 failed (replay: no archive; verify: problems found);\n"
     "2 bad usage; 3 replay wrote the archive, but the capture ends in the middle of a record.";
 
@@ -187,6 +197,46 @@ int RunReplay(const std::string& capture) {
   return kExitOk;
 }
 
+// Runs the recording node until SIGTERM or SIGINT, which stop and finalise
+// every archive before it exits.
+int RunServe() {
+  const std::string path = absl::GetFlag(FLAGS_config);
+  if (path.empty()) return Usage("serve needs --config FILE");
+  auto config = rtparchive::node::ReadNodeConfig(path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "rtparchive: %s\n", std::string(config.status().message()).c_str());
+    return kExitFailed;
+  }
+  // The signals are taken by a thread of ours, not by whichever thread
+  // they happen to hit: block them before any thread starts.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  auto log = [](absl::string_view line) {
+    std::fprintf(stderr, "rtparchive: %.*s\n", static_cast<int>(line.size()), line.data());
+  };
+  auto node = rtparchive::node::Node::Create(*config, log);
+  if (!node.ok()) {
+    std::fprintf(stderr, "rtparchive: %s\n", std::string(node.status().message()).c_str());
+    return kExitFailed;
+  }
+  std::thread stopper([&] {
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    log(absl::StrCat("signal ", signal, ": stopping every archive"));
+    (*node)->Shutdown();
+  });
+  log(absl::StrCat("serving the archive API on ", config->listen_host, ":", config->listen_port,
+                   "; media on ", config->media_address, " ports ", config->media_port_min, "-",
+                   config->media_port_max));
+  (*node)->Serve();
+  stopper.join();
+  node->reset();  // delivers the callbacks still queued
+  return kExitOk;
+}
+
 // Finalises a dead recorder's working folder.
 int RunRecover(const std::string& working_folder) {
   const std::string output = absl::GetFlag(FLAGS_o);
@@ -278,6 +328,10 @@ int main(int argc, char** argv) {
   if (command == "verify" || command == "inspect") {
     if (args.size() != 3) return Usage(command + " takes exactly one ARCHIVE.zip");
     return RunCheck(command, args[2]);
+  }
+  if (command == "serve") {
+    if (args.size() != 2) return Usage("serve takes no arguments besides --config FILE");
+    return RunServe();
   }
   if (command == "recover") {
     if (args.size() != 3) return Usage("recover takes exactly one WORKING_FOLDER (<output>.parts)");

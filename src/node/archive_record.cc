@@ -1,0 +1,125 @@
+#include "node/archive_record.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace rtparchive::node {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void String(Writer& json, const char* key, const std::string& value) {
+  json.Key(key);
+  json.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+void Fields(Writer& json, const ArchiveRecord& record) {
+  json.Key("createdAt");
+  json.Int64(record.created_at_ms);
+  json.Key("duration");
+  json.Int64(record.duration_s);
+  json.Key("hasAudio");
+  json.Bool(record.has_audio);
+  json.Key("hasVideo");
+  json.Bool(record.has_video);
+  String(json, "id", record.id);
+  if (!record.multi_archive_tag.empty()) String(json, "multiArchiveTag", record.multi_archive_tag);
+  String(json, "name", record.name);
+  String(json, "outputMode", "individual");
+  json.Key("partnerId");
+  json.Int64(record.api_key);
+  String(json, "reason", record.reason);
+  String(json, "sessionId", record.session_id);
+  json.Key("size");
+  json.Uint64(record.size);
+  String(json, "status", record.status);
+  String(json, "streamMode", record.manual ? "manual" : "auto");
+  json.Key("streams");
+  json.StartArray();
+  for (const auto& [stream_id, stream] : record.streams) {
+    json.StartObject();
+    String(json, "streamId", stream_id);
+    json.Key("hasAudio");
+    json.Bool(stream.has_audio);
+    json.Key("hasVideo");
+    json.Bool(stream.has_video);
+    json.EndObject();
+  }
+  json.EndArray();
+}
+
+std::string StringOf(const rapidjson::Value& object, const char* key) {
+  auto member = object.FindMember(key);
+  return member != object.MemberEnd() && member->value.IsString() ? member->value.GetString() : "";
+}
+
+bool BoolOf(const rapidjson::Value& object, const char* key, bool fallback) {
+  auto member = object.FindMember(key);
+  return member != object.MemberEnd() && member->value.IsBool() ? member->value.GetBool() : fallback;
+}
+
+int64_t IntOf(const rapidjson::Value& object, const char* key) {
+  auto member = object.FindMember(key);
+  return member != object.MemberEnd() && member->value.IsInt64() ? member->value.GetInt64() : 0;
+}
+
+}  // namespace
+
+std::string ArchiveJson(const ArchiveRecord& record, const std::string& url, bool event) {
+  rapidjson::StringBuffer buffer;
+  Writer json(buffer);
+  json.StartObject();
+  if (event) String(json, "event", "archive");
+  Fields(json, record);
+  json.Key("url");
+  if (record.status == "available" && !url.empty()) {
+    json.String(url.c_str());
+  } else {
+    json.Null();
+  }
+  json.EndObject();
+  return buffer.GetString();
+}
+
+std::string RecordStateJson(const ArchiveRecord& record) {
+  rapidjson::StringBuffer buffer;
+  Writer json(buffer);
+  json.StartObject();
+  Fields(json, record);
+  json.EndObject();
+  return buffer.GetString();
+}
+
+absl::StatusOr<ArchiveRecord> ParseRecordState(absl::string_view text) {
+  rapidjson::Document document;
+  document.Parse(text.data(), text.size());
+  if (document.HasParseError() || !document.IsObject() || StringOf(document, "id").empty()) {
+    return absl::InvalidArgumentError("not an archive state file");
+  }
+  ArchiveRecord record;
+  record.id = StringOf(document, "id");
+  record.api_key = IntOf(document, "partnerId");
+  record.session_id = StringOf(document, "sessionId");
+  record.name = StringOf(document, "name");
+  record.multi_archive_tag = StringOf(document, "multiArchiveTag");
+  record.has_audio = BoolOf(document, "hasAudio", true);
+  record.has_video = BoolOf(document, "hasVideo", true);
+  record.manual = StringOf(document, "streamMode") == "manual";
+  record.status = StringOf(document, "status");
+  record.reason = StringOf(document, "reason");
+  record.created_at_ms = IntOf(document, "createdAt");
+  record.duration_s = IntOf(document, "duration");
+  record.size = static_cast<uint64_t>(IntOf(document, "size"));
+  if (auto streams = document.FindMember("streams");
+      streams != document.MemberEnd() && streams->value.IsArray()) {
+    for (const rapidjson::Value& stream : streams->value.GetArray()) {
+      if (!stream.IsObject()) continue;
+      record.streams[StringOf(stream, "streamId")] = {BoolOf(stream, "hasAudio", true),
+                                                      BoolOf(stream, "hasVideo", true)};
+    }
+  }
+  return record;
+}
+
+}  // namespace rtparchive::node

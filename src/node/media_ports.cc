@@ -1,0 +1,160 @@
+#include "node/media_ports.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace rtparchive::node {
+namespace {
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A UDP socket bound to `address`:`port` (IPv4 or IPv6), or -1.
+int BindUdp(const std::string& address, int port) {
+  sockaddr_storage storage{};
+  socklen_t size = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+  if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+    size = sizeof(*v4);
+  } else if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    size = sizeof(*v6);
+  } else {
+    return -1;
+  }
+  const int fd = ::socket(storage.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  const int buffer = 4 << 20;  // bursts of video keyframes
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof(buffer));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), size) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+MediaPorts::MediaPorts(std::string address, int first_port, int last_port, PacketHandler on_packet)
+    : address_(std::move(address)),
+      first_port_(first_port),
+      last_port_(last_port),
+      on_packet_(std::move(on_packet)) {
+  if (::pipe2(wake_fds_, O_NONBLOCK | O_CLOEXEC) != 0) wake_fds_[0] = wake_fds_[1] = -1;
+  thread_ = std::thread([this] { Run(); });
+}
+
+MediaPorts::~MediaPorts() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  Wake();
+  thread_.join();
+  for (auto& [port, socket] : sockets_) ::close(socket.fd);
+  for (int fd : closing_) ::close(fd);
+  ::close(wake_fds_[0]);
+  ::close(wake_fds_[1]);
+}
+
+void MediaPorts::Wake() {
+  const char byte = 1;
+  (void)!::write(wake_fds_[1], &byte, 1);
+}
+
+absl::StatusOr<int> MediaPorts::Open() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (int port = first_port_; port <= last_port_; ++port) {
+    if (sockets_.count(port)) continue;
+    const int fd = BindUdp(address_, port);
+    if (fd < 0) continue;  // taken by another program
+    sockets_[port].fd = fd;
+    Wake();
+    return port;
+  }
+  return absl::ResourceExhaustedError(absl::StrCat("no free UDP port in ", first_port_, "-",
+                                                   last_port_, " on ", address_,
+                                                   ": widen mediaPorts in the config"));
+}
+
+void MediaPorts::Close(int port) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto socket = sockets_.find(port);
+  if (socket == sockets_.end()) return;
+  // Closed by the receiving thread, which may be polling it right now.
+  closing_.push_back(socket->second.fd);
+  sockets_.erase(socket);
+  Wake();
+}
+
+bool MediaPorts::SendBack(int port, absl::Span<const uint8_t> packet) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto socket = sockets_.find(port);
+  if (socket == sockets_.end() || !socket->second.heard) return false;
+  return ::sendto(socket->second.fd, packet.data(), packet.size(), 0,
+                  reinterpret_cast<const sockaddr*>(&socket->second.peer),
+                  socket->second.peer_size) == static_cast<ssize_t>(packet.size());
+}
+
+void MediaPorts::Run() {
+  std::vector<uint8_t> buffer(65536);
+  while (true) {
+    std::vector<pollfd> polled = {{wake_fds_[0], POLLIN, 0}};
+    std::vector<int> ports = {0};
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      for (int fd : closing_) ::close(fd);
+      closing_.clear();
+      for (const auto& [port, socket] : sockets_) {
+        polled.push_back({socket.fd, POLLIN, 0});
+        ports.push_back(port);
+      }
+    }
+    if (::poll(polled.data(), polled.size(), 1000) <= 0) continue;
+    if (polled[0].revents & POLLIN) {
+      char drain[64];
+      while (::read(wake_fds_[0], drain, sizeof(drain)) > 0) {
+      }
+    }
+    for (size_t i = 1; i < polled.size(); ++i) {
+      if (!(polled[i].revents & POLLIN)) continue;
+      // Drain the socket: a keyframe arrives as a burst.
+      for (int burst = 0; burst < 256; ++burst) {
+        sockaddr_in6 peer{};
+        socklen_t peer_size = sizeof(peer);
+        const ssize_t got = ::recvfrom(polled[i].fd, buffer.data(), buffer.size(), 0,
+                                       reinterpret_cast<sockaddr*>(&peer), &peer_size);
+        if (got < 0) break;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          auto socket = sockets_.find(ports[i]);
+          if (socket == sockets_.end()) break;  // closed meanwhile
+          socket->second.heard = true;
+          socket->second.peer = peer;
+          socket->second.peer_size = peer_size;
+        }
+        on_packet_(ports[i], absl::Span<const uint8_t>(buffer.data(), static_cast<size_t>(got)),
+                   NowUs());
+      }
+    }
+  }
+}
+
+}  // namespace rtparchive::node

@@ -1,0 +1,45 @@
+// The recording node's configuration file (`rtparchive serve --config FILE`),
+// JSON:
+//
+//   {
+//     "listen": "127.0.0.1:8080",            // the REST API; loopback unless set
+//     "mediaAddress": "127.0.0.1",           // where publishers send RTP/RTCP
+//     "mediaPorts": [40000, 40999],          // one UDP port per announced stream
+//     "storage": "/var/lib/rtparchive",      // archives, their working folders, state
+//     "credentials": [{"apiKey": 123456, "apiSecret": "s3cret"}],
+//     "limits": {"maxStreams": 50, "maxRecordedSeconds": 14400,
+//                "maxTotalSeconds": 43200, "maxPausedSeconds": 3600}
+//   }
+//
+// Every field but "storage" and "credentials" has the default shown.
+#ifndef RTPARCHIVE_NODE_NODE_CONFIG_H_
+#define RTPARCHIVE_NODE_NODE_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "rtparchive/archive.h"
+
+namespace rtparchive::node {
+
+struct NodeConfig {
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;
+  std::string media_address = "127.0.0.1";
+  int media_port_min = 40000;
+  int media_port_max = 40999;
+  std::string storage;
+  std::map<int64_t, std::string> secrets;  // API key -> secret
+  ArchiveLimits limits;
+};
+
+// InvalidArgument naming the field that is missing or wrong.
+absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view json);
+absl::StatusOr<NodeConfig> ReadNodeConfig(const std::string& path);
+
+}  // namespace rtparchive::node
+
+#endif  // RTPARCHIVE_NODE_NODE_CONFIG_H_

@@ -413,26 +413,26 @@ class Node::Impl {
 
   void RegisterRoutes() {
     const std::string project = R"(/v2/project/(\d+))";
-    server_.Post(project + "/archive", Authenticated([this](auto... args) { StartArchive(args...); }));
+    server_.Post(project + "/archive", Authenticated([this](auto&&... args) { StartArchive(args...); }));
     server_.Post(project + R"(/archive/([\w.-]+)/stop)",
-                 Authenticated([this](auto... args) { StopArchive(args...); }));
-    server_.Get(project + "/archive", Authenticated([this](auto... args) { ListArchives(args...); }));
+                 Authenticated([this](auto&&... args) { StopArchive(args...); }));
+    server_.Get(project + "/archive", Authenticated([this](auto&&... args) { ListArchives(args...); }));
     server_.Get(project + R"(/archive/([\w.-]+))",
-                Authenticated([this](auto... args) { GetArchive(args...); }));
+                Authenticated([this](auto&&... args) { GetArchive(args...); }));
     server_.Delete(project + R"(/archive/([\w.-]+))",
-                   Authenticated([this](auto... args) { DeleteArchive(args...); }));
+                   Authenticated([this](auto&&... args) { DeleteArchive(args...); }));
     server_.Patch(project + R"(/archive/([\w.-]+)/streams)",
-                  Authenticated([this](auto... args) { PatchStreams(args...); }));
+                  Authenticated([this](auto&&... args) { PatchStreams(args...); }));
     server_.Get(project + R"(/archive/([\w.-]+)/download)",
-                Authenticated([this](auto... args) { Download(args...); }));
-    server_.Post(project + "/callback", Authenticated([this](auto... args) { AddCallback(args...); }));
-    server_.Get(project + "/callback", Authenticated([this](auto... args) { ListCallbacks(args...); }));
+                Authenticated([this](auto&&... args) { Download(args...); }));
+    server_.Post(project + "/callback", Authenticated([this](auto&&... args) { AddCallback(args...); }));
+    server_.Get(project + "/callback", Authenticated([this](auto&&... args) { ListCallbacks(args...); }));
     server_.Delete(project + R"(/callback/([\w.-]+))",
-                   Authenticated([this](auto... args) { DeleteCallback(args...); }));
+                   Authenticated([this](auto&&... args) { DeleteCallback(args...); }));
     server_.Post(project + R"(/session/([^/]+)/stream)",
-                 Authenticated([this](auto... args) { AnnounceStream(args...); }));
+                 Authenticated([this](auto&&... args) { AnnounceStream(args...); }));
     server_.Delete(project + R"(/session/([^/]+)/stream/([\w.-]+))",
-                   Authenticated([this](auto... args) { WithdrawStream(args...); }));
+                   Authenticated([this](auto&&... args) { WithdrawStream(args...); }));
     server_.set_payload_max_length(1 << 20);
     // Archives finalised at start-up are reported once the API is up.
     for (const ArchiveRecord& record : pending_notifications_) NotifyCallbacks(record);

@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""End-to-end test of `rtparchive serve`, driven as an application would:
+HTTP requests (urllib), publishers sending live RTP from GStreamer's
+payloaders to the announced UDP ports, a local HTTP listener receiving the
+status callbacks, and the downloaded ZIP checked with `rtparchive verify`.
+Usage: node_test.py RTPARCHIVE_BINARY
+"""
+import http.server
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import zipfile
+
+BINARY = sys.argv[1]
+WORK = tempfile.mkdtemp(prefix="rtparchive-node-")
+KEY, SECRET = 123456, "s3cret"
+failures = []
+passed = 0
+
+
+def check(condition, what):
+    global passed
+    if condition:
+        passed += 1
+    else:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def free_udp_range(size=20):
+    """A run of free UDP ports (checked by binding each)."""
+    for base in range(42000 + os.getpid() % 1000 * 20, 60000, size):
+        try:
+            sockets = []
+            for port in range(base, base + size):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.bind(("127.0.0.1", port))
+                sockets.append(s)
+            for s in sockets:
+                s.close()
+            return base, base + size - 1
+        except OSError:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no free UDP ports")
+
+
+API_PORT = free_port()
+MEDIA = free_udp_range()
+BASE = f"http://127.0.0.1:{API_PORT}/v2/project/{KEY}"
+STORAGE = os.path.join(WORK, "storage")
+CONFIG = os.path.join(WORK, "node.json")
+json.dump({"listen": f"127.0.0.1:{API_PORT}", "mediaPorts": list(MEDIA), "storage": STORAGE,
+           "credentials": [{"apiKey": KEY, "apiSecret": SECRET}], "limits": {"maxStreams": 2}},
+          open(CONFIG, "w"))
+
+
+def api(method, path, body=None, secret=SECRET, raw=None):
+    """(status, parsed JSON or bytes) of one request."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+    request = urllib.request.Request(BASE + path, data=data if method != "GET" else None, method=method,
+                                     headers={"X-TB-PARTNER-AUTH": f"{KEY}:{secret}",
+                                              "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            content = response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        content, status = error.read(), error.code
+    try:
+        return status, json.loads(content) if content else None
+    except ValueError:
+        return status, content
+
+
+def start_node():
+    log = open(os.path.join(WORK, "node.log"), "a")
+    node = subprocess.Popen([BINARY, "serve", "--config", CONFIG], stdout=log, stderr=log)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", API_PORT), timeout=0.2):
+                return node
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the node did not start; see " + log.name)
+
+
+def publisher(port, seconds, pattern="smpte"):
+    """A GStreamer publisher: VP8 (PT 96) and Opus (PT 111) over RTP to `port`."""
+    return subprocess.Popen(
+        ["timeout", str(seconds), "gst-launch-1.0", "-q",
+         "videotestsrc", "is-live=true", f"pattern={pattern}", "!", "video/x-raw,width=320,height=240,framerate=30/1",
+         "!", "vp8enc", "deadline=1", "keyframe-max-dist=15", "!", "rtpvp8pay", "pt=96", "!",
+         "udpsink", "host=127.0.0.1", f"port={port}",
+         "audiotestsrc", "is-live=true", "!", "audioconvert", "!", "audioresample", "!", "opusenc", "!",
+         "rtpopuspay", "pt=111", "!", "udpsink", "host=127.0.0.1", f"port={port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+class Callbacks(http.server.BaseHTTPRequestHandler):
+    received = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Callbacks.received.append((time.time(), json.loads(body)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def statuses(archive_id):
+    return [body["status"] for _, body in Callbacks.received if body.get("id") == archive_id]
+
+
+def wait_for(condition, seconds=20):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def unpack(zip_bytes, label):
+    path = os.path.join(WORK, label + ".zip")
+    open(path, "wb").write(zip_bytes)
+    verdict = subprocess.run([BINARY, "verify", path], capture_output=True, text=True)
+    check(verdict.returncode == 0, f"{label}: the downloaded ZIP passes verify ({verdict.stdout.strip()[:300]})")
+    with zipfile.ZipFile(path) as archive:
+        return json.loads(archive.read([n for n in archive.namelist() if n.endswith(".json")][0]))
+
+
+def check_bad_requests(stream_ports):
+    status, body = api("POST", "/archive", raw=b"{not json")
+    check(status == 400 and "JSON" in body["message"], f"malformed JSON: 400 with a message ({status} {body})")
+    status, _ = api("POST", "/archive", {"sessionId": 5})
+    check(status == 400, f"a field of the wrong type: 400 ({status})")
+    status, _ = api("POST", "/archive", {"sessionId": "s", "outputMode": "composed"})
+    check(status == 400, f"outputMode composed: 400 ({status})")
+    status, body = api("GET", "/archive", secret="wrong")
+    check(status == 403 and "credentials" in body["message"], f"wrong credentials: 403 ({status})")
+    status, _ = api("GET", "/archive/00000000-0000-4000-8000-000000000000")
+    check(status == 404, f"unknown archive: 404 ({status})")
+    status, _ = api("POST", "/session/other/stream", {"streamId": "../etc"})
+    check(status == 400, f"a stream ID that is no file name: 400 ({status})")
+
+
+def main():
+    threading.Thread(target=http.server.HTTPServer(("127.0.0.1", CALLBACK_PORT), Callbacks).serve_forever,
+                     daemon=True).start()
+    node = start_node()
+    status, callback = api("POST", "/callback", {"url": f"http://127.0.0.1:{CALLBACK_PORT}/cb",
+                                                 "group": "archive", "event": "status"})
+    check(status == 200 and callback["id"], f"callback registered ({status})")
+    status, listed = api("GET", "/callback")
+    check(status == 200 and [c["url"] for c in listed] == [callback["url"]], "callbacks are listed")
+
+    ports = {}
+    for stream_id in ("pub-a", "pub-b", "pub-c"):
+        status, body = api("POST", "/session/sess-1/stream",
+                           {"streamId": stream_id, "connectionData": f"name={stream_id}", "videoType": "camera"})
+        check(status == 200 and body["address"] == "127.0.0.1", f"{stream_id} announced ({status} {body})")
+        ports[stream_id] = body["port"]
+    check_bad_requests(ports)
+
+    # Manual mode: pub-a throughout; pub-b removed and added again.
+    status, archive = api("POST", "/archive", {"sessionId": "sess-1", "name": "manual", "streamMode": "manual"})
+    check(status == 200 and archive["status"] == "started", f"archive started ({status})")
+    archive_id = archive["id"]
+    status, _ = api("POST", "/archive", {"sessionId": "sess-1"})
+    check(status == 409, f"a second archive of the session: 409 ({status})")
+    for stream_id in ("pub-a", "pub-b"):
+        status, _ = api("PATCH", f"/archive/{archive_id}/streams", {"addStream": stream_id, "hasAudio": True, "hasVideo": True})
+        check(status == 204, f"{stream_id} added ({status})")
+    status, body = api("PATCH", f"/archive/{archive_id}/streams", {"addStream": "pub-c"})
+    check(status == 409 and "at most 2" in body["message"], f"a stream over maxStreams: 409 ({status} {body})")
+    started = time.time()
+    senders = [publisher(ports["pub-a"], 7), publisher(ports["pub-b"], 7, "ball")]
+    time.sleep(2.5)
+    status, _ = api("PATCH", f"/archive/{archive_id}/streams", {"removeStream": "pub-b"})
+    check(status == 204, f"pub-b removed ({status})")
+    time.sleep(1.5)
+    re_added = time.time()
+    status, _ = api("PATCH", f"/archive/{archive_id}/streams", {"addStream": "pub-b"})
+    check(status == 204, f"pub-b added again ({status})")
+    time.sleep(2.0)
+    status, stopped = api("POST", f"/archive/{archive_id}/stop")
+    check(status == 200 and stopped["status"] == "stopped", f"stopped ({status})")
+    status, _ = api("POST", f"/archive/{archive_id}/stop")
+    check(status == 409, f"stopping twice: 409 ({status})")
+    for sender in senders:
+        sender.wait()
+    check(wait_for(lambda: "available" in statuses(archive_id)),
+          f"callbacks: {statuses(archive_id)}")
+    check(statuses(archive_id)[:1] == ["started"] and statuses(archive_id)[-2:] == ["stopped", "available"],
+          f"callbacks in order: started ... stopped, available ({statuses(archive_id)})")
+    status, record = api("GET", f"/archive/{archive_id}")
+    check(status == 200 and record["status"] == "available" and record["size"] > 0 and record["url"],
+          f"the archive is available with its size and URL ({record})")
+    status, zip_bytes = api("GET", f"/archive/{archive_id}/download")
+    check(status == 200 and len(zip_bytes) == record["size"], f"download: 200, {len(zip_bytes)} bytes")
+    manifest = unpack(zip_bytes, "manual")
+    files = {f["filename"]: f for f in manifest["files"]}
+    check(sorted(files) == ["pub-a.webm", "pub-b-1.webm", "pub-b.webm"],
+          f"two streams, three segment files ({sorted(files)})")
+    if "pub-b-1.webm" in files:
+        offset_s = (manifest["createdAt"] + files["pub-b-1.webm"]["startTimeOffset"]) / 1000 - re_added
+        check(-0.2 < offset_s < 1.0, f"pub-b's second segment starts when it was added again ({offset_s:+.2f} s)")
+        first_s = manifest["createdAt"] / 1000 - started
+        check(-0.2 < first_s < 1.0, f"createdAt is when the publishers started sending ({first_s:+.2f} s)")
+    status, listing = api("GET", "/archive?sessionId=sess-1&count=10")
+    check(status == 200 and listing["count"] == 1 and listing["items"][0]["id"] == archive_id, "list by session")
+
+    # SIGTERM finalises a recording archive and reports it.
+    status, auto = api("POST", "/archive", {"sessionId": "sess-1", "name": "auto"})
+    check(status == 200 and sorted(s["streamId"] for s in auto["streams"]) == ["pub-a", "pub-b"],
+          f"auto mode records the announced streams, up to maxStreams ({auto.get('streams')})")
+    sender = publisher(ports["pub-a"], 3)
+    sender.wait()
+    node.send_signal(signal.SIGTERM)
+    check(node.wait(timeout=30) == 0, "SIGTERM: the node exits 0")
+    check("available" in statuses(auto["id"]), f"SIGTERM: the archive was finalised and reported ({statuses(auto['id'])})")
+
+    # A crash (SIGKILL) mid-recording: the next start recovers the archive.
+    node = start_node()
+    status, record = api("GET", f"/archive/{auto['id']}")
+    check(status == 200 and record["status"] == "available", "a restart lists the archives of the last run")
+    for stream_id in ("pub-a",):
+        status, body = api("POST", "/session/sess-2/stream", {"streamId": stream_id})
+        ports[stream_id] = body["port"]
+    status, crashed = api("POST", "/archive", {"sessionId": "sess-2", "name": "crashed"})
+    sender = publisher(ports["pub-a"], 4)
+    sender.wait()
+    node.send_signal(signal.SIGKILL)
+    node.wait()
+    node = start_node()
+    check(wait_for(lambda: "available" in statuses(crashed["id"])), "after a crash, the restart reports the archive")
+    status, record = api("GET", f"/archive/{crashed['id']}")
+    check(status == 200 and record["status"] == "available" and "recovered" in record["reason"],
+          f"after a crash the archive is recovered ({record.get('status')}: {record.get('reason')})")
+    status, zip_bytes = api("GET", f"/archive/{crashed['id']}/download")
+    if status == 200:
+        unpack(zip_bytes, "crashed")
+    status, _ = api("DELETE", f"/archive/{crashed['id']}")
+    check(status == 204, f"delete an available archive: 204 ({status})")
+    status, _ = api("GET", f"/archive/{crashed['id']}")
+    check(status == 404, f"a deleted archive is gone ({status})")
+    node.send_signal(signal.SIGTERM)
+    node.wait(timeout=30)
+
+
+CALLBACK_PORT = free_port()
+if not shutil.which("gst-launch-1.0"):
+    print("SKIP: GStreamer (gst-launch-1.0) is not installed")
+    sys.exit(77)
+main()
+print(f"{passed} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)

@@ -11,22 +11,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/json_fields.h"
 #include "base/text_file.h"
 
 namespace rtparchive::archive {
-namespace {
-
-std::string StringOf(const rapidjson::Value& object, const char* key) {
-  auto member = object.FindMember(key);
-  return member != object.MemberEnd() && member->value.IsString() ? member->value.GetString() : "";
-}
-
-int64_t IntOf(const rapidjson::Value& object, const char* key) {
-  auto member = object.FindMember(key);
-  return member != object.MemberEnd() && member->value.IsInt64() ? member->value.GetInt64() : 0;
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<Journal>> Journal::Create(const std::string& path,
                                                          const JournalArchive& archive) {

@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "base/json_fields.h"
+
 namespace rtparchive::node {
 namespace {
 
@@ -49,20 +51,8 @@ void Fields(Writer& json, const ArchiveRecord& record) {
   json.EndArray();
 }
 
-std::string StringOf(const rapidjson::Value& object, const char* key) {
-  auto member = object.FindMember(key);
-  return member != object.MemberEnd() && member->value.IsString() ? member->value.GetString() : "";
-}
 
-bool BoolOf(const rapidjson::Value& object, const char* key, bool fallback) {
-  auto member = object.FindMember(key);
-  return member != object.MemberEnd() && member->value.IsBool() ? member->value.GetBool() : fallback;
-}
 
-int64_t IntOf(const rapidjson::Value& object, const char* key) {
-  auto member = object.FindMember(key);
-  return member != object.MemberEnd() && member->value.IsInt64() ? member->value.GetInt64() : 0;
-}
 
 }  // namespace
 

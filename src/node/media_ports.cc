@@ -11,15 +11,10 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/system_clock.h"
 
 namespace rtparchive::node {
 namespace {
-
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // A UDP socket bound to `address`:`port` (IPv4 or IPv6), or -1.
 int BindUdp(const std::string& address, int port) {
@@ -151,7 +146,7 @@ void MediaPorts::Run() {
           socket->second.peer_size = peer_size;
         }
         on_packet_(ports[i], absl::Span<const uint8_t>(buffer.data(), static_cast<size_t>(got)),
-                   NowUs());
+                   SystemTimeUs());
       }
     }
   }

@@ -23,6 +23,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/system_clock.h"
 #include "base/stable_id.h"
 #include "base/text_file.h"
 #include "node/archive_record.h"
@@ -33,15 +34,9 @@
 namespace rtparchive::node {
 namespace {
 
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string RandomUuid() {
   std::random_device random;
-  return StableUuid(absl::StrCat(random(), "-", random(), "-", random(), "-", NowUs()));
+  return StableUuid(absl::StrCat(random(), "-", random(), "-", random(), "-", SystemTimeUs()));
 }
 
 // An RTCP Picture Loss Indication (RFC 4585 §6.3.1) for `media_ssrc`.
@@ -295,7 +290,7 @@ class Node::Impl {
         std::lock_guard<std::mutex> lock(mu_);
         for (const auto& [id, archive] : archives_) recording.push_back(archive);
       }
-      const int64_t now = NowUs();
+      const int64_t now = SystemTimeUs();
       for (const auto& archive : recording) archive->AdvanceTime(now).IgnoreError();
     }
   }
@@ -467,7 +462,7 @@ class Node::Impl {
     record.manual = stream_mode == "manual";
     record.api_key = api_key;
     record.id = RandomUuid();
-    record.created_at_ms = NowUs() / 1000;
+    record.created_at_ms = SystemTimeUs() / 1000;
     std::vector<StreamOptions> streams;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -711,7 +706,7 @@ class Node::Impl {
     if (group != "archive" || event != "status") {
       return Reply(response, {400, "only \"group\": \"archive\", \"event\": \"status\" callbacks exist"});
     }
-    CallbackRegistration callback{RandomUuid(), api_key, url, NowUs() / 1000};
+    CallbackRegistration callback{RandomUuid(), api_key, url, SystemTimeUs() / 1000};
     {
       std::lock_guard<std::mutex> lock(mu_);
       callbacks_.push_back(callback);

@@ -16,23 +16,13 @@ import tempfile
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
 import ffprobe_tools  # noqa: E402
 from pcap_tools import read_pcap, write_pcap  # noqa: E402
 
 BINARY, TESTDATA = sys.argv[1], sys.argv[2]
 BROWSER = os.path.join(TESTDATA, "browser")
 WORK = tempfile.mkdtemp(prefix="rtparchive-browser-rtp-")
-failures = []
-passed = 0
-
-
-def check(condition, what):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def replay(name, label, *extra):
@@ -332,5 +322,4 @@ check_reconnect()
 check_mute()
 check_resize()
 check_orientation()
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

@@ -16,21 +16,11 @@ import time
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
 import pcap_tools  # noqa: E402
 
 BINARY, TESTDATA = sys.argv[1], sys.argv[2]
 WORK = tempfile.mkdtemp(prefix="rtparchive-crash-")
-failures = []
-passed = 0
-
-
-def check(condition, what):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def run(*args, **kwargs):
@@ -122,5 +112,4 @@ def main():
 
 
 main()
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

@@ -20,20 +20,12 @@ import urllib.error
 import urllib.request
 import zipfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
+
 BINARY = sys.argv[1]
 WORK = tempfile.mkdtemp(prefix="rtparchive-node-")
 KEY, SECRET = 123456, "s3cret"
-failures = []
-passed = 0
-
-
-def check(condition, what):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def free_port():
@@ -271,5 +263,4 @@ if not shutil.which("gst-launch-1.0"):
     print("SKIP: GStreamer (gst-launch-1.0) is not installed")
     sys.exit(77)
 main()
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

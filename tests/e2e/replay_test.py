@@ -17,23 +17,13 @@ import tempfile
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
 import ffprobe_tools  # noqa: E402
 from pcap_tools import read_pcap, rtp_rewrite, udp_frame_like, write_pcap  # noqa: E402
 
 BINARY, TESTDATA = sys.argv[1], sys.argv[2]
 CAPTURES = os.path.join(TESTDATA, "captures")
 WORK = tempfile.mkdtemp(prefix="rtparchive-e2e-")
-failures = []
-passed = 0
-
-
-def check(condition, what):
-    global passed
-    if condition:
-        passed += 1
-    else:
-        failures.append(what)
-        print("FAIL:", what)
 
 
 def replay(capture, name, *extra):
@@ -604,5 +594,4 @@ check_bad_input()
 check_determinism_and_session()
 check_usage()
 check_verify()
-print(f"{passed} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+finish()

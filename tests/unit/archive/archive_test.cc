@@ -2,14 +2,13 @@
 #include "rtparchive/archive.h"
 
 #include <sys/stat.h>
-#include <zip.h>
-
 #include <filesystem>
 #include <thread>
 #include <vector>
 
 #include "container/webm_reader.h"
 #include "test_packets.h"
+#include "test_zip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -21,25 +20,8 @@ using test::kOpus;
 using test::kVp8;
 using test::Rtp;
 using test::Vp8Frame;
+using test::ZipEntry;
 
-// The bytes of one entry of a ZIP, read with libzip.
-std::vector<uint8_t> ZipEntry(const std::string& zip_path, const std::string& name) {
-  int error = 0;
-  zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY, &error);
-  if (archive == nullptr) return {};
-  zip_stat_t stat;
-  std::vector<uint8_t> bytes;
-  if (zip_stat(archive, name.c_str(), 0, &stat) == 0) {
-    bytes.resize(stat.size);
-    zip_file_t* file = zip_fopen(archive, name.c_str(), 0);
-    if (file != nullptr) {
-      zip_fread(file, bytes.data(), bytes.size());
-      zip_fclose(file);
-    }
-  }
-  zip_close(archive);
-  return bytes;
-}
 
 class ArchiveTest : public ::testing::Test {
  protected:

@@ -1,8 +1,6 @@
 // What real browsers send around the media, through the public API: VP8 in
 // RED with ULPFEC, RTX retransmissions and padding probes, Opus in RED with
 // redundancy, and video orientation in two-byte header extensions.
-#include <zip.h>
-
 #include <cstring>
 #include <filesystem>
 #include <vector>
@@ -10,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "rtparchive/archive.h"
 #include "test_packets.h"
+#include "test_zip.h"
 
 namespace rtparchive {
 namespace {
@@ -18,6 +17,7 @@ using test::kOpus;
 using test::kVp8;
 using test::Rtp;
 using test::Vp8Frame;
+using test::ZipEntry;
 
 constexpr int kRed = 118;
 constexpr int kUlpfec = 120;
@@ -244,23 +244,6 @@ std::optional<double> FindFloatElement(const std::vector<uint8_t>& bytes, uint8_
   return std::nullopt;
 }
 
-std::vector<uint8_t> ZipEntry(const std::string& zip_path, const std::string& name) {
-  int error = 0;
-  zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY, &error);
-  if (archive == nullptr) return {};
-  std::vector<uint8_t> bytes;
-  zip_stat_t stat;
-  if (zip_stat(archive, name.c_str(), 0, &stat) == 0) {
-    bytes.resize(stat.size);
-    zip_file_t* file = zip_fopen(archive, name.c_str(), 0);
-    if (file != nullptr) {
-      zip_fread(file, bytes.data(), bytes.size());
-      zip_fclose(file);
-    }
-  }
-  zip_close(archive);
-  return bytes;
-}
 
 TEST_F(WrappedRtpTest, OrientationFromTwoByteExtensionsIsRecordedAndCounted) {
   Start("orientation");

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -105,10 +106,18 @@ def publisher(port, seconds, pattern="smpte"):
 
 
 class Callbacks(http.server.BaseHTTPRequestHandler):
+    """The application's callback endpoint; it fails its first request, so
+    the node must retry."""
     received = []
+    refused = 0
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        if Callbacks.refused == 0:
+            Callbacks.refused += 1
+            self.send_response(503)
+            self.end_headers()
+            return
         Callbacks.received.append((time.time(), json.loads(body)))
         self.send_response(200)
         self.end_headers()
@@ -152,6 +161,27 @@ def check_bad_requests(stream_ports):
     check(status == 404, f"unknown archive: 404 ({status})")
     status, _ = api("POST", "/session/other/stream", {"streamId": "../etc"})
     check(status == 400, f"a stream ID that is no file name: 400 ({status})")
+
+
+def check_keyframe_request(port):
+    """A publisher whose video starts gets an RTCP PLI for its SSRC."""
+    status, archive = api("POST", "/archive", {"sessionId": "sess-1", "streamMode": "manual",
+                                               "multiArchiveTag": "pli"})
+    api("PATCH", f"/archive/{archive['id']}/streams", {"addStream": "pub-c"})
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sender.settimeout(5)
+    ssrc = 0x1234abcd
+    vp8_keyframe = bytes([0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00, 0x00])
+    packet = struct.pack("!BBHII", 0x80, 0x80 | 96, 1, 0, ssrc) + vp8_keyframe
+    sender.sendto(packet, ("127.0.0.1", port))
+    try:
+        feedback, _ = sender.recvfrom(2048)
+    except socket.timeout:
+        feedback = b""
+    check(len(feedback) == 12 and feedback[0] == 0x81 and feedback[1] == 206 and
+          struct.unpack("!I", feedback[8:12])[0] == ssrc,
+          f"the node asks the publisher for a keyframe with an RTCP PLI ({feedback.hex()})")
+    api("POST", f"/archive/{archive['id']}/stop")
 
 
 def main():
@@ -203,6 +233,7 @@ def main():
           f"callbacks: {statuses(archive_id)}")
     check(statuses(archive_id)[:1] == ["started"] and statuses(archive_id)[-2:] == ["stopped", "available"],
           f"callbacks in order: started ... stopped, available ({statuses(archive_id)})")
+    check(Callbacks.refused == 1, "a callback the endpoint refused was retried")
     status, record = api("GET", f"/archive/{archive_id}")
     check(status == 200 and record["status"] == "available" and record["size"] > 0 and record["url"],
           f"the archive is available with its size and URL ({record})")
@@ -219,6 +250,8 @@ def main():
         check(-0.2 < first_s < 1.0, f"createdAt is when the publishers started sending ({first_s:+.2f} s)")
     status, listing = api("GET", "/archive?sessionId=sess-1&count=10")
     check(status == 200 and listing["count"] == 1 and listing["items"][0]["id"] == archive_id, "list by session")
+
+    check_keyframe_request(ports["pub-c"])
 
     # SIGTERM finalises a recording archive and reports it.
     status, auto = api("POST", "/archive", {"sessionId": "sess-1", "name": "auto"})

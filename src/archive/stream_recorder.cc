@@ -102,6 +102,10 @@ void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_tim
     return;
   }
   auto existing = tracks_by_ssrc_.find(view.ssrc());
+  if (view.payload().empty() && config_.stream.rtx_ssrcs.count(view.ssrc())) {
+    ++rtx_padding_packets_;  // a probe on the RTX SSRC, under a payload type not mapped
+    return;
+  }
   if (view.payload().empty() && existing == tracks_by_ssrc_.end()) {
     // Padding-only packets (bandwidth probes) carry no media.
     packet_drops_.Count("padding_only", absl::StrFormat("from ssrc %u", view.ssrc()));

@@ -29,7 +29,56 @@ struct FlowEvidence {
   // wrapping), with the block's payload type.
   std::optional<std::pair<int, PayloadFormat>> red_media;
   int64_t payload_bytes = 0;
+  // The last packets' payload starts, by sequence number, so a later RTX
+  // packet (RFC 4588: original sequence number, then the original payload)
+  // can be matched to the packet it resends.
+  struct Sent {
+    uint16_t sequence = 0;
+    uint8_t payload_type = 0;
+    uint64_t payload_start = 0;
+    bool set = false;
+  };
+  std::vector<Sent> recent;  // kRecentPackets entries once the flow sent a payload
+  // RTX: the media SSRC it resent packets of, and per RTX payload type the
+  // media payload type it carried.
+  std::optional<uint32_t> retransmits;
+  std::string flow_key;  // track.flow as text, to find the flow's other SSRCs
+  std::map<int, int> rtx_payload_types;
 };
+
+// WebRTC resends within a few hundred ms: this many packets back (1 KiB a flow).
+constexpr size_t kRecentPackets = 64;
+// SSRCs of one 5-tuple looked at for an RTX flow's media (a publisher has a few).
+constexpr size_t kMaxFlowsCompared = 16;
+
+// The first 8 bytes of a payload, as one number; nullopt when shorter.
+std::optional<uint64_t> PayloadStart(absl::Span<const uint8_t> payload) {
+  if (payload.size() < 8) return std::nullopt;
+  uint64_t value = 0;
+  for (int i = 0; i < 8; ++i) value = value << 8 | payload[i];
+  return value;
+}
+
+// Whether `payload` (of `evidence`'s SSRC) resends a recent packet of another
+// flow: an RTX stream without an SDP to say so. Records what it finds.
+void MatchRetransmission(const std::map<uint32_t, FlowEvidence>& flows,
+                         const std::vector<uint32_t>& same_flow, uint8_t payload_type,
+                         absl::Span<const uint8_t> payload, FlowEvidence& evidence) {
+  if (payload.size() < 2 + 8) return;
+  const uint16_t original = static_cast<uint16_t>(payload[0] << 8 | payload[1]);
+  const uint64_t start = *PayloadStart(payload.subspan(2));
+  for (size_t i = 0; i < same_flow.size() && i < kMaxFlowsCompared; ++i) {
+    const uint32_t ssrc = same_flow[i];
+    const FlowEvidence& media = flows.at(ssrc);
+    if (&media == &evidence || media.retransmits || media.recent.empty()) continue;
+    const FlowEvidence::Sent& sent = media.recent[original % media.recent.size()];
+    if (sent.set && sent.sequence == original && sent.payload_start == start) {
+      evidence.retransmits = ssrc;
+      evidence.rtx_payload_types[payload_type] = sent.payload_type;
+      return;
+    }
+  }
+}
 
 // A VP8 keyframe's first packet is unmistakable: descriptor with S=1 and
 // partition 0, then a frame tag with the keyframe bit clear and the start
@@ -132,6 +181,7 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
   Discovery discovery;
   std::map<uint32_t, FlowEvidence> flows;
   std::vector<uint32_t> flow_order;
+  std::map<std::string, std::vector<uint32_t>> ssrcs_by_flow;
   ingest::Datagram datagram;
   ingest::PcapReader::Result result;
   int64_t count = 0;
@@ -167,10 +217,21 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
       evidence.track.payload_type = view.payload_type();
       evidence.track.flow = datagram.flow;
       evidence.track.first_arrival_us = datagram.arrival_time_us;
+      evidence.flow_key = datagram.flow.ToString();
+      ssrcs_by_flow[evidence.flow_key].push_back(view.ssrc());
       evidence.first_rtp = evidence.timestamps.Unwrap(view.timestamp());
     }
     ++evidence.track.packets;
     evidence.last_rtp = evidence.timestamps.Unwrap(view.timestamp());
+    if (auto start = PayloadStart(view.payload())) {
+      if (evidence.recent.empty()) evidence.recent.resize(kRecentPackets);
+      evidence.recent[view.sequence_number() % kRecentPackets] = {
+          view.sequence_number(), view.payload_type(), *start, true};
+    }
+    if (!evidence.rtx_payload_types.count(view.payload_type())) {
+      MatchRetransmission(flows, ssrcs_by_flow[evidence.flow_key], view.payload_type(),
+                          view.payload(), evidence);
+    }
     evidence.last_arrival_us = datagram.arrival_time_us;
     evidence.payload_bytes += static_cast<int64_t>(view.payload().size());
     if (!evidence.vp8_keyframe && !evidence.h264_sps && !evidence.red_media) {
@@ -203,8 +264,27 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
     }
     auto cname = discovery.cnames.find(ssrc);
     if (cname != discovery.cnames.end()) evidence.track.cname = cname->second;
-    discovery.tracks.push_back(evidence.track);
   }
+  // RTX flows found by their payloads join their media's stream, whatever
+  // their own payloads looked like.
+  for (uint32_t ssrc : flow_order) {
+    FlowEvidence& evidence = flows[ssrc];
+    if (!evidence.retransmits) continue;
+    const DiscoveredTrack& media = flows[*evidence.retransmits].track;
+    if (!media.format) continue;
+    DiscoveredTrack& track = evidence.track;
+    PayloadTypeInfo rtx(PayloadFormat::kRtx, media.format->clock_rate_hz);
+    track.payload_types.clear();
+    for (const auto& [rtx_type, media_type] : evidence.rtx_payload_types) {
+      rtx.associated_payload_type = media_type;
+      track.payload_types[rtx_type] = rtx;
+    }
+    track.format = track.payload_types.begin()->second;
+    track.why_not_recognised.clear();
+    track.cname = media.cname;
+    track.rtx_ssrcs[ssrc] = media.ssrc;
+  }
+  for (uint32_t ssrc : flow_order) discovery.tracks.push_back(flows[ssrc].track);
   discovery.streams = GroupTracks(discovery.tracks);
   return discovery;
 }

@@ -138,9 +138,21 @@ def check_plain_vp8():
 def check_plain_h264():
     name = "chromium-plain-h264"
     described = check_plain(name, "h264")
-    if described:
-        folder, manifest, _ = described
-        check(manifest["files"][0]["filename"].endswith(".mkv"), f"{name}: H.264 goes into .mkv")
+    if not described:
+        return
+    folder, manifest, _ = described
+    check(manifest["files"][0]["filename"].endswith(".mkv"), f"{name}: H.264 goes into .mkv")
+    # Without the SDP, the RTX flow is found by its payloads: the resent packets
+    # match packets of the video flow, so it is no stream of its own.
+    proc, out = replay(name, "h264-no-sdp")
+    if proc.returncode == 0:
+        bare_folder, bare = unpack(out, "h264-no-sdp")
+        check(len({f["streamId"] for f in bare["files"]}) == 1 and "Streams: 1" in proc.stdout,
+              f"{name}: without an SDP, one stream ({proc.stdout[:300]})")
+        check("retransmitted (RTX" in proc.stdout and "RTX padding packets" in proc.stdout,
+              f"{name}: without an SDP, RTX packets are recognised and reach the video track")
+        check([d for _, d in frames(bare_folder, bare, "v")] == [d for _, d in frames(folder, manifest, "v")],
+              f"{name}: without an SDP, the same video frames")
 
 
 def rtp_of(frame):
@@ -177,9 +189,10 @@ def check_rtx_repairs_losses():
     write_pcap(without_rtx, header, [r for r in records if not is_original(r) and
                                      rtx_original_sequence(rtp_of(r[2]), {103}) is None])
     clean_proc, clean_out = replay(name, "rtx-clean", *sdp_flags(name))
-    for capture, label in ((lossy, "rtx-repaired"), (without_rtx, "rtx-missing")):
+    for capture, label, flags in ((lossy, "rtx-repaired", sdp_flags(name)),
+                                  (without_rtx, "rtx-missing", sdp_flags(name))):
         proc = subprocess.run([BINARY, "replay", capture, "-o", os.path.join(WORK, label + ".zip"), "--progress=false",
-                               *sdp_flags(name)], capture_output=True, text=True)
+                               *flags], capture_output=True, text=True)
         check(proc.returncode == 0, f"{label}: exit 0 ({proc.stderr[:300]})")
     if clean_proc.returncode != 0:
         return

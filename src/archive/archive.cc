@@ -279,8 +279,8 @@ class Archive::Impl {
       return written;  // the working folder keeps the segments for `recover`
     }
     for (const archive::RecordedFile& file : files) ::unlink(file.path.c_str());
+    ::unlink(journal_->path().c_str());
     journal_.reset();
-    ::unlink((working_folder_ + "/" + archive::kJournalName).c_str());
     ::rmdir(working_folder_.c_str());
     return result;
   }

@@ -55,10 +55,7 @@ absl::StatusOr<container::SegmentStats> Rewrite(container::ParsedFile parsed,
     if (kind->second == container::TrackKind::kVideo && frame.keyframe && video->pixel_width > 0) {
       frame.size = codec::VideoSize{static_cast<int>(video->pixel_width),
                                     static_cast<int>(video->pixel_height)};
-      if (video->has_projection) {
-        const int roll = static_cast<int>(video->projection_pose_roll);
-        frame.rotation_degrees = ((-roll) % 360 + 360) % 360;
-      }
+      frame.rotation_degrees = video->rotation_degrees;
     }
     absl::Status put = (*writer)->PutFrame(kind->second, std::move(frame), parsed_frame.timestamp_ms);
     if (put.code() == absl::StatusCode::kFailedPrecondition) {

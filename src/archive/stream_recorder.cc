@@ -261,8 +261,8 @@ absl::Status StreamRecorder::OpenSegmentFile() {
   segment.has_audio = config_.stream.has_audio;
   const std::string extension = config_.video_codec == VideoCodec::kVp8 ? ".webm" : ".mkv";
   const std::string index = segment_index_ == 0 ? std::string() : absl::StrCat("-", segment_index_);
-  segment_path_ =
-      absl::StrCat(config_.working_folder, "/", config_.stream.stream_id, index, extension);
+  segment_filename_ = absl::StrCat(config_.stream.stream_id, index, extension);
+  segment_path_ = absl::StrCat(config_.working_folder, "/", segment_filename_);
   auto sink = container::FileSink::Create(segment_path_);
   if (!sink.ok()) return sink.status();
   auto writer = container::SegmentWriter::Start(std::move(*sink), segment);
@@ -281,7 +281,7 @@ void StreamRecorder::WriteFrame(MediaKind kind, codec::EncodedFrame frame) {
       SegmentFile opened;
       opened.segment_index = segment_index_;
       opened.path = segment_path_;
-      opened.filename = segment_path_.substr(segment_path_.rfind('/') + 1);
+      opened.filename = segment_filename_;
       opened.first_capture_ms = base_capture_us_ / 1000;
       write_status_ = config_.on_segment_opened(opened);
       if (!write_status_.ok()) return;
@@ -320,7 +320,7 @@ void StreamRecorder::CloseSegment(SegmentEnd why) {
   SegmentFile file;
   file.segment_index = segment_index_;
   file.path = segment_path_;
-  file.filename = segment_path_.substr(segment_path_.rfind('/') + 1);
+  file.filename = segment_filename_;
   file.size = stats->bytes;
   file.first_capture_ms = base_capture_us_ / 1000;
   file.last_capture_ms = file.first_capture_ms + stats->last_timestamp_ms;

@@ -118,7 +118,8 @@ class StreamRecorder {
   int segment_index_;
   Track* segment_track_[2] = {nullptr, nullptr};  // by MediaKind
   std::unique_ptr<container::SegmentWriter> writer_;
-  std::string segment_path_;
+  std::string segment_filename_;  // its ZIP entry name
+  std::string segment_path_;      // in the working folder
   int64_t base_capture_us_ = 0;                    // capture time at file timestamp 0
   int64_t last_timestamp_ms_ = -1;                 // any track
   int64_t last_track_timestamp_ms_[2] = {-1, -1};  // by MediaKind

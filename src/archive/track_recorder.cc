@@ -249,7 +249,6 @@ bool TrackRecorder::DescribeKeyframe(codec::EncodedFrame& frame) {
     frame.size = depacketizer_->KeyframeSize(frame.data);
   }
   if (frame.size) {
-    if (!first_size_) first_size_ = frame.size;
     if (!last_size_ || !(*last_size_ == *frame.size)) {
       if (last_size_) ++resolution_changes_;
       if (resolutions_.size() < 64) resolutions_.emplace_back(frame.size->width, frame.size->height);
@@ -263,11 +262,11 @@ void TrackRecorder::OnFrameDropped(codec::FrameDrop reason, int64_t count) {
   // Waiting for a keyframe is the expected aftermath of a loss, not news.
   if (reason == codec::FrameDrop::kWaitingForKeyframe) {
     waiting_drops_ += count;
-  } else {
-    frame_drops_.Count(codec::ToString(reason),
-                       absl::StrFormat("frame(s) near RTP time %u", last_rtp_timestamp_), count);
+    return;
   }
-  if (reason != codec::FrameDrop::kWaitingForKeyframe) OnVideoLoss();
+  frame_drops_.Count(codec::ToString(reason),
+                     absl::StrFormat("frame(s) near RTP time %u", last_rtp_timestamp_), count);
+  OnVideoLoss();
 }
 
 TrackCounters TrackRecorder::counters() const {
@@ -308,9 +307,9 @@ TrackCounters TrackRecorder::counters() const {
   counters.resolution_changes = resolution_changes_;
   counters.resolutions = resolutions_;
   counters.repeated_parameter_sets_removed = parameter_sets_removed_;
-  if (first_size_) {
-    counters.width = first_size_->width;
-    counters.height = first_size_->height;
+  if (!resolutions_.empty()) {
+    counters.width = resolutions_.front().first;
+    counters.height = resolutions_.front().second;
   }
   return counters;
 }

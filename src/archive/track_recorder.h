@@ -112,7 +112,6 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   int64_t current_arrival_us_ = 0;  // arrival of the packet being assembled
   bool waiting_for_keyframe_;
   bool started_ = false;
-  std::optional<codec::VideoSize> first_size_;
   std::optional<codec::VideoSize> last_size_;
   int resolution_changes_ = 0;
   std::vector<std::pair<int, int>> resolutions_;

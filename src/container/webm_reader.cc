@@ -4,6 +4,7 @@
 #include <webm/callback.h>
 #include <webm/webm_parser.h>
 
+#include <cmath>
 #include <fstream>
 #include <iterator>
 
@@ -40,8 +41,8 @@ class CollectingCallback : public webm::Callback {
       track.pixel_width = entry.video.value().pixel_width.value();
       track.pixel_height = entry.video.value().pixel_height.value();
       if (entry.video.value().projection.is_present()) {
-        track.has_projection = true;
-        track.projection_pose_roll = entry.video.value().projection.value().pose_roll.value();
+        const double roll = entry.video.value().projection.value().pose_roll.value();
+        track.rotation_degrees = ((-static_cast<int>(std::lround(roll))) % 360 + 360) % 360;
       }
     }
     if (entry.audio.is_present()) track.channels = entry.audio.value().channels.value();

@@ -22,8 +22,9 @@ struct ParsedTrack {
   uint64_t pixel_height = 0;
   uint64_t channels = 0;
   std::vector<uint8_t> codec_private;
-  bool has_projection = false;
-  double projection_pose_roll = 0;  // degrees, counter-clockwise
+  // Video: the clockwise rotation the file asks players for (its Projection's
+  // pose roll turns counter-clockwise); nullopt without a Projection.
+  std::optional<int> rotation_degrees;
 };
 
 struct ParsedFrame {

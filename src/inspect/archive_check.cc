@@ -80,10 +80,7 @@ void CheckContainer(const std::vector<uint8_t>& bytes, FileReport* file,
     report.codec_id = track.codec_id;
     report.width = static_cast<int>(track.pixel_width);
     report.height = static_cast<int>(track.pixel_height);
-    if (track.has_projection) {
-      const int roll = static_cast<int>(std::lround(track.projection_pose_roll));
-      report.rotation_degrees = ((-roll) % 360 + 360) % 360;
-    }
+    report.rotation_degrees = track.rotation_degrees.value_or(-1);
     const bool allowed = track.codec_id == "V_VP8" || track.codec_id == "A_OPUS" ||
                          (!webm && track.codec_id == "V_MPEG4/ISO/AVC");
     if (!allowed) problem(absl::StrCat("track ", track.number, " has codec ", track.codec_id));

@@ -219,47 +219,49 @@ class Node::Impl {
   // ---- archive status -----------------------------------------------------
 
   void OnStatus(const std::string& archive_id, const StatusChange& change) {
+    const bool ended =
+        change.status == ArchiveStatus::kAvailable || change.status == ArchiveStatus::kFailed;
     std::shared_ptr<Archive> archive;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto found = archives_.find(archive_id);
       if (found != archives_.end()) archive = found->second;
-    }
-    ArchiveRecord snapshot;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
       ArchiveRecord& record = records_[archive_id];
       record.status = ToString(change.status);
       if (change.status == ArchiveStatus::kStopped) {
         auto reason = stop_reasons_.find(archive_id);
         record.reason = reason != stop_reasons_.end() ? reason->second : change.reason;
-      } else if (change.status == ArchiveStatus::kFailed) {
-        record.reason = change.reason;
       } else if (change.status != ArchiveStatus::kAvailable) {
-        record.reason = change.reason;
+        record.reason = change.reason;  // available keeps the stop's reason
       }
     }
-    if (archive && (change.status == ArchiveStatus::kAvailable ||
-                    change.status == ArchiveStatus::kFailed)) {
-      // The archive stopped: its result is ready (Stop only returns it).
-      auto result = archive->Stop();
-      std::lock_guard<std::mutex> lock(mu_);
-      ArchiveRecord& record = records_[archive_id];
-      if (result.ok()) {
-        record.size = result->zip_size;
-        int64_t last_ms = 0;
-        for (const FileResult& file : result->files) last_ms = std::max(last_ms, file.stop_time_offset_ms);
-        record.duration_s = (last_ms + 500) / 1000;
-      }
-      archives_.erase(archive_id);
-      added_.erase(archive_id);
+    // The archive ended: its result is ready (Stop only returns it), outside
+    // the lock since Stop may call back here.
+    std::optional<ArchiveResult> result;
+    if (archive && ended) {
+      if (auto stopped = archive->Stop(); stopped.ok()) result = std::move(*stopped);
     }
+    ArchiveRecord snapshot;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      snapshot = records_[archive_id];
+      ArchiveRecord& record = records_[archive_id];
+      if (result) SetOutcome(*result, &record);
+      if (archive && ended) {
+        archives_.erase(archive_id);
+        added_.erase(archive_id);
+      }
+      snapshot = record;
       SaveRecord(snapshot);
     }
     NotifyCallbacks(snapshot);
+  }
+
+  // Size and duration (s, rounded) of a finished archive.
+  static void SetOutcome(const ArchiveResult& result, ArchiveRecord* record) {
+    record->size = result.zip_size;
+    int64_t last_ms = 0;
+    for (const FileResult& file : result.files) last_ms = std::max(last_ms, file.stop_time_offset_ms);
+    record->duration_s = (last_ms + 500) / 1000;
   }
 
   void NotifyCallbacks(const ArchiveRecord& record) {
@@ -360,10 +362,7 @@ class Node::Impl {
     if (result.ok()) {
       record.status = "available";
       record.reason = "recovered after the node stopped unexpectedly";
-      record.size = result->zip_size;
-      int64_t last_ms = 0;
-      for (const FileResult& file : result->files) last_ms = std::max(last_ms, file.stop_time_offset_ms);
-      record.duration_s = (last_ms + 500) / 1000;
+      SetOutcome(*result, &record);
       std::filesystem::remove_all(zip + ".parts");
     } else {
       record.status = "failed";

@@ -36,8 +36,13 @@ def free_port():
 
 
 def free_udp_range(size=20):
-    """A run of free UDP ports (checked by binding each)."""
-    for base in range(42000 + os.getpid() % 1000 * 20, 60000, size):
+    """A run of free UDP ports (checked by binding each). The search starts at
+    a place given by the process ID, so parallel runs rarely meet, and wraps
+    round the whole 20000-60000 range."""
+    runs = (60000 - 20000) // size
+    first = os.getpid() % runs
+    for index in range(runs):
+        base = 20000 + (first + index) % runs * size
         try:
             sockets = []
             for port in range(base, base + size):

@@ -8,7 +8,7 @@ packages=(
   # build
   cmake g++ make pkg-config
   # libraries rtparchive links
-  libabsl-dev libebml-dev libmatroska-dev libwebm-dev libzip-dev rapidjson-dev libpcap-dev
+  libabsl-dev libebml-dev libmatroska-dev libwebm-dev libzip-dev zlib1g-dev libdeflate-dev rapidjson-dev libpcap-dev
   libcpp-httplib-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 clang libclang-rt-14-dev

@@ -267,7 +267,7 @@ class Archive::Impl {
         files.push_back({stream.options.stream_id, stream.options.connection_data,
                          ToString(stream.options.video_type), file.segment_index, file.filename,
                          file.path, file.size, file.first_capture_ms, file.last_capture_ms,
-                         file.duration_ms});
+                         file.duration_ms, file.crc32});
       }
     }
     result.not_recorded = not_recorded_;

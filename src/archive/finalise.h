@@ -5,6 +5,7 @@
 #define RTPARCHIVE_ARCHIVE_FINALISE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct RecordedFile {
   int64_t first_capture_ms = 0;  // capture time of its first frame
   int64_t last_capture_ms = 0;   // ... and of its last
   double duration_ms = 0;
+  std::optional<uint32_t> crc32;  // of the file, when known (else the ZIP writer reads it)
 };
 
 // createdAt is the earliest file's first capture time (`fallback_created_at_ms`

@@ -115,7 +115,7 @@ absl::StatusOr<ArchiveResult> RecoverArchive(const std::string& working_folder,
     files.push_back({segment.stream_id, segment.connection_data, segment.video_type,
                      segment.segment_index, segment.filename, repaired, stats->bytes,
                      segment.first_capture_ms, segment.first_capture_ms + stats->last_timestamp_ms,
-                     stats->duration_ms});
+                     stats->duration_ms, stats->crc32});
   }
   if (files.empty()) {
     return absl::FailedPreconditionError(

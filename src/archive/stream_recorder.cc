@@ -325,6 +325,7 @@ void StreamRecorder::CloseSegment(SegmentEnd why) {
   file.first_capture_ms = base_capture_us_ / 1000;
   file.last_capture_ms = file.first_capture_ms + stats->last_timestamp_ms;
   file.duration_ms = stats->duration_ms;
+  file.crc32 = stats->crc32;
   finished_segments_.push_back(file);
   ++segment_index_;
   last_timestamp_ms_ = -1;

@@ -44,6 +44,7 @@ struct SegmentFile {
   int64_t first_capture_ms = 0;  // capture time of its first frame
   int64_t last_capture_ms = 0;   // ... and of its last
   double duration_ms = 0;
+  std::optional<uint32_t> crc32;  // of the file, when summed as it was written
 };
 
 class StreamRecorder {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,10 @@
 #include "absl/types/span.h"
 
 namespace rtparchive::container {
+
+// The Status of a failed write to `path` with errno `error`: what to do
+// about a full disk or a file size limit is in the message.
+absl::Status FileWriteError(const std::string& path, int error);
 
 class ByteSink {
  public:
@@ -30,9 +35,17 @@ class ByteSink {
   virtual absl::Status Close() = 0;
   // What to call this sink in error messages (a file path).
   virtual std::string name() const = 0;
+  // CRC-32 (as ZIP stores it) of everything written, once closed; nullopt
+  // when the sink does not keep one.
+  virtual std::optional<uint32_t> contents_crc32() const { return std::nullopt; }
 };
 
-// Writes a file through a buffer of `buffer_size` bytes.
+// Writes a file through a buffer of `buffer_size` bytes, and keeps the
+// CRC-32 of its contents as they are written, so zipping the file later
+// need not read it again. Containers rewrite their head (sizes, index,
+// tracks) at the end: the first kRewritableBytes are kept in memory for
+// that; past them, bytes written once and in order are summed as they go,
+// and an overwrite there leaves the CRC unknown.
 class FileSink : public ByteSink {
  public:
   // Creates or truncates `path`.
@@ -48,16 +61,24 @@ class FileSink : public ByteSink {
   absl::Status Flush() override;
   absl::Status Close() override;
   std::string name() const override { return path_; }
+  std::optional<uint32_t> contents_crc32() const override;
+
+  static constexpr uint64_t kRewritableBytes = 4096;
 
  private:
   FileSink(std::string path, int fd, size_t buffer_size);
   absl::Status WriteAt(const uint8_t* data, size_t size, uint64_t position);
+  void SumContents(const uint8_t* data, size_t size, uint64_t position);
 
   std::string path_;
   int fd_;
   size_t buffer_capacity_;
   std::vector<uint8_t> buffer_;
   uint64_t file_position_ = 0;  // where buffer_ starts in the file
+  std::vector<uint8_t> head_;   // the file's first kRewritableBytes as written last
+  uint32_t tail_crc32_ = 0;     // of the bytes from kRewritableBytes on
+  uint64_t tail_size_ = 0;
+  bool tail_in_order_ = true;   // false once a byte past the head was overwritten
 };
 
 // Keeps everything in memory (tests, small outputs).

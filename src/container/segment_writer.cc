@@ -358,6 +358,7 @@ absl::StatusOr<SegmentStats> SegmentWriter::Finish() {
   });
   if (!status.ok()) return status;
   if (absl::Status closed = s.sink->Close(); !closed.ok()) return closed;
+  stats_.crc32 = s.sink->contents_crc32();
   return stats_;
 }
 

@@ -54,6 +54,7 @@ struct SegmentStats {
   std::optional<int> video_rotation_degrees;  // clockwise, at the first keyframe
   int64_t clusters = 0;
   int64_t cues = 0;
+  std::optional<uint32_t> crc32;  // of the finished file, when its sink summed it
 };
 
 class SegmentWriter {

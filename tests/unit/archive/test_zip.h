@@ -20,10 +20,10 @@ inline std::vector<uint8_t> ZipEntry(const std::string& zip_path, const std::str
   if (zip_stat(archive, name.c_str(), 0, &stat) == 0) {
     bytes.resize(stat.size);
     zip_file_t* file = zip_fopen(archive, name.c_str(), 0);
-    if (file != nullptr) {
-      zip_fread(file, bytes.data(), bytes.size());
-      zip_fclose(file);
-    }
+    const bool read = file != nullptr &&
+                      zip_fread(file, bytes.data(), bytes.size()) == static_cast<zip_int64_t>(stat.size);
+    if (file != nullptr) zip_fclose(file);
+    if (!read) bytes.clear();
   }
   zip_close(archive);
   return bytes;

@@ -1,11 +1,13 @@
 #include "archive/zip_writer.h"
 
 #include <zip.h>
+#include <zlib.h>
 
 #include <fstream>
 #include <iterator>
 
 #include "gtest/gtest.h"
+#include "test_zip.h"
 
 namespace rtparchive::archive {
 namespace {
@@ -15,14 +17,40 @@ std::string Slurp(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-TEST(ZipWriterTest, StoresEntriesUncompressedWithTheGivenTime) {
-  const std::string folder = ::testing::TempDir();
-  const std::string media = folder + "/media.webm";
-  std::ofstream(media, std::ios::binary) << std::string(5000, 'x');
-  const std::string zip_path = folder + "/archive.zip";
+ZipEntry FileEntry(const std::string& name, const std::string& path,
+                   std::optional<uint32_t> crc32 = std::nullopt) {
+  return {name, path, "", crc32};
+}
+ZipEntry TextEntry(const std::string& name, const std::string& text) {
+  return {name, "", text, std::nullopt};
+}
+
+uint32_t Crc32(const std::string& bytes) {
+  return static_cast<uint32_t>(
+      crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
+}
+
+std::string AsString(const std::vector<uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
+class ZipWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    media_ = folder_ + "/media.webm";
+    // Larger than one copy chunk, with bytes that differ along the file.
+    for (int i = 0; i < 3 << 19; ++i) media_bytes_.push_back(static_cast<char>(i * 7 + i / 251));
+    std::ofstream(media_, std::ios::binary) << media_bytes_;
+  }
+  const std::string folder_ = ::testing::TempDir();
+  std::string media_;
+  std::string media_bytes_;
+};
+
+TEST_F(ZipWriterTest, StoresEntriesUncompressedWithTheGivenTimeAndCorrectCrcs) {
+  const std::string zip_path = folder_ + "/archive.zip";
   const int64_t created_at_ms = 1700000000000;  // 2023-11-14 22:13:20 UTC
-  ASSERT_TRUE(
-      WriteZip(zip_path, {{"s.webm", media, ""}, {"m.json", "", "{}"}}, created_at_ms).ok());
+  ASSERT_TRUE(WriteZip(zip_path, {FileEntry("s.webm", media_), TextEntry("m.json", "{}")},
+                       created_at_ms)
+                  .ok());
 
   int error = 0;
   zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
@@ -31,22 +59,62 @@ TEST(ZipWriterTest, StoresEntriesUncompressedWithTheGivenTime) {
   zip_stat_t stat;
   ASSERT_EQ(zip_stat_index(archive, 0, 0, &stat), 0);
   EXPECT_STREQ(stat.name, "s.webm");
-  EXPECT_EQ(stat.size, 5000u);
+  EXPECT_EQ(stat.size, media_bytes_.size());
   EXPECT_EQ(stat.comp_method, ZIP_CM_STORE);
-  EXPECT_EQ(stat.comp_size, 5000u);
+  EXPECT_EQ(stat.comp_size, media_bytes_.size());
+  EXPECT_EQ(stat.crc, Crc32(media_bytes_));
+  EXPECT_EQ(stat.mtime, created_at_ms / 1000);
+  zip_close(archive);
+  EXPECT_EQ(AsString(test::ZipEntry(zip_path, "s.webm")), media_bytes_);
+  EXPECT_EQ(AsString(test::ZipEntry(zip_path, "m.json")), "{}");
+}
+
+TEST_F(ZipWriterTest, UsesAGivenCrcAsItIs) {
+  // The segment writer's CRC is trusted, not computed again from the file.
+  const std::string zip_path = folder_ + "/given.zip";
+  const uint32_t given = Crc32(media_bytes_) ^ 1;
+  ASSERT_TRUE(WriteZip(zip_path, {FileEntry("s.webm", media_, given)}, 0).ok());
+  int error = 0;
+  zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
+  ASSERT_NE(archive, nullptr) << error;
+  zip_stat_t stat;
+  ASSERT_EQ(zip_stat_index(archive, 0, 0, &stat), 0);
+  EXPECT_EQ(stat.crc, given);
   zip_close(archive);
 }
 
-TEST(ZipWriterTest, SameEntriesGiveTheSameBytes) {
-  const std::string folder = ::testing::TempDir();
-  const std::string a = folder + "/a.zip", b = folder + "/b.zip";
-  ASSERT_TRUE(WriteZip(a, {{"m.json", "", "{\"x\":1}"}}, 1700000000000).ok());
-  ASSERT_TRUE(WriteZip(b, {{"m.json", "", "{\"x\":1}"}}, 1700000000000).ok());
+TEST_F(ZipWriterTest, ManyEntriesUseZip64EndRecords) {
+  // More entries than the 16-bit count of the classic end record holds.
+  std::vector<ZipEntry> entries;
+  for (int i = 0; i < 70000; ++i) entries.push_back(TextEntry("e" + std::to_string(i), std::to_string(i)));
+  const std::string zip_path = folder_ + "/many.zip";
+  ASSERT_TRUE(WriteZip(zip_path, entries, 0).ok());
+  int error = 0;
+  zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
+  ASSERT_NE(archive, nullptr) << error;
+  EXPECT_EQ(zip_get_num_entries(archive, 0), 70000);
+  zip_close(archive);
+  EXPECT_EQ(AsString(test::ZipEntry(zip_path, "e69999")), "69999");
+}
+
+TEST_F(ZipWriterTest, SameEntriesGiveTheSameBytes) {
+  const std::string a = folder_ + "/a.zip", b = folder_ + "/b.zip";
+  ASSERT_TRUE(WriteZip(a, {TextEntry("m.json", "{\"x\":1}"), FileEntry("s.webm", media_)}, 1700000000000).ok());
+  ASSERT_TRUE(WriteZip(b, {TextEntry("m.json", "{\"x\":1}"), FileEntry("s.webm", media_)}, 1700000000000).ok());
   EXPECT_EQ(Slurp(a), Slurp(b));
 }
 
-TEST(ZipWriterTest, MissingFolderSaysWhatToDo) {
-  const absl::Status status = WriteZip("/nonexistent-folder/a.zip", {{"m.json", "", "{}"}}, 0);
+TEST_F(ZipWriterTest, FailureLeavesNoZipAndNamesTheFile) {
+  const std::string zip_path = folder_ + "/failed.zip";
+  const absl::Status status =
+      WriteZip(zip_path, {TextEntry("m.json", "{}"), FileEntry("gone.webm", folder_ + "/gone.webm")}, 0);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("gone.webm"), std::string::npos) << status;
+  EXPECT_FALSE(std::ifstream(zip_path).good());
+}
+
+TEST_F(ZipWriterTest, MissingFolderSaysWhatToDo) {
+  const absl::Status status = WriteZip("/nonexistent-folder/a.zip", {TextEntry("m.json", "{}")}, 0);
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("/nonexistent-folder/a.zip"), std::string::npos);
 }

@@ -1,5 +1,7 @@
 #include "container/byte_sink.h"
 
+#include <zlib.h>
+
 #include <fstream>
 #include <iterator>
 
@@ -27,6 +29,47 @@ TEST(FileSinkTest, BufferedWritesAndSeeksLandInTheFile) {
   const std::string contents((std::istreambuf_iterator<char>(in)),
                              std::istreambuf_iterator<char>());
   EXPECT_EQ(contents, "aBc123456");
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+uint32_t Crc32(const std::string& bytes) {
+  return static_cast<uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
+}
+
+TEST(FileSinkTest, SumsTheCrcOfTheFinalContentsWhenTheHeadIsRewritten) {
+  const std::string path = TempPath("crc.bin");
+  auto sink = FileSink::Create(path, /*buffer_size=*/1000);
+  ASSERT_TRUE(sink.ok());
+  std::vector<uint8_t> bytes(3 * FileSink::kRewritableBytes + 123);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 13 + i / 97);
+  ASSERT_TRUE((*sink)->Write(bytes).ok());
+  // A container's sizes, rewritten at the end in its head.
+  ASSERT_TRUE((*sink)->Seek(10).ok());
+  const std::vector<uint8_t> patch(FileSink::kRewritableBytes - 20, 0xee);
+  ASSERT_TRUE((*sink)->Write(patch).ok());
+  ASSERT_TRUE((*sink)->Seek(bytes.size()).ok());
+  ASSERT_TRUE((*sink)->Write(patch).ok());
+  ASSERT_TRUE((*sink)->Close().ok());
+  const std::optional<uint32_t> summed = (*sink)->contents_crc32();
+  ASSERT_TRUE(summed.has_value());
+  EXPECT_EQ(*summed, Crc32(Slurp(path)));
+}
+
+TEST(FileSinkTest, CrcIsUnknownAfterAnOverwritePastTheHead) {
+  const std::string path = TempPath("crc-unknown.bin");
+  auto sink = FileSink::Create(path);
+  ASSERT_TRUE(sink.ok());
+  const std::vector<uint8_t> bytes(2 * FileSink::kRewritableBytes, 1);
+  ASSERT_TRUE((*sink)->Write(bytes).ok());
+  ASSERT_TRUE((*sink)->Seek(FileSink::kRewritableBytes + 1).ok());
+  const std::vector<uint8_t> patch = {2};
+  ASSERT_TRUE((*sink)->Write(patch).ok());
+  ASSERT_TRUE((*sink)->Close().ok());
+  EXPECT_FALSE((*sink)->contents_crc32().has_value());
 }
 
 TEST(FileSinkTest, UncreatableFileSaysWhy) {

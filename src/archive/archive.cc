@@ -215,7 +215,7 @@ class Archive::Impl {
         ABSL_NO_THREAD_SAFETY_ANALYSIS {
           return journal_->Record({file.filename, stream.stream_id, file.segment_index,
                                    stream.connection_data, ToString(stream.video_type),
-                                   file.first_capture_ms});
+                                   file.first_capture_ms, file.data_offset});
         };
     const std::string stream_id = stream.stream_id;
     auto recorder = std::make_unique<archive::StreamRecorder>(
@@ -266,7 +266,7 @@ class Archive::Impl {
       for (const archive::SegmentFile& file : stream.files) {
         files.push_back({stream.options.stream_id, stream.options.connection_data,
                          ToString(stream.options.video_type), file.segment_index, file.filename,
-                         file.path, file.size, file.first_capture_ms, file.last_capture_ms,
+                         file.path, file.data_offset, file.size, file.first_capture_ms, file.last_capture_ms,
                          file.duration_ms, file.crc32});
       }
     }

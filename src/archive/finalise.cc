@@ -39,7 +39,8 @@ absl::Status WriteArchiveZip(const JournalArchive& fields, int64_t fallback_crea
     result->files.push_back({entry.stream_id, file.segment_index, entry.filename, entry.size,
                              entry.start_time_offset_ms, entry.stop_time_offset_ms,
                              file.duration_ms});
-    entries.push_back({file.filename, file.path, "", file.crc32});
+    entries.push_back(
+        ZipEntry::FromFile(file.filename, file.path, file.data_offset, file.size, file.crc32));
   }
   result->zip_path = output_path;
   result->created_at_ms = created_at_ms;
@@ -48,7 +49,7 @@ absl::Status WriteArchiveZip(const JournalArchive& fields, int64_t fallback_crea
     return absl::InternalError(
         absl::StrCat("refusing to write an invalid manifest: ", valid.message()));
   }
-  entries.push_back({fields.id + ".json", "", result->manifest_json, std::nullopt});
+  entries.push_back(ZipEntry::FromText(fields.id + ".json", result->manifest_json));
   if (absl::Status written = WriteZip(output_path, entries, created_at_ms); !written.ok()) {
     return written;
   }

@@ -22,7 +22,8 @@ struct RecordedFile {
   int segment_index = 0;
   std::string filename;  // ZIP entry name
   std::string path;      // the finished file
-  uint64_t size = 0;
+  uint64_t data_offset = 0;  // where its WebM/Matroska bytes start in it
+  uint64_t size = 0;         // of those bytes
   int64_t first_capture_ms = 0;  // capture time of its first frame
   int64_t last_capture_ms = 0;   // ... and of its last
   double duration_ms = 0;

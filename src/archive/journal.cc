@@ -1,5 +1,7 @@
 #include "archive/journal.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -64,6 +66,8 @@ absl::Status Journal::Record(const JournalSegment& segment) {
   json.String(segment.video_type.c_str());
   json.Key("firstCaptureMs");
   json.Int64(segment.first_capture_ms);
+  json.Key("dataOffset");
+  json.Uint64(segment.data_offset);
   json.EndObject();
   json.EndObject();
   return Append(buffer.GetString());
@@ -103,7 +107,8 @@ absl::StatusOr<JournalContents> ReadJournal(const std::string& path) {
       contents.segments.push_back({StringOf(value, "filename"), StringOf(value, "streamId"),
                                    static_cast<int>(IntOf(value, "index")),
                                    StringOf(value, "connectionData"), StringOf(value, "videoType"),
-                                   IntOf(value, "firstCaptureMs")});
+                                   IntOf(value, "firstCaptureMs"),
+                                   static_cast<uint64_t>(std::max<int64_t>(0, IntOf(value, "dataOffset")))});
     } else {
       ++contents.unreadable_lines;
     }

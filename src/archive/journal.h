@@ -33,6 +33,7 @@ struct JournalSegment {
   std::string connection_data;
   std::string video_type;
   int64_t first_capture_ms = 0;
+  uint64_t data_offset = 0;  // where the file's WebM/Matroska bytes start
 };
 
 class Journal {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "archive/finalise.h"
 #include "archive/journal.h"
+#include "archive/zip_writer.h"
 #include "container/segment_writer.h"
 #include "container/webm_reader.h"
 #include "rtparchive/archive.h"
@@ -19,7 +20,8 @@ constexpr int kVideoTrackType = 1, kAudioTrackType = 2;  // Matroska TrackType
 
 // Writes what `parsed` holds as a complete segment file at `path`.
 absl::StatusOr<container::SegmentStats> Rewrite(container::ParsedFile parsed,
-                                                const std::string& path, int64_t* skipped) {
+                                                const std::string& path, uint64_t data_offset,
+                                                int64_t* skipped) {
   container::SegmentConfig config;
   config.doc_type = parsed.doc_type;
   config.has_video = config.has_audio = false;
@@ -39,7 +41,7 @@ absl::StatusOr<container::SegmentStats> Rewrite(container::ParsedFile parsed,
       kinds[track.number] = container::TrackKind::kAudio;
     }
   }
-  auto sink = container::FileSink::Create(path);
+  auto sink = container::FileSink::Create(path, container::FileSink::kDefaultBufferBytes, data_offset);
   if (!sink.ok()) return sink.status();
   auto writer = container::SegmentWriter::Start(std::move(*sink), config);
   if (!writer.ok()) return writer.status();
@@ -91,7 +93,7 @@ absl::StatusOr<ArchiveResult> RecoverArchive(const std::string& working_folder,
   std::vector<archive::RecordedFile> files;
   for (const archive::JournalSegment& segment : journal->segments) {
     const std::string source = working_folder + "/" + segment.filename;
-    auto partial = container::ReadWebmPrefix(source);
+    auto partial = container::ReadWebmPrefix(source, segment.data_offset);
     if (!partial.ok()) {
       result.warnings.push_back(absl::StrCat(segment.filename, ": left out: ",
                                              partial.status().message()));
@@ -105,7 +107,9 @@ absl::StatusOr<ArchiveResult> RecoverArchive(const std::string& working_folder,
     const bool cut_short = partial->cut_short;
     int64_t skipped = 0;
     const std::string repaired = repaired_folder + "/" + segment.filename;
-    auto stats = Rewrite(std::move(partial->file), repaired, &skipped);
+    // Room for the ZIP entry's header in front, as the recorder leaves it.
+    const uint64_t data_offset = archive::LocalHeaderBytes(segment.filename);
+    auto stats = Rewrite(std::move(partial->file), repaired, data_offset, &skipped);
     if (!stats.ok()) return stats.status();
     if (cut_short || skipped > 0) {
       result.warnings.push_back(absl::StrCat(
@@ -113,7 +117,7 @@ absl::StatusOr<ArchiveResult> RecoverArchive(const std::string& working_folder,
           " frames recovered", skipped > 0 ? absl::StrCat(", ", skipped, " unusable") : ""));
     }
     files.push_back({segment.stream_id, segment.connection_data, segment.video_type,
-                     segment.segment_index, segment.filename, repaired, stats->bytes,
+                     segment.segment_index, segment.filename, repaired, data_offset, stats->bytes,
                      segment.first_capture_ms, segment.first_capture_ms + stats->last_timestamp_ms,
                      stats->duration_ms, stats->crc32});
   }

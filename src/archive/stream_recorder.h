@@ -40,6 +40,7 @@ struct SegmentFile {
   int segment_index = 0;
   std::string path;      // the finished file in the working folder
   std::string filename;  // its ZIP entry name
+  uint64_t data_offset = 0;  // room for the ZIP entry's header before the file's bytes
   uint64_t size = 0;
   int64_t first_capture_ms = 0;  // capture time of its first frame
   int64_t last_capture_ms = 0;   // ... and of its last
@@ -120,6 +121,7 @@ class StreamRecorder {
   Track* segment_track_[2] = {nullptr, nullptr};  // by MediaKind
   std::unique_ptr<container::SegmentWriter> writer_;
   std::string segment_filename_;  // its ZIP entry name
+  uint64_t segment_data_offset_ = 0;  // room for its ZIP entry header before its bytes
   std::string segment_path_;      // in the working folder
   int64_t base_capture_us_ = 0;                    // capture time at file timestamp 0
   int64_t last_timestamp_ms_ = -1;                 // any track

@@ -5,14 +5,16 @@
 //
 // Written here rather than with libzip (which reads archives back in
 // `verify`, `inspect` and the tests) because the finaliser is the one place
-// that copies every media byte: libzip copies each stored entry through
-// 8 KiB user-space buffers and computes its CRC-32 by reading it again,
-// while here a file's bytes are copied inside the kernel (copy_file_range)
-// and its CRC-32 is the one the segment writer summed as it wrote.
+// that handles every media byte again: libzip copies each stored entry
+// through 8 KiB user-space buffers into a new file and reads it once more for
+// its CRC-32. Here the largest segment file, written with room for its
+// entry's header in front, becomes the ZIP itself: the header goes into the
+// room, the other entries are appended to it (copied inside the kernel,
+// copy_file_range), and the file is renamed to the destination. CRC-32s are
+// the ones the segment writer summed as it wrote.
 //
-// The ZIP is written under a temporary name in the destination's folder and
-// renamed over the destination only when complete, so a reader never sees a
-// half-written archive.
+// The ZIP is complete before it gets its name, so a reader never sees a
+// half-written archive; on failure the source files are left as they were.
 #ifndef RTPARCHIVE_ARCHIVE_ZIP_WRITER_H_
 #define RTPARCHIVE_ARCHIVE_ZIP_WRITER_H_
 
@@ -25,12 +27,22 @@
 
 namespace rtparchive::archive {
 
+// The bytes a file needs in front of its data to hold entry `name`'s
+// header (without ZIP64 fields), so that it can become the ZIP in place.
+uint64_t LocalHeaderBytes(const std::string& name);
+
 struct ZipEntry {
-  std::string name;         // entry name at the ZIP root
-  std::string source_path;  // file to copy in; empty when `contents` is used
-  std::string contents;
-  // The source file's CRC-32 when already known; else the file is read for it.
-  std::optional<uint32_t> source_crc32;
+  // An entry holding bytes [offset, offset + size) of the file at `path`.
+  static ZipEntry FromFile(std::string name, std::string path, uint64_t offset, uint64_t size,
+                           std::optional<uint32_t> crc32 = std::nullopt);
+  static ZipEntry FromText(std::string name, std::string text);
+
+  std::string name;  // entry name at the ZIP root
+  std::string source_path;  // empty for a text entry
+  uint64_t source_offset = 0;
+  uint64_t source_size = 0;
+  std::optional<uint32_t> source_crc32;  // when known; else the file is read for it
+  std::string contents;                  // a text entry's bytes
 };
 
 absl::Status WriteZip(const std::string& zip_path, const std::vector<ZipEntry>& entries,

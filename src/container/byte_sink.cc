@@ -27,18 +27,18 @@ absl::Status FileWriteError(const std::string& path, int error) {
 }
 
 absl::StatusOr<std::unique_ptr<FileSink>> FileSink::Create(const std::string& path,
-                                                           size_t buffer_size) {
+                                                           size_t buffer_size, uint64_t data_offset) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     return absl::PermissionDeniedError(
         absl::StrCat("cannot create '", path, "': ", std::strerror(errno),
                      "; check that its folder exists and is writable"));
   }
-  return std::unique_ptr<FileSink>(new FileSink(path, fd, buffer_size));
+  return std::unique_ptr<FileSink>(new FileSink(path, fd, buffer_size, data_offset));
 }
 
-FileSink::FileSink(std::string path, int fd, size_t buffer_size)
-    : path_(std::move(path)), fd_(fd), buffer_capacity_(buffer_size) {
+FileSink::FileSink(std::string path, int fd, size_t buffer_size, uint64_t data_offset)
+    : path_(std::move(path)), fd_(fd), buffer_capacity_(buffer_size), data_offset_(data_offset) {
   buffer_.reserve(buffer_capacity_);
 }
 
@@ -78,7 +78,7 @@ absl::Status FileSink::WriteAt(const uint8_t* data, size_t size, uint64_t positi
   size_t done = 0;
   while (done < size) {
     const ssize_t written =
-        ::pwrite(fd_, data + done, size - done, static_cast<off_t>(position + done));
+        ::pwrite(fd_, data + done, size - done, static_cast<off_t>(data_offset_ + position + done));
     if (written < 0) {
       if (errno == EINTR) continue;
       return FileWriteError(path_, errno);

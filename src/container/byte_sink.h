@@ -46,11 +46,17 @@ class ByteSink {
 // tracks) at the end: the first kRewritableBytes are kept in memory for
 // that; past them, bytes written once and in order are summed as they go,
 // and an overwrite there leaves the CRC unknown.
+//
+// The sink's bytes may start `data_offset` bytes into the file: room the
+// archive's ZIP writer fills with the entry's header, so that the finished
+// file becomes the ZIP without being copied. Positions and the CRC are of
+// the sink's bytes alone.
 class FileSink : public ByteSink {
  public:
+  static constexpr size_t kDefaultBufferBytes = 1 << 20;
   // Creates or truncates `path`.
-  static absl::StatusOr<std::unique_ptr<FileSink>> Create(const std::string& path,
-                                                          size_t buffer_size = 1 << 20);
+  static absl::StatusOr<std::unique_ptr<FileSink>> Create(
+      const std::string& path, size_t buffer_size = kDefaultBufferBytes, uint64_t data_offset = 0);
   ~FileSink() override;
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;
@@ -66,13 +72,14 @@ class FileSink : public ByteSink {
   static constexpr uint64_t kRewritableBytes = 4096;
 
  private:
-  FileSink(std::string path, int fd, size_t buffer_size);
+  FileSink(std::string path, int fd, size_t buffer_size, uint64_t data_offset);
   absl::Status WriteAt(const uint8_t* data, size_t size, uint64_t position);
   void SumContents(const uint8_t* data, size_t size, uint64_t position);
 
   std::string path_;
   int fd_;
   size_t buffer_capacity_;
+  uint64_t data_offset_;
   std::vector<uint8_t> buffer_;
   uint64_t file_position_ = 0;  // where buffer_ starts in the file
   std::vector<uint8_t> head_;   // the file's first kRewritableBytes as written last

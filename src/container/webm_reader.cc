@@ -130,9 +130,14 @@ absl::StatusOr<ParsedFile> ReadWebmFile(const std::string& path) {
   return ReadWebm(std::move(*bytes));
 }
 
-absl::StatusOr<PartialFile> ReadWebmPrefix(const std::string& path) {
+absl::StatusOr<PartialFile> ReadWebmPrefix(const std::string& path, uint64_t data_offset) {
   absl::StatusOr<std::vector<uint8_t>> bytes = ReadBytes(path);
   if (!bytes.ok()) return bytes.status();
+  if (bytes->size() < data_offset) {
+    return absl::DataLossError(absl::StrCat("'", path, "' is shorter than its ", data_offset,
+                                            " bytes of room for a ZIP header"));
+  }
+  bytes->erase(bytes->begin(), bytes->begin() + static_cast<std::ptrdiff_t>(data_offset));
   PartialFile partial;
   const webm::Status status = Parse(std::move(*bytes), &partial.file);
   partial.cut_short = !status.completed_ok();

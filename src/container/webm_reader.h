@@ -51,12 +51,13 @@ absl::StatusOr<ParsedFile> ReadWebmFile(const std::string& path);
 
 // A file cut short (a recorder killed mid-write): everything before the
 // point where parsing failed, `cut_short` saying whether it did. Fails only
-// when not even the head parses.
+// when not even the head parses. The file's bytes from `data_offset` on
+// are read (a recorder's working file has room for a ZIP header in front).
 struct PartialFile {
   ParsedFile file;
   bool cut_short = false;
 };
-absl::StatusOr<PartialFile> ReadWebmPrefix(const std::string& path);
+absl::StatusOr<PartialFile> ReadWebmPrefix(const std::string& path, uint64_t data_offset = 0);
 
 }  // namespace rtparchive::container
 

@@ -1,11 +1,16 @@
 #include "ingest/pcap_reader.h"
 
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <tuple>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -13,6 +18,60 @@
 #include "ingest/link_layer.h"
 
 namespace rtparchive::ingest {
+namespace {
+
+// The classic pcap format (libpcap's pcap-savefile(5)).
+constexpr uint32_t kMagicMicroseconds = 0xa1b2c3d4;
+constexpr uint32_t kMagicNanoseconds = 0xa1b23c4d;
+constexpr uint64_t kFileHeaderBytes = 24;
+constexpr uint64_t kRecordHeaderBytes = 16;
+// Mapped pages further behind the reader than this are released.
+constexpr uint64_t kKeptBehindBytes = 4 << 20;
+
+uint32_t Load32(const uint8_t* at, bool swapped) {
+  uint32_t value;
+  std::memcpy(&value, at, sizeof(value));
+  return swapped ? __builtin_bswap32(value) : value;
+}
+
+uint16_t Load16(const uint8_t* at, bool swapped) {
+  uint16_t value;
+  std::memcpy(&value, at, sizeof(value));
+  return swapped ? __builtin_bswap16(value) : value;
+}
+
+// Whether a file header is classic pcap 2.4's, and how its fields are written.
+bool IsClassicPcap(const uint8_t* header, bool* swapped, bool* nanoseconds) {
+  for (const bool swap : {false, true}) {
+    const uint32_t magic = Load32(header, swap);
+    if (magic != kMagicMicroseconds && magic != kMagicNanoseconds) continue;
+    *swapped = swap;
+    *nanoseconds = magic == kMagicNanoseconds;
+    return Load16(header + 4, swap) == 2 && Load16(header + 6, swap) == 4;
+  }
+  return false;
+}
+
+// The mapping of `path` when it is a classic pcap 2.4 file; nullopt for
+// anything else (libpcap reads that), or when it cannot be mapped.
+std::optional<std::pair<const uint8_t*, uint64_t>> MapClassicPcap(const std::string& path,
+                                                                   bool* swapped, bool* nanoseconds) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  uint8_t header[kFileHeaderBytes];
+  struct stat info;
+  void* bytes = MAP_FAILED;
+  if (::pread(fd, header, sizeof(header), 0) == static_cast<ssize_t>(sizeof(header)) &&
+      ::fstat(fd, &info) == 0 && IsClassicPcap(header, swapped, nanoseconds)) {
+    bytes = ::mmap(nullptr, static_cast<size_t>(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  }
+  ::close(fd);
+  if (bytes == MAP_FAILED) return std::nullopt;
+  ::madvise(bytes, static_cast<size_t>(info.st_size), MADV_SEQUENTIAL);
+  return std::make_pair(static_cast<const uint8_t*>(bytes), static_cast<uint64_t>(info.st_size));
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<PcapReader>> PcapReader::Open(const std::string& path,
                                                              LogFunction log) {
@@ -47,19 +106,34 @@ absl::StatusOr<std::unique_ptr<PcapReader>> PcapReader::Open(const std::string& 
         "interface instead",
         path, link_type, name ? name : "unknown"));
   }
-  return std::unique_ptr<PcapReader>(
-      new PcapReader(handle, link_type, static_cast<int64_t>(info.st_size), std::move(log)));
+  std::optional<Mapping> mapping;
+  Mapping mapped;
+  if (auto map = MapClassicPcap(path, &mapped.swapped, &mapped.nanoseconds)) {
+    std::tie(mapped.bytes, mapped.size) = *map;
+    mapped.position = kFileHeaderBytes;
+    mapping = mapped;
+    pcap_close(handle);  // it has checked the header and told the link type
+    handle = nullptr;
+  }
+  return std::unique_ptr<PcapReader>(new PcapReader(
+      handle, mapping, link_type, static_cast<int64_t>(info.st_size), std::move(log)));
 }
 
-PcapReader::PcapReader(pcap* handle, int link_type, int64_t file_size, LogFunction log)
+PcapReader::PcapReader(pcap* handle, std::optional<Mapping> mapping, int link_type,
+                       int64_t file_size, LogFunction log)
     : handle_(handle),
+      mapping_(mapping),
       link_type_(link_type),
       file_size_(file_size),
       drops_("capture", std::move(log)) {}
 
-PcapReader::~PcapReader() { pcap_close(handle_); }
+PcapReader::~PcapReader() {
+  if (handle_ != nullptr) pcap_close(handle_);
+  if (mapping_) ::munmap(const_cast<uint8_t*>(mapping_->bytes), mapping_->size);
+}
 
 int64_t PcapReader::position() const {
+  if (mapping_) return static_cast<int64_t>(mapping_->position);
   FILE* file = pcap_file(handle_);
   if (file == nullptr) return 0;
   const long offset = std::ftell(file);
@@ -67,6 +141,61 @@ int64_t PcapReader::position() const {
 }
 
 PcapReader::Result PcapReader::Next(Datagram* datagram) {
+  return mapping_ ? NextMapped(datagram) : NextFromLibpcap(datagram);
+}
+
+bool PcapReader::TakeFrame(absl::Span<const uint8_t> frame, int64_t arrival_time_us,
+                           Datagram* datagram) {
+  ++frames_read_;
+  const FrameDrop drop = ParseLinkFrame(link_type_, frame, datagram);
+  if (drop != FrameDrop::kNone) {
+    // Non-IP and non-UDP frames are ordinary capture content, not damage.
+    if (drop != FrameDrop::kNotIp && drop != FrameDrop::kNotUdp) {
+      drops_.Count(ToString(drop), absl::StrFormat("in frame %d", frames_read_));
+    }
+    return false;
+  }
+  datagram->arrival_time_us = arrival_time_us;
+  ++datagrams_read_;
+  return true;
+}
+
+PcapReader::Result PcapReader::NextMapped(Datagram* datagram) {
+  Mapping& map = *mapping_;
+  while (map.position < map.size) {
+    const uint64_t left = map.size - map.position;
+    const uint8_t* record = map.bytes + map.position;
+    const uint64_t captured =
+        left < kRecordHeaderBytes ? 0 : Load32(record + 8, map.swapped);
+    if (left < kRecordHeaderBytes || captured > left - kRecordHeaderBytes) {
+      truncation_message_ = absl::StrFormat(
+          "the capture ends inside a record after %d frames, at byte %d of %d (%s)", frames_read_,
+          map.position, map.size,
+          left < kRecordHeaderBytes
+              ? absl::StrCat("a record header needs 16 bytes, ", left, " remain")
+              : absl::StrCat("the record holds ", captured, " bytes, ", left - kRecordHeaderBytes,
+                             " remain"));
+      return Result::kTruncated;
+    }
+    const int64_t seconds = Load32(record, map.swapped);
+    const int64_t fraction = Load32(record + 4, map.swapped);
+    map.position += kRecordHeaderBytes + captured;
+    if (map.position - map.released > 2 * kKeptBehindBytes) {
+      // Page-aligned, since the mapping starts on a page.
+      const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+      const uint64_t upto = (map.position - kKeptBehindBytes) / page * page;
+      ::madvise(const_cast<uint8_t*>(map.bytes) + map.released, upto - map.released, MADV_DONTNEED);
+      map.released = upto;
+    }
+    const int64_t arrival_us = seconds * 1'000'000 + (map.nanoseconds ? fraction / 1000 : fraction);
+    if (TakeFrame(absl::MakeConstSpan(record + kRecordHeaderBytes, captured), arrival_us, datagram)) {
+      return Result::kDatagram;
+    }
+  }
+  return Result::kEnd;
+}
+
+PcapReader::Result PcapReader::NextFromLibpcap(Datagram* datagram) {
   while (true) {
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
@@ -78,20 +207,11 @@ PcapReader::Result PcapReader::Next(Datagram* datagram) {
           frames_read_, position(), file_size_, pcap_geterr(handle_));
       return Result::kTruncated;
     }
-    ++frames_read_;
-    const FrameDrop drop =
-        ParseLinkFrame(link_type_, absl::Span<const uint8_t>(data, header->caplen), datagram);
-    if (drop != FrameDrop::kNone) {
-      // Non-IP and non-UDP frames are ordinary capture content, not damage.
-      if (drop != FrameDrop::kNotIp && drop != FrameDrop::kNotUdp) {
-        drops_.Count(ToString(drop), absl::StrFormat("in frame %d", frames_read_));
-      }
-      continue;
-    }
-    datagram->arrival_time_us =
+    const int64_t arrival_us =
         static_cast<int64_t>(header->ts.tv_sec) * 1'000'000 + header->ts.tv_usec;
-    ++datagrams_read_;
-    return Result::kDatagram;
+    if (TakeFrame(absl::MakeConstSpan(data, header->caplen), arrival_us, datagram)) {
+      return Result::kDatagram;
+    }
   }
 }
 

@@ -1,7 +1,15 @@
-// Reads pcap and pcapng capture files through libpcap and yields the UDP
-// datagrams in them, in file order. Frames that are not UDP over IP are
-// counted by reason; none is fatal. A file that ends mid-record is reported
-// as truncated after everything before it was read.
+// Reads pcap and pcapng capture files and yields the UDP datagrams in them,
+// in file order. Frames that are not UDP over IP are counted by reason; none
+// is fatal. A file that ends mid-record is reported as truncated after
+// everything before it was read.
+//
+// libpcap opens every file (checking its header and link type) and reads
+// pcapng. A classic pcap file (version 2.4, the format of tcpdump -w) is
+// then read from a memory mapping instead, record by record in place: a
+// replay reads a capture twice (finding streams, then recording them), and
+// libpcap's reads through stdio copy every byte once more each time. The
+// mapping is released behind the reader, so memory stays flat however long
+// the capture. A capture must not be cut shorter while it is read.
 //
 // Not thread-safe. The datagram's payload is valid until the next Next().
 #ifndef RTPARCHIVE_INGEST_PCAP_READER_H_
@@ -9,9 +17,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "base/drop_log.h"
 #include "ingest/datagram.h"
 
@@ -44,11 +54,29 @@ class PcapReader {
   // Bytes of the file consumed so far (for progress).
   int64_t position() const;
   const std::string& truncation_message() const { return truncation_message_; }
+  // Whether records are read from a mapping (classic pcap) or by libpcap.
+  bool mapped() const { return mapping_.has_value(); }
 
  private:
-  PcapReader(pcap* handle, int link_type, int64_t file_size, LogFunction log);
+  // A classic pcap file mapped into memory, and where the reader is in it.
+  struct Mapping {
+    const uint8_t* bytes = nullptr;
+    uint64_t size = 0;
+    bool swapped = false;      // written on a machine of the other byte order
+    bool nanoseconds = false;  // time stamps' fractions are ns, not µs
+    uint64_t position = 0;
+    uint64_t released = 0;  // bytes before this are handed back to the kernel
+  };
 
-  pcap* handle_;
+  PcapReader(pcap* handle, std::optional<Mapping> mapping, int link_type, int64_t file_size,
+             LogFunction log);
+  Result NextMapped(Datagram* datagram);
+  Result NextFromLibpcap(Datagram* datagram);
+  // Fills `datagram` from one captured frame; false when it holds none.
+  bool TakeFrame(absl::Span<const uint8_t> frame, int64_t arrival_time_us, Datagram* datagram);
+
+  pcap* handle_;  // null when mapped
+  std::optional<Mapping> mapping_;
   int link_type_;
   int64_t file_size_;
   int64_t frames_read_ = 0;

@@ -3,6 +3,7 @@
 #include <zip.h>
 #include <zlib.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -19,10 +20,10 @@ std::string Slurp(const std::string& path) {
 
 ZipEntry FileEntry(const std::string& name, const std::string& path,
                    std::optional<uint32_t> crc32 = std::nullopt) {
-  return {name, path, "", crc32};
+  return ZipEntry::FromFile(name, path, 0, std::filesystem::file_size(path), crc32);
 }
 ZipEntry TextEntry(const std::string& name, const std::string& text) {
-  return {name, "", text, std::nullopt};
+  return ZipEntry::FromText(name, text);
 }
 
 uint32_t Crc32(const std::string& bytes) {
@@ -107,10 +108,66 @@ TEST_F(ZipWriterTest, SameEntriesGiveTheSameBytes) {
 TEST_F(ZipWriterTest, FailureLeavesNoZipAndNamesTheFile) {
   const std::string zip_path = folder_ + "/failed.zip";
   const absl::Status status =
-      WriteZip(zip_path, {TextEntry("m.json", "{}"), FileEntry("gone.webm", folder_ + "/gone.webm")}, 0);
+      WriteZip(zip_path, {TextEntry("m.json", "{}"), ZipEntry::FromFile("gone.webm", folder_ + "/gone.webm", 0, 10)}, 0);
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("gone.webm"), std::string::npos) << status;
   EXPECT_FALSE(std::ifstream(zip_path).good());
+}
+
+std::vector<std::string> Names(const std::string& zip_path) {
+  std::vector<std::string> names;
+  int error = 0;
+  zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
+  if (archive == nullptr) return names;
+  for (zip_int64_t i = 0; i < zip_get_num_entries(archive, 0); ++i) names.push_back(zip_get_name(archive, i, 0));
+  zip_close(archive);
+  return names;
+}
+
+TEST_F(ZipWriterTest, TheLargestFileWithRoomForItsHeaderBecomesTheZip) {
+  // Two files written with room for their entry's header in front.
+  const std::string small_path = folder_ + "/small.part", large_path = folder_ + "/large.part";
+  std::ofstream(small_path, std::ios::binary) << std::string(LocalHeaderBytes("small.webm"), '\0') << "tiny";
+  std::ofstream(large_path, std::ios::binary) << std::string(LocalHeaderBytes("large.webm"), '\0') << media_bytes_;
+  const std::string zip_path = folder_ + "/in-place.zip";
+  ASSERT_TRUE(WriteZip(zip_path,
+                       {ZipEntry::FromFile("small.webm", small_path, LocalHeaderBytes("small.webm"), 4),
+                        ZipEntry::FromFile("large.webm", large_path, LocalHeaderBytes("large.webm"),
+                                           media_bytes_.size()),
+                        TextEntry("m.json", "{}")},
+                       0)
+                  .ok());
+  EXPECT_FALSE(std::filesystem::exists(large_path));  // it is the ZIP now
+  EXPECT_TRUE(std::filesystem::exists(small_path));   // copied in
+  EXPECT_EQ(Names(zip_path), (std::vector<std::string>{"small.webm", "large.webm", "m.json"}));
+  EXPECT_EQ(AsString(test::ZipEntry(zip_path, "large.webm")), media_bytes_);
+  EXPECT_EQ(AsString(test::ZipEntry(zip_path, "small.webm")), "tiny");
+  EXPECT_EQ(AsString(test::ZipEntry(zip_path, "m.json")), "{}");
+  // The same bytes as a ZIP written by copying every entry.
+  const std::string copied_source = folder_ + "/copied.bin";
+  std::ofstream(copied_source, std::ios::binary) << media_bytes_;
+  const std::string small_copy = folder_ + "/small-copy.bin";
+  std::ofstream(small_copy, std::ios::binary) << "tiny";
+  const std::string copied = folder_ + "/copied.zip";
+  ASSERT_TRUE(WriteZip(copied, {FileEntry("small.webm", small_copy), FileEntry("large.webm", copied_source), TextEntry("m.json", "{}")}, 0).ok());
+  EXPECT_EQ(Names(copied), Names(zip_path));
+  EXPECT_EQ(std::filesystem::file_size(copied), std::filesystem::file_size(zip_path));
+}
+
+TEST_F(ZipWriterTest, AFailedZipLeavesTheFileWithRoomAsItWas) {
+  const std::string path = folder_ + "/kept.part";
+  const std::string original = std::string(LocalHeaderBytes("kept.webm"), '\0') + media_bytes_;
+  std::ofstream(path, std::ios::binary) << original;
+  const std::string zip_path = folder_ + "/never.zip";
+  const absl::Status status = WriteZip(
+      zip_path,
+      {ZipEntry::FromFile("kept.webm", path, LocalHeaderBytes("kept.webm"), media_bytes_.size()),
+       TextEntry("m.json", "{}"), ZipEntry::FromFile("gone.webm", folder_ + "/gone.webm", 0, 10)},
+      0);
+  EXPECT_FALSE(status.ok());
+  EXPECT_FALSE(std::filesystem::exists(zip_path));
+  EXPECT_EQ(Slurp(path).size(), original.size());
+  EXPECT_EQ(Slurp(path).substr(LocalHeaderBytes("kept.webm")), media_bytes_);
 }
 
 TEST_F(ZipWriterTest, MissingFolderSaysWhatToDo) {

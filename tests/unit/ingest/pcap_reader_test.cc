@@ -1,11 +1,15 @@
 #include "ingest/pcap_reader.h"
 
+#include <pcap/pcap.h>
+
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ingest/link_layer.h"
 
 namespace rtparchive::ingest {
 namespace {
@@ -84,9 +88,91 @@ TEST(PcapReaderTest, ReadsEveryDatagramOfACapture) {
   EXPECT_EQ((*reader)->position(), (*reader)->file_size());
 }
 
+using TimedPayloads = std::vector<std::pair<int64_t, std::string>>;
+
+TimedPayloads ReadAll(PcapReader& reader) {
+  TimedPayloads read;
+  Datagram datagram;
+  while (reader.Next(&datagram) == PcapReader::Result::kDatagram) {
+    read.emplace_back(datagram.arrival_time_us,
+                      std::string(datagram.payload.begin(), datagram.payload.end()));
+  }
+  return read;
+}
+
+// What libpcap itself reads from `path`, through the same link layers.
+TimedPayloads ReadWithLibpcap(const std::string& path) {
+  TimedPayloads read;
+  char error[PCAP_ERRBUF_SIZE];
+  pcap_t* handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, error);
+  if (handle == nullptr) return read;
+  pcap_pkthdr* header;
+  const u_char* data;
+  while (pcap_next_ex(handle, &header, &data) == 1) {
+    Datagram datagram;
+    if (ParseLinkFrame(pcap_datalink(handle), absl::MakeConstSpan(data, header->caplen), &datagram) ==
+        FrameDrop::kNone) {
+      read.emplace_back(int64_t{header->ts.tv_sec} * 1'000'000 + header->ts.tv_usec,
+                        std::string(datagram.payload.begin(), datagram.payload.end()));
+    }
+  }
+  pcap_close(handle);
+  return read;
+}
+
+uint32_t Get32(const std::vector<uint8_t>& bytes, size_t at) {
+  uint32_t value;
+  std::memcpy(&value, bytes.data() + at, 4);
+  return value;
+}
+void Put32(std::vector<uint8_t>* bytes, size_t at, uint32_t value) { std::memcpy(bytes->data() + at, &value, 4); }
+
+// Rewrites every record header of a little-endian microsecond capture:
+// `record(bytes, offset)` changes the 16 bytes at `offset`.
+template <typename Change>
+void ForEachRecord(std::vector<uint8_t>* bytes, Change change) {
+  for (size_t at = 24; at + 16 <= bytes->size();) {
+    const uint32_t captured = Get32(*bytes, at + 8);
+    change(bytes, at);
+    at += 16 + captured;
+  }
+}
+
+TEST(PcapReaderTest, ClassicPcapIsMappedAndReadsAsLibpcapReadsIt) {
+  const TimedPayloads truth = ReadWithLibpcap(kClean);
+  ASSERT_GT(truth.size(), 100u);
+
+  std::vector<uint8_t> swapped = Slurp(kClean);  // as written on a big-endian machine
+  ForEachRecord(&swapped, [](std::vector<uint8_t>* bytes, size_t at) {
+    for (size_t field = 0; field < 16; field += 4) Put32(bytes, at + field, __builtin_bswap32(Get32(*bytes, at + field)));
+  });
+  for (size_t field : {0, 8, 12, 16, 20}) Put32(&swapped, field, __builtin_bswap32(Get32(swapped, field)));
+  std::swap(swapped[4], swapped[5]);
+  std::swap(swapped[6], swapped[7]);
+
+  std::vector<uint8_t> nanoseconds = Slurp(kClean);
+  Put32(&nanoseconds, 0, 0xa1b23c4d);
+  ForEachRecord(&nanoseconds, [](std::vector<uint8_t>* bytes, size_t at) {
+    Put32(bytes, at + 4, Get32(*bytes, at + 4) * 1000 + 789);  // sub-µs parts are cut off
+  });
+
+  for (const auto& [name, bytes] : {std::pair{"little-endian.pcap", Slurp(kClean)},
+                                    std::pair{"big-endian.pcap", swapped},
+                                    std::pair{"nanoseconds.pcap", nanoseconds}}) {
+    const std::string path = WriteTemp(name, bytes);
+    auto reader = PcapReader::Open(path);
+    ASSERT_TRUE(reader.ok()) << name << ": " << reader.status();
+    EXPECT_TRUE((*reader)->mapped()) << name;
+    EXPECT_EQ(ReadAll(**reader), truth) << name;
+    EXPECT_EQ(ReadWithLibpcap(path), truth) << name << " (the variant itself, read by libpcap)";
+    EXPECT_EQ((*reader)->position(), (*reader)->file_size()) << name;
+  }
+}
+
 TEST(PcapReaderTest, ReadsPcapng) {
   auto reader = PcapReader::Open(WriteTemp("one.pcapng", PcapngWithOnePacket()));
   ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_FALSE((*reader)->mapped());
   Datagram datagram;
   ASSERT_EQ((*reader)->Next(&datagram), PcapReader::Result::kDatagram);
   EXPECT_EQ(std::string(datagram.payload.begin(), datagram.payload.end()), "hi");
@@ -106,6 +192,7 @@ TEST(PcapReaderTest, TruncatedCaptureYieldsWhatCameBeforeThenSaysWhere) {
   EXPECT_EQ(result, PcapReader::Result::kTruncated);
   EXPECT_GT(count, 10);
   EXPECT_THAT((*reader)->truncation_message(), HasSubstr("ends inside a record"));
+  EXPECT_EQ(static_cast<size_t>(count), ReadWithLibpcap(WriteTemp("half.pcap", bytes)).size());
 }
 
 TEST(PcapReaderTest, MissingAndNonCaptureFilesGiveClearErrors) {

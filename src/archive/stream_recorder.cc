@@ -87,8 +87,8 @@ void StreamRecorder::OnRtcp(absl::Span<const uint8_t> packet) {
 
 void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_time_us) {
   // The track keeps the bytes until its frame is complete: this is the one
-  // copy between the caller's buffer and the frame.
-  std::vector<uint8_t> storage(packet.begin(), packet.end());
+  // copy between the caller's buffer and the frame, into a reused buffer.
+  std::vector<uint8_t> storage = packet_buffers_.Copy(packet);
   rtp::RtpPacketView view;
   const rtp::RtpError error = view.Parse(storage);
   if (error != rtp::RtpError::kNone) {
@@ -231,6 +231,7 @@ TrackRecorder* StreamRecorder::TrackFor(const rtp::RtpPacketView& view) {
   track_config.wait_for_keyframe_after_loss = config_.wait_for_keyframe_after_loss;
   track_config.reorder = config_.reorder;
   track_config.sender_report_wait_us = config_.sender_report_wait_us;
+  track_config.packet_buffers = &packet_buffers_;
   auto track = std::make_unique<TrackRecorder>(
       track_config,
       [this](MediaKind frame_kind, codec::EncodedFrame frame) {

@@ -30,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "archive/interleaver.h"
 #include "archive/track_recorder.h"
+#include "base/buffer_pool.h"
 #include "base/drop_log.h"
 #include "container/segment_writer.h"
 #include "rtparchive/archive.h"
@@ -106,6 +107,7 @@ class StreamRecorder {
   TrackRecorder::KeyframeOutput on_keyframe_needed_;
   LogFunction log_;
   DropLog packet_drops_;
+  BufferPool packet_buffers_;  // before the tracks, which give buffers back to it
   std::map<uint32_t, Track*> tracks_by_ssrc_;       // the open segment's tracks
   std::vector<std::unique_ptr<Track>> all_tracks_;  // every segment's, for results
   std::map<uint32_t, std::pair<int64_t, uint32_t>> early_sender_reports_;  // before the track

@@ -45,6 +45,7 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
     bool wait_for_keyframe_after_loss = true;
     reorder::ReorderOptions reorder;
     int64_t sender_report_wait_us = 3'000'000;
+    BufferPool* packet_buffers = nullptr;  // where packets' buffers go once used
   };
 
   TrackRecorder(Config config, FrameOutput on_frame, KeyframeOutput on_keyframe_needed,

@@ -93,9 +93,16 @@ void FrameAssembler::CountMissingFrames(const std::optional<FrameNumber>& number
 
 void FrameAssembler::DropCollected(FrameDrop reason) {
   skipped_timestamp_ = collected_.front().rtp_timestamp;
+  ClearCollected();
+  listener_->OnFrameDropped(reason, 1);
+}
+
+void FrameAssembler::ClearCollected() {
+  if (pool_ != nullptr) {
+    for (AssemblerPacket& packet : collected_) pool_->GiveBack(std::move(packet.storage));
+  }
   collected_.clear();
   collected_bytes_ = 0;
-  listener_->OnFrameDropped(reason, 1);
 }
 
 std::vector<uint8_t> FrameAssembler::JoinCollected() const {
@@ -147,8 +154,7 @@ void FrameAssembler::Complete() {
   frame.rtp_timestamp = collected_.front().rtp_timestamp;
   for (const AssemblerPacket& packet : collected_) frame.keyframe |= packet.info.keyframe;
   frame.data = JoinCollected();
-  collected_.clear();
-  collected_bytes_ = 0;
+  ClearCollected();
   if (!marked_starts_) boundary_known_ = true;
   listener_->OnFrame(std::move(frame));
 }

@@ -16,6 +16,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/buffer_pool.h"
 #include "codec/depacketizer.h"
 #include "codec/drop_reason.h"
 #include "codec/encoded_frame.h"
@@ -49,8 +50,11 @@ class FrameAssembler {
   // Depacketizer::marks_frame_starts). Otherwise a frame is the packets of
   // one timestamp, ended by the marker, and after a discontinuity frames are
   // taken again only once a marker bit showed where the next one begins.
-  FrameAssembler(Listener* listener, bool marked_starts, AssemblerLimits limits = AssemblerLimits())
-      : listener_(listener), limits_(limits), marked_starts_(marked_starts) {}
+  // Packets' buffers go back to `pool` (when given) once their frame is
+  // assembled or dropped.
+  FrameAssembler(Listener* listener, bool marked_starts, AssemblerLimits limits = AssemblerLimits(),
+                 BufferPool* pool = nullptr)
+      : listener_(listener), limits_(limits), marked_starts_(marked_starts), pool_(pool) {}
   FrameAssembler(const FrameAssembler&) = delete;
   FrameAssembler& operator=(const FrameAssembler&) = delete;
 
@@ -71,10 +75,12 @@ class FrameAssembler {
   std::vector<uint8_t> JoinCollected() const;
   void DropCollected(FrameDrop reason);
   void Complete();
+  void ClearCollected();
 
   Listener* listener_;
   AssemblerLimits limits_;
   bool marked_starts_;
+  BufferPool* pool_;
   bool boundary_known_ = true;  // the next packet of a new timestamp starts a frame
   bool nal_open_ = false;       // an FU-A NAL unit of the frame awaits its end
   std::vector<AssemblerPacket> collected_;

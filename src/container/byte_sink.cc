@@ -94,7 +94,19 @@ absl::Status FileSink::Flush() {
   }
   file_position_ += buffer_.size();
   buffer_.clear();
+  StartWriteback();
   return absl::OkStatus();
+}
+
+void FileSink::StartWriteback() {
+  const uint64_t written = data_offset_ + file_position_;
+  if (written - writeback_started_ < kWritebackStep) return;
+  // Asks the kernel to start writing what is written so far, and returns
+  // without waiting: the disk works while recording goes on, instead of all
+  // at once when the finished file is closed or renamed.
+  ::sync_file_range(fd_, static_cast<off_t>(writeback_started_),
+                    static_cast<off_t>(written - writeback_started_), SYNC_FILE_RANGE_WRITE);
+  writeback_started_ = written;
 }
 
 absl::Status FileSink::Write(absl::Span<const uint8_t> bytes) {

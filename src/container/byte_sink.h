@@ -75,6 +75,9 @@ class FileSink : public ByteSink {
   FileSink(std::string path, int fd, size_t buffer_size, uint64_t data_offset);
   absl::Status WriteAt(const uint8_t* data, size_t size, uint64_t position);
   void SumContents(const uint8_t* data, size_t size, uint64_t position);
+  void StartWriteback();
+
+  static constexpr uint64_t kWritebackStep = 8 << 20;
 
   std::string path_;
   int fd_;
@@ -86,6 +89,7 @@ class FileSink : public ByteSink {
   uint32_t tail_crc32_ = 0;     // of the bytes from kRewritableBytes on
   uint64_t tail_size_ = 0;
   bool tail_in_order_ = true;   // false once a byte past the head was overwritten
+  uint64_t writeback_started_ = 0;  // file bytes before this were handed to writeback
 };
 
 // Keeps everything in memory (tests, small outputs).

@@ -42,7 +42,7 @@ struct FlowEvidence {
   // RTX: the media SSRC it resent packets of, and per RTX payload type the
   // media payload type it carried.
   std::optional<uint32_t> retransmits;
-  std::string flow_key;  // track.flow as text, to find the flow's other SSRCs
+  const std::vector<uint32_t>* same_flow = nullptr;  // the SSRCs of its 5-tuple
   std::map<int, int> rtx_payload_types;
 };
 
@@ -181,7 +181,9 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
   Discovery discovery;
   std::map<uint32_t, FlowEvidence> flows;
   std::vector<uint32_t> flow_order;
-  std::map<std::string, std::vector<uint32_t>> ssrcs_by_flow;
+  std::map<std::string, std::vector<uint32_t>> ssrcs_by_flow;  // nodes stay put: evidence points in
+  FlowEvidence* last_evidence = nullptr;
+  uint32_t last_ssrc = 0;
   ingest::Datagram datagram;
   ingest::PcapReader::Result result;
   int64_t count = 0;
@@ -209,18 +211,25 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
       continue;
     }
     ++discovery.rtp_packets;
-    auto [it, inserted] = flows.try_emplace(view.ssrc());
-    FlowEvidence& evidence = it->second;
-    if (inserted) {
-      flow_order.push_back(view.ssrc());
-      evidence.track.ssrc = view.ssrc();
-      evidence.track.payload_type = view.payload_type();
-      evidence.track.flow = datagram.flow;
-      evidence.track.first_arrival_us = datagram.arrival_time_us;
-      evidence.flow_key = datagram.flow.ToString();
-      ssrcs_by_flow[evidence.flow_key].push_back(view.ssrc());
-      evidence.first_rtp = evidence.timestamps.Unwrap(view.timestamp());
+    // Packets come in runs of one SSRC: the last one's evidence is kept at hand.
+    if (last_evidence == nullptr || last_ssrc != view.ssrc()) {
+      auto [it, inserted] = flows.try_emplace(view.ssrc());
+      last_evidence = &it->second;
+      last_ssrc = view.ssrc();
+      if (inserted) {
+        FlowEvidence& added = it->second;
+        flow_order.push_back(view.ssrc());
+        added.track.ssrc = view.ssrc();
+        added.track.payload_type = view.payload_type();
+        added.track.flow = datagram.flow;
+        added.track.first_arrival_us = datagram.arrival_time_us;
+        std::vector<uint32_t>& same_flow = ssrcs_by_flow[datagram.flow.ToString()];
+        same_flow.push_back(view.ssrc());
+        added.same_flow = &same_flow;
+        added.first_rtp = added.timestamps.Unwrap(view.timestamp());
+      }
     }
+    FlowEvidence& evidence = *last_evidence;
     ++evidence.track.packets;
     evidence.last_rtp = evidence.timestamps.Unwrap(view.timestamp());
     if (auto start = PayloadStart(view.payload())) {
@@ -228,9 +237,8 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
       evidence.recent[view.sequence_number() % kRecentPackets] = {
           view.sequence_number(), view.payload_type(), *start, true};
     }
-    if (!evidence.rtx_payload_types.count(view.payload_type())) {
-      MatchRetransmission(flows, ssrcs_by_flow[evidence.flow_key], view.payload_type(),
-                          view.payload(), evidence);
+    if (evidence.same_flow->size() > 1 && !evidence.rtx_payload_types.count(view.payload_type())) {
+      MatchRetransmission(flows, *evidence.same_flow, view.payload_type(), view.payload(), evidence);
     }
     evidence.last_arrival_us = datagram.arrival_time_us;
     evidence.payload_bytes += static_cast<int64_t>(view.payload().size());

@@ -55,21 +55,24 @@ void BM_RtpParse(benchmark::State& state) {
 }
 BENCHMARK(BM_RtpParse);
 
-// Copy into the track's buffer, parse, reorder, depacketize, assemble.
+// Copy into the track's buffer (reused, as a stream recorder does), parse,
+// reorder, depacketize, assemble.
 void BM_VideoPacketPath(benchmark::State& state) {
   const auto& packets = VideoPackets();
   int64_t frames = 0;
+  BufferPool packet_buffers;
   for (auto _ : state) {
     archive::TrackRecorder::Config config;
     config.kind = MediaKind::kVideo;
     config.payload_type = 96;
     config.format = PayloadTypeInfo(PayloadFormat::kVp8, 90000);
     config.sender_report_wait_us = 0;
+    config.packet_buffers = &packet_buffers;
     archive::TrackRecorder track(
         config, [&frames](MediaKind, codec::EncodedFrame frame) { frames += !frame.data.empty(); },
         nullptr, nullptr, "bench");
     for (const Packet& packet : packets) {
-      std::vector<uint8_t> storage = packet.bytes;
+      std::vector<uint8_t> storage = packet_buffers.Copy(packet.bytes);
       rtp::RtpPacketView view;
       view.Parse(storage);
       track.OnRtp(std::move(storage), view, packet.arrival_time_us);

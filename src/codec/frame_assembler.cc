@@ -113,31 +113,25 @@ std::vector<uint8_t> FrameAssembler::JoinCollected() const {
       total += (piece.starts_nal ? 4 : 0) + (piece.header ? 1 : 0) + piece.bytes.size();
     }
   }
-  std::vector<uint8_t> data(total);  // one allocation, one copy per fragment
-  uint8_t* out = data.data();
-  uint8_t* nal_length = nullptr;  // where the open NAL's length goes
+  // One allocation, one copy per fragment, and no zero-filling first.
+  std::vector<uint8_t> data;
+  data.reserve(total);
+  std::optional<size_t> nal_length;  // where the open NAL's length goes
   auto close_nal = [&] {
-    if (nal_length == nullptr) return;
-    const size_t size = static_cast<size_t>(out - nal_length - 4);
-    nal_length[0] = static_cast<uint8_t>(size >> 24);
-    nal_length[1] = static_cast<uint8_t>(size >> 16);
-    nal_length[2] = static_cast<uint8_t>(size >> 8);
-    nal_length[3] = static_cast<uint8_t>(size);
+    if (!nal_length) return;
+    const size_t size = data.size() - *nal_length - 4;
+    for (int i = 0; i < 4; ++i) data[*nal_length + i] = static_cast<uint8_t>(size >> (24 - 8 * i));
   };
   for (const AssemblerPacket& packet : collected_) {
-    if (!packet.info.data.empty()) {
-      std::memcpy(out, packet.info.data.data(), packet.info.data.size());
-      out += packet.info.data.size();
-    }
+    data.insert(data.end(), packet.info.data.begin(), packet.info.data.end());
     for (const NalPiece& piece : packet.info.nal_pieces) {
       if (piece.starts_nal) {
         close_nal();
-        nal_length = out;
-        out += 4;
+        nal_length = data.size();
+        data.insert(data.end(), 4, 0);
       }
-      if (piece.header) *out++ = *piece.header;
-      if (!piece.bytes.empty()) std::memcpy(out, piece.bytes.data(), piece.bytes.size());
-      out += piece.bytes.size();
+      if (piece.header) data.push_back(*piece.header);
+      data.insert(data.end(), piece.bytes.begin(), piece.bytes.end());
     }
   }
   close_nal();

@@ -40,10 +40,42 @@ absl::StatusOr<std::unique_ptr<FileSink>> FileSink::Create(const std::string& pa
 FileSink::FileSink(std::string path, int fd, size_t buffer_size, uint64_t data_offset)
     : path_(std::move(path)), fd_(fd), buffer_capacity_(buffer_size), data_offset_(data_offset) {
   buffer_.reserve(buffer_capacity_);
+  writer_ = std::thread([this] { WriterLoop(); });
 }
 
 FileSink::~FileSink() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  writer_.join();
   if (fd_ >= 0) ::close(fd_);
+}
+
+void FileSink::WriterLoop() {
+  while (true) {
+    mu_.LockWhen(absl::Condition(this, &FileSink::HasWorkOrStops));
+    if (!busy_) {
+      mu_.Unlock();
+      return;
+    }
+    // The caller leaves in_flight_ alone while busy_ is set.
+    const uint8_t* data = in_flight_.data();
+    const size_t size = in_flight_.size();
+    const uint64_t position = in_flight_position_;
+    mu_.Unlock();
+    absl::Status status = WriteAt(data, size, position);
+    absl::MutexLock lock(&mu_);
+    if (!status.ok() && writer_status_.ok()) writer_status_ = status;
+    in_flight_.clear();
+    busy_ = false;
+  }
+}
+
+absl::Status FileSink::WaitIdle() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(this, &FileSink::Idle));
+  return writer_status_;
 }
 
 void FileSink::SumContents(const uint8_t* data, size_t size, uint64_t position) {
@@ -85,28 +117,30 @@ absl::Status FileSink::WriteAt(const uint8_t* data, size_t size, uint64_t positi
     }
     done += static_cast<size_t>(written);
   }
+  StartWriteback(data_offset_ + position + size);
   return absl::OkStatus();
 }
 
-absl::Status FileSink::Flush() {
-  if (absl::Status status = WriteAt(buffer_.data(), buffer_.size(), file_position_); !status.ok()) {
-    return status;
-  }
-  file_position_ += buffer_.size();
-  buffer_.clear();
-  StartWriteback();
-  return absl::OkStatus();
-}
-
-void FileSink::StartWriteback() {
-  const uint64_t written = data_offset_ + file_position_;
-  if (written - writeback_started_ < kWritebackStep) return;
+void FileSink::StartWriteback(uint64_t written_to) {
+  if (written_to < writeback_started_ + kWritebackStep) return;
   // Asks the kernel to start writing what is written so far, and returns
   // without waiting: the disk works while recording goes on, instead of all
   // at once when the finished file is closed or renamed.
   ::sync_file_range(fd_, static_cast<off_t>(writeback_started_),
-                    static_cast<off_t>(written - writeback_started_), SYNC_FILE_RANGE_WRITE);
-  writeback_started_ = written;
+                    static_cast<off_t>(written_to - writeback_started_), SYNC_FILE_RANGE_WRITE);
+  writeback_started_ = written_to;
+}
+
+absl::Status FileSink::Flush() {
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(this, &FileSink::Idle));
+  if (!writer_status_.ok()) return writer_status_;
+  if (buffer_.empty()) return absl::OkStatus();
+  std::swap(buffer_, in_flight_);  // buffer_ gets the written one back, emptied
+  in_flight_position_ = file_position_;
+  file_position_ += in_flight_.size();
+  busy_ = true;
+  return absl::OkStatus();
 }
 
 absl::Status FileSink::Write(absl::Span<const uint8_t> bytes) {
@@ -115,7 +149,8 @@ absl::Status FileSink::Write(absl::Span<const uint8_t> bytes) {
     if (absl::Status status = Flush(); !status.ok()) return status;
   }
   if (bytes.size() >= buffer_capacity_) {
-    // Large writes skip the buffer.
+    // Large writes skip the buffer, once the writer thread is done.
+    if (absl::Status status = WaitIdle(); !status.ok()) return status;
     if (absl::Status status = WriteAt(bytes.data(), bytes.size(), file_position_); !status.ok()) {
       return status;
     }
@@ -127,6 +162,7 @@ absl::Status FileSink::Write(absl::Span<const uint8_t> bytes) {
 }
 
 absl::Status FileSink::Seek(uint64_t position) {
+  // Buffers are written in order, so a later one may overwrite an earlier.
   if (absl::Status status = Flush(); !status.ok()) return status;
   file_position_ = position;
   return absl::OkStatus();
@@ -135,6 +171,7 @@ absl::Status FileSink::Seek(uint64_t position) {
 absl::Status FileSink::Close() {
   if (fd_ < 0) return absl::OkStatus();
   absl::Status status = Flush();
+  if (absl::Status written = WaitIdle(); status.ok()) status = written;
   if (::close(fd_) != 0 && status.ok()) status = FileWriteError(path_, errno);
   fd_ = -1;
   return status;

@@ -10,7 +10,10 @@
 #include <string>
 #include <vector>
 
+#include <thread>
+
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 
@@ -51,6 +54,11 @@ class ByteSink {
 // archive's ZIP writer fills with the entry's header, so that the finished
 // file becomes the ZIP without being copied. Positions and the CRC are of
 // the sink's bytes alone.
+//
+// A full buffer is written by the sink's own thread while the caller fills
+// the next one, so recording goes on while the kernel copies (at most one
+// buffer in flight; Flush waits for the one before). A write that failed
+// there is reported by the next Flush, Write or Close.
 class FileSink : public ByteSink {
  public:
   static constexpr size_t kDefaultBufferBytes = 1 << 20;
@@ -73,9 +81,16 @@ class FileSink : public ByteSink {
 
  private:
   FileSink(std::string path, int fd, size_t buffer_size, uint64_t data_offset);
+  // Writes, sums and starts writeback of bytes at `position` (of the sink's
+  // bytes): on the writer thread, or on the caller's while it is idle.
   absl::Status WriteAt(const uint8_t* data, size_t size, uint64_t position);
   void SumContents(const uint8_t* data, size_t size, uint64_t position);
-  void StartWriteback();
+  void StartWriteback(uint64_t written_to);
+  void WriterLoop();
+  bool Idle() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !busy_; }
+  bool HasWorkOrStops() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return busy_ || stopping_; }
+  // Waits until no buffer is in flight; the first failure of the writer thread.
+  absl::Status WaitIdle();
 
   static constexpr uint64_t kWritebackStep = 8 << 20;
 
@@ -85,6 +100,16 @@ class FileSink : public ByteSink {
   uint64_t data_offset_;
   std::vector<uint8_t> buffer_;
   uint64_t file_position_ = 0;  // where buffer_ starts in the file
+
+  absl::Mutex mu_;
+  std::vector<uint8_t> in_flight_ ABSL_GUARDED_BY(mu_);  // the buffer being written
+  uint64_t in_flight_position_ ABSL_GUARDED_BY(mu_) = 0;
+  bool busy_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status writer_status_ ABSL_GUARDED_BY(mu_);
+  std::thread writer_;
+
+  // Only WriteAt touches these (one thread at a time, in write order).
   std::vector<uint8_t> head_;   // the file's first kRewritableBytes as written last
   uint32_t tail_crc32_ = 0;     // of the bytes from kRewritableBytes on
   uint64_t tail_size_ = 0;

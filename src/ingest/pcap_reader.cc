@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <tuple>
@@ -27,6 +29,9 @@ constexpr uint64_t kFileHeaderBytes = 24;
 constexpr uint64_t kRecordHeaderBytes = 16;
 // Mapped pages further behind the reader than this are released.
 constexpr uint64_t kKeptBehindBytes = 4 << 20;
+// Pages are mapped up to this far ahead of the reader, so many at a time.
+constexpr uint64_t kMapAheadBytes = 4 << 20;
+constexpr uint64_t kMapStepBytes = 1 << 20;
 
 uint32_t Load32(const uint8_t* at, bool swapped) {
   uint32_t value;
@@ -125,11 +130,32 @@ PcapReader::PcapReader(pcap* handle, std::optional<Mapping> mapping, int link_ty
       mapping_(mapping),
       link_type_(link_type),
       file_size_(file_size),
-      drops_("capture", std::move(log)) {}
+      drops_("capture", std::move(log)) {
+  if (mapping_) page_mapper_ = std::thread([this] { MapPagesAhead(); });
+}
 
 PcapReader::~PcapReader() {
+  stopping_ = true;
+  if (page_mapper_.joinable()) page_mapper_.join();
   if (handle_ != nullptr) pcap_close(handle_);
   if (mapping_) ::munmap(const_cast<uint8_t*>(mapping_->bytes), mapping_->size);
+}
+
+void PcapReader::MapPagesAhead() {
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  uint64_t mapped_to = 0;
+  while (!stopping_.load(std::memory_order_relaxed) && mapped_to < mapping_->size) {
+    const uint64_t reader_at = mapped_position_.load(std::memory_order_relaxed);
+    // Never map again what the reader has passed (and may have released).
+    mapped_to = std::max(mapped_to, reader_at / page * page);
+    if (mapped_to >= reader_at + kMapAheadBytes) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      continue;
+    }
+    const uint64_t length = std::min(kMapStepBytes, mapping_->size - mapped_to);
+    ::madvise(const_cast<uint8_t*>(mapping_->bytes) + mapped_to, length, MADV_POPULATE_READ);
+    mapped_to += length;
+  }
 }
 
 int64_t PcapReader::position() const {
@@ -180,6 +206,7 @@ PcapReader::Result PcapReader::NextMapped(Datagram* datagram) {
     const int64_t seconds = Load32(record, map.swapped);
     const int64_t fraction = Load32(record + 4, map.swapped);
     map.position += kRecordHeaderBytes + captured;
+    mapped_position_.store(map.position, std::memory_order_relaxed);
     if (map.position - map.released > 2 * kKeptBehindBytes) {
       // Page-aligned, since the mapping starts on a page.
       const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));

@@ -7,18 +7,22 @@
 // pcapng. A classic pcap file (version 2.4, the format of tcpdump -w) is
 // then read from a memory mapping instead, record by record in place: a
 // replay reads a capture twice (finding streams, then recording them), and
-// libpcap's reads through stdio copy every byte once more each time. The
-// mapping is released behind the reader, so memory stays flat however long
-// the capture. A capture must not be cut shorter while it is read.
+// libpcap's reads through stdio copy every byte once more each time. A
+// thread of the reader maps the pages a little ahead of it (so the reader
+// does not stop on page faults), and the pages behind it are released, so
+// memory stays flat however long the capture. A capture must not be cut
+// shorter while it is read.
 //
 // Not thread-safe. The datagram's payload is valid until the next Next().
 #ifndef RTPARCHIVE_INGEST_PCAP_READER_H_
 #define RTPARCHIVE_INGEST_PCAP_READER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -71,12 +75,16 @@ class PcapReader {
   PcapReader(pcap* handle, std::optional<Mapping> mapping, int link_type, int64_t file_size,
              LogFunction log);
   Result NextMapped(Datagram* datagram);
+  void MapPagesAhead();
   Result NextFromLibpcap(Datagram* datagram);
   // Fills `datagram` from one captured frame; false when it holds none.
   bool TakeFrame(absl::Span<const uint8_t> frame, int64_t arrival_time_us, Datagram* datagram);
 
   pcap* handle_;  // null when mapped
   std::optional<Mapping> mapping_;
+  std::atomic<uint64_t> mapped_position_{0};  // mapping_->position, for the page mapper
+  std::atomic<bool> stopping_{false};
+  std::thread page_mapper_;
   int link_type_;
   int64_t file_size_;
   int64_t frames_read_ = 0;

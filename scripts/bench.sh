@@ -9,11 +9,13 @@
 # 2. A single-stream VP8 capture from ../shared/corpus/make-corpus.sh
 #    (640x480, 1500 kbps, no audio, no RTCP: every anchor can read it), cached
 #    in ${XDG_CACHE_HOME:-~/.cache}/rtparchive-bench, then
-#    ../shared/bench/anchors.sh times, with hyperfine, alternating runs:
+#    ../shared/bench/anchors.sh times, with hyperfine (each tool's runs in a row):
 #    GStreamer (pcapparse ! rtpjitterbuffer ! rtpvp8depay ! webmmux), Janus's
 #    pcap2mjr and janus-pp-rec, cat and cp, and `rtparchive replay`; it checks
 #    that GStreamer's and Janus's outputs hold every ground-truth frame.
-# 3. rtparchive's archive checked against the ground truth, and its peak RSS
+# 3. The same tools again in alternating rounds (ROUNDS, default 9; the order
+#    rotates each round): the medians and ratios to report come from these.
+# 4. rtparchive's archive checked against the ground truth, and its peak RSS
 #    on this capture and on one a fifth as long.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,22 +41,50 @@ capture "vp8-$seconds" "$seconds"
 capture "vp8-$((seconds / 5))" "$((seconds / 5))"
 prefix=$cache/vp8-$seconds
 
-echo "== side by side on $prefix.pcap"
+echo "== side by side on $prefix.pcap (../shared/bench/anchors.sh: each tool's runs in a row)"
 out=$(mktemp -d)
 EXTRA_CMD="$PWD/build/rtparchive replay {in} -o {out}/rtparchive.zip --quiet --noprogress" \
   ../shared/bench/anchors.sh "$prefix" "$out"
 
-echo "== rtparchive's output and memory"
-python3 - "$PWD/build/rtparchive" "$prefix" "$cache/vp8-$((seconds / 5))" "$out" <<'PY'
-import json, os, resource, subprocess, sys, time, zipfile
-binary, prefix, short_prefix, out = sys.argv[1:]
-times = {r["command"]: r for r in json.load(open(os.path.join(out, "times.json")))["results"]}
-mine = times["extra"]["median"]
+# The runs above come in blocks of one tool; on this shared machine a block
+# can meet a slow spell the others miss. The ratios are taken from rounds in
+# which every tool runs once, in an order that rotates each round.
+rounds=${ROUNDS:-9}
+echo "== alternating: $rounds rounds of every tool on the same capture"
+python3 - "$PWD/build/rtparchive" "$prefix" "$cache/vp8-$((seconds / 5))" "$out" "$rounds" <<'PY'
+import json, os, resource, statistics, subprocess, sys, time, zipfile
+binary, prefix, short_prefix, out, rounds = sys.argv[1:]
+capture = prefix + ".pcap"
+port = json.load(open(prefix + ".json"))["streams"][0]["dport"]
+commands = {
+    "gstreamer": ["gst-launch-1.0", "-q", "filesrc", f"location={capture}", "!", "pcapparse", f"dst-port={port}",
+                  "!", "application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8", "!", "rtpjitterbuffer",
+                  "!", "rtpvp8depay", "!", "webmmux", "!", "filesink", f"location={out}/alternating-gst.webm"],
+    "pcap2mjr": ["pcap2mjr", "-c", "vp8", "-s", "0", capture, f"{out}/alternating.mjr"],
+    "janus": ["janus-pp-rec", f"{out}/alternating.mjr", f"{out}/alternating-janus.webm"],
+    "cat": ["cat", capture],
+    "cp": ["cp", capture, f"{out}/alternating-copy.pcap"],
+    "rtparchive": [binary, "replay", capture, "-o", f"{out}/rtparchive.zip", "--quiet", "--noprogress"],
+}
+names = list(commands)
+walls = {name: [] for name in names}
+for round_index in range(int(rounds)):
+    # pcap2mjr before janus-pp-rec, which reads its output; the rest rotate.
+    order = names[round_index % len(names):] + names[:round_index % len(names)]
+    order.remove("janus")
+    order.insert(order.index("pcap2mjr") + 1, "janus")
+    for name in order:
+        start = time.perf_counter()
+        subprocess.run(commands[name], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        walls[name].append(time.perf_counter() - start)
+median = {name: statistics.median(times) for name, times in walls.items()}
+print(f"{'tool':<11} {'median s':>9} {'min s':>7} {'max s':>7}")
+for name in names:
+    print(f"{name:<11} {median[name]:9.4f} {min(walls[name]):7.4f} {max(walls[name]):7.4f}")
+mine = median["rtparchive"]
 for name in ("gstreamer", "pcap2mjr", "janus", "cp", "cat"):
-    if name in times:
-        print(f"rtparchive / {name}: {mine / times[name]['median']:.2f}x wall time")
-if "pcap2mjr" in times and "janus" in times:
-    print(f"rtparchive / (pcap2mjr + janus-pp-rec): {mine / (times['pcap2mjr']['median'] + times['janus']['median']):.2f}x")
+    print(f"rtparchive / {name}: {mine / median[name]:.2f}x wall time")
+print(f"rtparchive / (pcap2mjr + janus-pp-rec): {mine / (median['pcap2mjr'] + median['janus']):.2f}x")
 truth = json.load(open(prefix + ".json"))["streams"][0]["segments"][0]["video"]["frame_md5"]
 with zipfile.ZipFile(os.path.join(out, "rtparchive.zip")) as archive:
     name = [n for n in archive.namelist() if n.endswith(".webm")][0]

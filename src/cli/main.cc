@@ -25,6 +25,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "cli/inspect_output.h"
 #include "cli/progress_bar.h"
 #include "cli/summary.h"
@@ -319,6 +320,9 @@ int main(int argc, char** argv) {
   // A file size limit (ulimit -f) must fail a write, not kill the process
   // before it can say which file and keep the segments for `recover`.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Debian's Abseil checks every lock for deadlock cycles, a debugging aid
+  // that costs each packet's lock; the library's unit tests keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::vector<std::string> joined_storage;
   std::vector<char*> joined = JoinRepeatedFlag(argc, argv, "sdp", &joined_storage);
   std::vector<char*> args = absl::ParseCommandLine(static_cast<int>(joined.size()), joined.data());

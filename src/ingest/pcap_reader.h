@@ -84,6 +84,7 @@ class PcapReader {
   std::optional<Mapping> mapping_;
   std::atomic<uint64_t> mapped_position_{0};  // mapping_->position, for the page mapper
   std::atomic<bool> stopping_{false};
+  std::atomic<uint8_t> touched_{0};  // keeps the page mapper's reads from being optimised away
   std::thread page_mapper_;
   int link_type_;
   int64_t file_size_;

@@ -183,7 +183,8 @@ TEST(PcapReaderTest, ReadsPcapng) {
 TEST(PcapReaderTest, TruncatedCaptureYieldsWhatCameBeforeThenSaysWhere) {
   std::vector<uint8_t> bytes = Slurp(kClean);
   bytes.resize(bytes.size() / 2);
-  auto reader = PcapReader::Open(WriteTemp("half.pcap", bytes));
+  const std::string path = WriteTemp("half.pcap", bytes);
+  auto reader = PcapReader::Open(path);
   ASSERT_TRUE(reader.ok());
   Datagram datagram;
   int64_t count = 0;
@@ -192,7 +193,7 @@ TEST(PcapReaderTest, TruncatedCaptureYieldsWhatCameBeforeThenSaysWhere) {
   EXPECT_EQ(result, PcapReader::Result::kTruncated);
   EXPECT_GT(count, 10);
   EXPECT_THAT((*reader)->truncation_message(), HasSubstr("ends inside a record"));
-  EXPECT_EQ(static_cast<size_t>(count), ReadWithLibpcap(WriteTemp("half.pcap", bytes)).size());
+  EXPECT_EQ(static_cast<size_t>(count), ReadWithLibpcap(path).size());
 }
 
 TEST(PcapReaderTest, MissingAndNonCaptureFilesGiveClearErrors) {

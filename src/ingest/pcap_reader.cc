@@ -131,33 +131,41 @@ PcapReader::PcapReader(pcap* handle, std::optional<Mapping> mapping, int link_ty
       link_type_(link_type),
       file_size_(file_size),
       drops_("capture", std::move(log)) {
-  if (mapping_) page_mapper_ = std::thread([this] { MapPagesAhead(); });
+  if (mapping_) page_manager_ = std::thread([this] { ManagePages(); });
 }
 
 PcapReader::~PcapReader() {
   stopping_ = true;
-  if (page_mapper_.joinable()) page_mapper_.join();
+  if (page_manager_.joinable()) page_manager_.join();
   if (handle_ != nullptr) pcap_close(handle_);
   if (mapping_) ::munmap(const_cast<uint8_t*>(mapping_->bytes), mapping_->size);
 }
 
-void PcapReader::MapPagesAhead() {
+void PcapReader::ManagePages() {
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  uint64_t mapped_to = 0;
-  while (!stopping_.load(std::memory_order_relaxed) && mapped_to < mapping_->size) {
+  uint8_t* const bytes = const_cast<uint8_t*>(mapping_->bytes);
+  uint64_t mapped_to = 0, released = 0;
+  while (!stopping_.load(std::memory_order_relaxed)) {
     const uint64_t reader_at = mapped_position_.load(std::memory_order_relaxed);
-    // Never map again what the reader has passed (and may have released).
+    if (reader_at >= released + 2 * kKeptBehindBytes) {
+      // Page-aligned, since the mapping starts on a page. (A datagram the
+      // reader still holds there would be mapped again from the page cache.)
+      const uint64_t upto = (reader_at - kKeptBehindBytes) / page * page;
+      ::madvise(bytes + released, upto - released, MADV_DONTNEED);
+      released = upto;
+    }
+    // Never map again what the reader has passed.
     mapped_to = std::max(mapped_to, reader_at / page * page);
-    if (mapped_to >= reader_at + kMapAheadBytes) {
+    if (mapped_to >= std::min(reader_at + kMapAheadBytes, mapping_->size)) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
       continue;
     }
     const uint64_t length = std::min(kMapStepBytes, mapping_->size - mapped_to);
-    ::madvise(const_cast<uint8_t*>(mapping_->bytes) + mapped_to, length, MADV_POPULATE_READ);
+    ::madvise(bytes + mapped_to, length, MADV_POPULATE_READ);
     // Reading a byte of every cache line brings the bytes into the cache the
     // cores share, so the reader finds them there.
     uint8_t sum = 0;
-    for (uint64_t at = mapped_to; at < mapped_to + length; at += 64) sum ^= mapping_->bytes[at];
+    for (uint64_t at = mapped_to; at < mapped_to + length; at += 64) sum ^= bytes[at];
     touched_.fetch_xor(sum, std::memory_order_relaxed);
     mapped_to += length;
   }
@@ -212,13 +220,6 @@ PcapReader::Result PcapReader::NextMapped(Datagram* datagram) {
     const int64_t fraction = Load32(record + 4, map.swapped);
     map.position += kRecordHeaderBytes + captured;
     mapped_position_.store(map.position, std::memory_order_relaxed);
-    if (map.position - map.released > 2 * kKeptBehindBytes) {
-      // Page-aligned, since the mapping starts on a page.
-      const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-      const uint64_t upto = (map.position - kKeptBehindBytes) / page * page;
-      ::madvise(const_cast<uint8_t*>(map.bytes) + map.released, upto - map.released, MADV_DONTNEED);
-      map.released = upto;
-    }
     const int64_t arrival_us = seconds * 1'000'000 + (map.nanoseconds ? fraction / 1000 : fraction);
     if (TakeFrame(absl::MakeConstSpan(record + kRecordHeaderBytes, captured), arrival_us, datagram)) {
       return Result::kDatagram;

@@ -69,23 +69,23 @@ class PcapReader {
     bool swapped = false;      // written on a machine of the other byte order
     bool nanoseconds = false;  // time stamps' fractions are ns, not µs
     uint64_t position = 0;
-    uint64_t released = 0;  // bytes before this are handed back to the kernel
   };
 
   PcapReader(pcap* handle, std::optional<Mapping> mapping, int link_type, int64_t file_size,
              LogFunction log);
   Result NextMapped(Datagram* datagram);
-  void MapPagesAhead();
+  // The page manager's loop: maps pages ahead of the reader, releases them behind.
+  void ManagePages();
   Result NextFromLibpcap(Datagram* datagram);
   // Fills `datagram` from one captured frame; false when it holds none.
   bool TakeFrame(absl::Span<const uint8_t> frame, int64_t arrival_time_us, Datagram* datagram);
 
   pcap* handle_;  // null when mapped
   std::optional<Mapping> mapping_;
-  std::atomic<uint64_t> mapped_position_{0};  // mapping_->position, for the page mapper
+  std::atomic<uint64_t> mapped_position_{0};  // mapping_->position, for the page manager
   std::atomic<bool> stopping_{false};
-  std::atomic<uint8_t> touched_{0};  // keeps the page mapper's reads from being optimised away
-  std::thread page_mapper_;
+  std::atomic<uint8_t> touched_{0};  // keeps the page manager's reads from being optimised away
+  std::thread page_manager_;
   int link_type_;
   int64_t file_size_;
   int64_t frames_read_ = 0;

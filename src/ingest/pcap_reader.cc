@@ -28,9 +28,9 @@ constexpr uint32_t kMagicNanoseconds = 0xa1b23c4d;
 constexpr uint64_t kFileHeaderBytes = 24;
 constexpr uint64_t kRecordHeaderBytes = 16;
 // Mapped pages further behind the reader than this are released.
-constexpr uint64_t kKeptBehindBytes = 4 << 20;
+constexpr uint64_t kKeptBehindBytes = 2 << 20;
 // Pages are mapped up to this far ahead of the reader, so many at a time.
-constexpr uint64_t kMapAheadBytes = 4 << 20;
+constexpr uint64_t kMapAheadBytes = 2 << 20;
 constexpr uint64_t kMapStepBytes = 1 << 20;
 
 uint32_t Load32(const uint8_t* at, bool swapped) {
@@ -141,19 +141,24 @@ PcapReader::~PcapReader() {
   if (mapping_) ::munmap(const_cast<uint8_t*>(mapping_->bytes), mapping_->size);
 }
 
+void PcapReader::ReleaseBehind(uint64_t reader_at, uint64_t slack) {
+  uint64_t released = released_.load(std::memory_order_relaxed);
+  if (reader_at < released + slack) return;
+  // Page-aligned, since the mapping starts on a page. (A datagram the reader
+  // still holds there would be mapped again from the page cache.)
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t upto = (reader_at - kKeptBehindBytes) / page * page;
+  if (!released_.compare_exchange_strong(released, upto, std::memory_order_relaxed)) return;
+  ::madvise(const_cast<uint8_t*>(mapping_->bytes) + released, upto - released, MADV_DONTNEED);
+}
+
 void PcapReader::ManagePages() {
   const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
   uint8_t* const bytes = const_cast<uint8_t*>(mapping_->bytes);
-  uint64_t mapped_to = 0, released = 0;
+  uint64_t mapped_to = 0;
   while (!stopping_.load(std::memory_order_relaxed)) {
     const uint64_t reader_at = mapped_position_.load(std::memory_order_relaxed);
-    if (reader_at >= released + 2 * kKeptBehindBytes) {
-      // Page-aligned, since the mapping starts on a page. (A datagram the
-      // reader still holds there would be mapped again from the page cache.)
-      const uint64_t upto = (reader_at - kKeptBehindBytes) / page * page;
-      ::madvise(bytes + released, upto - released, MADV_DONTNEED);
-      released = upto;
-    }
+    ReleaseBehind(reader_at, 2 * kKeptBehindBytes);
     // Never map again what the reader has passed.
     mapped_to = std::max(mapped_to, reader_at / page * page);
     if (mapped_to >= std::min(reader_at + kMapAheadBytes, mapping_->size)) {
@@ -220,6 +225,9 @@ PcapReader::Result PcapReader::NextMapped(Datagram* datagram) {
     const int64_t fraction = Load32(record + 4, map.swapped);
     map.position += kRecordHeaderBytes + captured;
     mapped_position_.store(map.position, std::memory_order_relaxed);
+    // Should the page manager not get a core for a while, the reader keeps
+    // memory flat itself.
+    ReleaseBehind(map.position, 3 * kKeptBehindBytes);
     const int64_t arrival_us = seconds * 1'000'000 + (map.nanoseconds ? fraction / 1000 : fraction);
     if (TakeFrame(absl::MakeConstSpan(record + kRecordHeaderBytes, captured), arrival_us, datagram)) {
       return Result::kDatagram;

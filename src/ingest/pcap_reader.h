@@ -76,6 +76,9 @@ class PcapReader {
   Result NextMapped(Datagram* datagram);
   // The page manager's loop: maps pages ahead of the reader, releases them behind.
   void ManagePages();
+  // Releases the mapped pages more than `slack` behind `reader_at` (from
+  // either thread; each range once).
+  void ReleaseBehind(uint64_t reader_at, uint64_t slack);
   Result NextFromLibpcap(Datagram* datagram);
   // Fills `datagram` from one captured frame; false when it holds none.
   bool TakeFrame(absl::Span<const uint8_t> frame, int64_t arrival_time_us, Datagram* datagram);
@@ -83,6 +86,7 @@ class PcapReader {
   pcap* handle_;  // null when mapped
   std::optional<Mapping> mapping_;
   std::atomic<uint64_t> mapped_position_{0};  // mapping_->position, for the page manager
+  std::atomic<uint64_t> released_{0};         // mapped bytes before this are released
   std::atomic<bool> stopping_{false};
   std::atomic<uint8_t> touched_{0};  // keeps the page manager's reads from being optimised away
   std::thread page_manager_;

@@ -170,6 +170,28 @@ TEST_F(ZipWriterTest, AFailedZipLeavesTheFileWithRoomAsItWas) {
   EXPECT_EQ(Slurp(path).substr(LocalHeaderBytes("kept.webm")), media_bytes_);
 }
 
+// Writes over 4 GiB: run by hand with --gtest_also_run_disabled_tests.
+TEST_F(ZipWriterTest, DISABLED_EntryOver4GiBUsesZip64Fields) {
+  const std::string large = folder_ + "/large.bin";
+  const uint64_t size = (uint64_t{1} << 32) + 1000;
+  std::ofstream(large, std::ios::binary) << "start";
+  std::filesystem::resize_file(large, size);  // sparse: reads as zeros
+  const std::string zip_path = folder_ + "/large.zip";
+  ASSERT_TRUE(WriteZip(zip_path, {TextEntry("m.json", "{}"), FileEntry("large.webm", large)}, 0).ok());
+  std::filesystem::remove(large);
+  int error = 0;
+  zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
+  ASSERT_NE(archive, nullptr) << error;
+  zip_stat_t stat;
+  ASSERT_EQ(zip_stat(archive, "large.webm", 0, &stat), 0);
+  EXPECT_EQ(stat.size, size);
+  EXPECT_EQ(stat.comp_size, size);
+  ASSERT_EQ(zip_stat(archive, "m.json", 0, &stat), 0);
+  EXPECT_EQ(stat.size, 2u);
+  zip_close(archive);
+  std::filesystem::remove(zip_path);
+}
+
 TEST_F(ZipWriterTest, MissingFolderSaysWhatToDo) {
   const absl::Status status = WriteZip("/nonexistent-folder/a.zip", {TextEntry("m.json", "{}")}, 0);
   EXPECT_FALSE(status.ok());

@@ -1,9 +1,9 @@
 #include "archive/zip_writer.h"
 
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libdeflate.h>
 
 #include <cerrno>
 #include <cstring>
@@ -230,21 +230,26 @@ absl::StatusOr<StoredEntry> Describe(const ZipEntry& entry, const SourceFile* so
   return stored;
 }
 
-std::string LocalHeader(const StoredEntry& entry, uint16_t dos_time, uint16_t dos_date) {
-  const bool zip64 = entry.size >= kMax32;
-  Fields header;
-  header.U32(kLocalHeaderSignature)
-      .U16(zip64 ? kVersionZip64 : kVersionStored)
-      .U16(kUtf8Names)
+// The fields local and central headers share, from the flags to the name's
+// length; `large` sizes are in the ZIP64 extra field.
+void AppendSharedFields(const StoredEntry& entry, bool large, uint16_t dos_time, uint16_t dos_date,
+                        Fields* fields) {
+  fields->U16(kUtf8Names)
       .U16(0)  // stored
       .U16(dos_time)
       .U16(dos_date)
       .U32(entry.crc32)
-      .U32(zip64 ? kMax32 : entry.size)
-      .U32(zip64 ? kMax32 : entry.size)
-      .U16(entry.name.size())
-      .U16(zip64 ? 20 : 0)
-      .Bytes(entry.name);
+      .U32(large ? kMax32 : entry.size)
+      .U32(large ? kMax32 : entry.size)
+      .U16(entry.name.size());
+}
+
+std::string LocalHeader(const StoredEntry& entry, uint16_t dos_time, uint16_t dos_date) {
+  const bool zip64 = entry.size >= kMax32;
+  Fields header;
+  header.U32(kLocalHeaderSignature).U16(zip64 ? kVersionZip64 : kVersionStored);
+  AppendSharedFields(entry, zip64, dos_time, dos_date, &header);
+  header.U16(zip64 ? 20 : 0).Bytes(entry.name);
   if (zip64) header.U16(kZip64ExtraId).U16(16).U64(entry.size).U64(entry.size);
   return header.bytes();
 }
@@ -258,18 +263,9 @@ void AppendCentralHeader(const StoredEntry& entry, uint16_t dos_time, uint16_t d
   if (far) extra.U64(entry.header_offset);
   const bool zip64 = large || far;
   const uint16_t version = zip64 ? kVersionZip64 : kVersionStored;
-  directory->U32(kCentralHeaderSignature)
-      .U16(kMadeOnUnix | version)
-      .U16(version)
-      .U16(kUtf8Names)
-      .U16(0)
-      .U16(dos_time)
-      .U16(dos_date)
-      .U32(entry.crc32)
-      .U32(large ? kMax32 : entry.size)
-      .U32(large ? kMax32 : entry.size)
-      .U16(entry.name.size())
-      .U16(zip64 ? 4 + extra.bytes().size() : 0)
+  directory->U32(kCentralHeaderSignature).U16(kMadeOnUnix | version).U16(version);
+  AppendSharedFields(entry, large, dos_time, dos_date, directory);
+  directory->U16(zip64 ? 4 + extra.bytes().size() : 0)
       .U16(0)  // comment
       .U16(0)  // disk
       .U16(0)  // internal attributes

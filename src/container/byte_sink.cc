@@ -1,12 +1,11 @@
 #include "container/byte_sink.h"
 
 #include <fcntl.h>
-#include <unistd.h>
 #include <libdeflate.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
-
 #include <cerrno>
 #include <cstring>
 

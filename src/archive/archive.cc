@@ -66,7 +66,7 @@ class Archive::Impl {
   absl::Status RemoveStream(absl::string_view stream_id) {
     return Locked([&]() -> absl::Status {
       if (stopped_) return StoppedError();
-      auto stream = active_.find(std::string(stream_id));
+      auto stream = active_.find(stream_id);
       if (stream == active_.end()) return UnknownStream(stream_id);
       return FinishStream(stream);
     });
@@ -96,6 +96,8 @@ class Archive::Impl {
     StreamOptions options;
     std::unique_ptr<archive::StreamRecorder> recorder;
   };
+  // Transparent comparison: found by string_view for each packet, no copy.
+  using ActiveStreams = std::map<std::string, Added, std::less<>>;
   struct Finished {
     int order;
     StreamOptions options;
@@ -105,7 +107,10 @@ class Archive::Impl {
 
   // Runs `step` under the lock, then delivers the events it queued outside
   // the lock, so callbacks may call back into the archive.
-  absl::Status Locked(const std::function<absl::Status()>& step) {
+  // A template rather than a std::function: each packet's step would
+  // otherwise allocate its captures.
+  template <typename Step>
+  absl::Status Locked(Step&& step) {
     std::vector<KeyframeRequest> requests;
     std::vector<StatusChange> changes;
     absl::Status status;
@@ -231,7 +236,7 @@ class Archive::Impl {
   absl::Status PushPacketLocked(absl::string_view stream_id, absl::Span<const uint8_t> packet,
                                 int64_t arrival_time_us) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (stopped_) return StoppedError();
-    auto stream = active_.find(std::string(stream_id));
+    auto stream = active_.find(stream_id);
     if (stream == active_.end()) return UnknownStream(stream_id);
     if (!first_arrival_us_) first_arrival_us_ = arrival_time_us;
     absl::Status status = stream->second.recorder->PushPacket(packet, arrival_time_us);
@@ -242,7 +247,7 @@ class Archive::Impl {
     return status;
   }
 
-  absl::Status FinishStream(std::map<std::string, Added>::iterator stream) {
+  absl::Status FinishStream(ActiveStreams::iterator stream) {
     Added added = std::move(stream->second);
     active_.erase(stream);
     auto files = added.recorder->Finish();
@@ -293,7 +298,7 @@ class Archive::Impl {
   const ArchiveCallbacks callbacks_;
   const std::string working_folder_;
   absl::Mutex mu_;
-  std::map<std::string, Added> active_ ABSL_GUARDED_BY(mu_);
+  ActiveStreams active_ ABSL_GUARDED_BY(mu_);
   std::vector<Finished> finished_ ABSL_GUARDED_BY(mu_);
   // Per stream ID, the segment index its next recording starts at.
   std::map<std::string, int> next_segment_index_ ABSL_GUARDED_BY(mu_);

@@ -1,13 +1,12 @@
 #include "archive/journal.h"
 
-#include <algorithm>
-
 #include <fcntl.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -108,7 +107,8 @@ absl::StatusOr<JournalContents> ReadJournal(const std::string& path) {
                                    static_cast<int>(IntOf(value, "index")),
                                    StringOf(value, "connectionData"), StringOf(value, "videoType"),
                                    IntOf(value, "firstCaptureMs"),
-                                   static_cast<uint64_t>(std::max<int64_t>(0, IntOf(value, "dataOffset")))});
+                                   static_cast<uint64_t>(
+                                       std::max<int64_t>(0, IntOf(value, "dataOffset")))});
     } else {
       ++contents.unreadable_lines;
     }

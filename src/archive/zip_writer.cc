@@ -97,7 +97,9 @@ class ZipFile {
   void Keep(uint64_t size) { size_ += size; }
 
   // Overwrites the file's first bytes (room left for them).
-  absl::Status WriteFront(const std::string& bytes) { return WriteAt(bytes.data(), bytes.size(), 0); }
+  absl::Status WriteFront(const std::string& bytes) {
+    return WriteAt(bytes.data(), bytes.size(), 0);
+  }
 
   // Appends `size` bytes of `source` from `offset`: inside the kernel where
   // the file systems allow, else through one buffer.
@@ -199,8 +201,9 @@ absl::StatusOr<uint32_t> Crc32OfFile(int fd, const ZipEntry& entry) {
   std::vector<char> buffer(kCopyChunk);
   uint32_t crc = 0;
   for (uint64_t done = 0; done < entry.source_size;) {
-    const ssize_t got = ::pread(fd, buffer.data(), std::min<uint64_t>(entry.source_size - done, buffer.size()),
-                                static_cast<off_t>(entry.source_offset + done));
+    const ssize_t got =
+        ::pread(fd, buffer.data(), std::min<uint64_t>(entry.source_size - done, buffer.size()),
+                static_cast<off_t>(entry.source_offset + done));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) return ZipFile::ReadError(entry.source_path, errno);
     if (got == 0) return ZipFile::Shrunk(entry.source_path);
@@ -360,7 +363,8 @@ absl::Status WriteEntries(ZipFile& zip, const std::vector<ZipEntry>& entries,
   }
   const uint64_t directory_offset = zip.size();
   Fields directory;
-  for (const StoredEntry& entry : stored) AppendCentralHeader(entry, dos_time, dos_date, &directory);
+  for (const StoredEntry& entry : stored)
+    AppendCentralHeader(entry, dos_time, dos_date, &directory);
   if (absl::Status status = zip.Append(directory.bytes()); !status.ok()) return status;
   return zip.Append(EndRecords(stored.size(), directory_offset, directory.bytes().size()));
 }
@@ -409,9 +413,9 @@ absl::Status WriteZip(const std::string& zip_path, const std::vector<ZipEntry>& 
   const std::string temporary_path = absl::StrCat(zip_path, ".writing-", ::getpid());
   const int fd = ::open(temporary_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot create '", zip_path, "' (as '", temporary_path, "'): ",
-                     std::strerror(errno), "; check that its folder exists and is writable"));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "cannot create '", zip_path, "' (as '", temporary_path, "'): ", std::strerror(errno),
+        "; check that its folder exists and is writable"));
   }
   ZipFile zip(temporary_path, fd);
   absl::Status status = WriteEntries(zip, entries, std::nullopt, entry_time_ms);

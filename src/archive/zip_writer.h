@@ -37,7 +37,7 @@ struct ZipEntry {
                            std::optional<uint32_t> crc32 = std::nullopt);
   static ZipEntry FromText(std::string name, std::string text);
 
-  std::string name;  // entry name at the ZIP root
+  std::string name;         // entry name at the ZIP root
   std::string source_path;  // empty for a text entry
   uint64_t source_offset = 0;
   uint64_t source_size = 0;

@@ -26,7 +26,8 @@ absl::Status FileWriteError(const std::string& path, int error) {
 }
 
 absl::StatusOr<std::unique_ptr<FileSink>> FileSink::Create(const std::string& path,
-                                                           size_t buffer_size, uint64_t data_offset) {
+                                                           size_t buffer_size,
+                                                           uint64_t data_offset) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     return absl::PermissionDeniedError(
@@ -79,7 +80,8 @@ absl::Status FileSink::WaitIdle() {
 
 void FileSink::SumContents(const uint8_t* data, size_t size, uint64_t position) {
   if (position < kRewritableBytes) {
-    const size_t in_head = static_cast<size_t>(std::min<uint64_t>(size, kRewritableBytes - position));
+    const size_t in_head =
+        static_cast<size_t>(std::min<uint64_t>(size, kRewritableBytes - position));
     if (head_.size() < position + in_head) head_.resize(position + in_head);
     std::memcpy(head_.data() + position, data, in_head);
     data += in_head;

@@ -62,8 +62,9 @@ class FileSink : public ByteSink {
  public:
   static constexpr size_t kDefaultBufferBytes = 1 << 20;
   // Creates or truncates `path`.
-  static absl::StatusOr<std::unique_ptr<FileSink>> Create(
-      const std::string& path, size_t buffer_size = kDefaultBufferBytes, uint64_t data_offset = 0);
+  static absl::StatusOr<std::unique_ptr<FileSink>> Create(const std::string& path,
+                                                          size_t buffer_size = kDefaultBufferBytes,
+                                                          uint64_t data_offset = 0);
   ~FileSink() override;
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;
@@ -109,10 +110,10 @@ class FileSink : public ByteSink {
   std::thread writer_;
 
   // Only WriteAt touches these (one thread at a time, in write order).
-  std::vector<uint8_t> head_;   // the file's first kRewritableBytes as written last
-  uint32_t tail_crc32_ = 0;     // of the bytes from kRewritableBytes on
+  std::vector<uint8_t> head_;  // the file's first kRewritableBytes as written last
+  uint32_t tail_crc32_ = 0;    // of the bytes from kRewritableBytes on
   uint64_t tail_size_ = 0;
-  bool tail_in_order_ = true;   // false once a byte past the head was overwritten
+  bool tail_in_order_ = true;       // false once a byte past the head was overwritten
   uint64_t writeback_started_ = 0;  // file bytes before this were handed to writeback
 };
 

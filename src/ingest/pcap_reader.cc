@@ -60,7 +60,8 @@ bool IsClassicPcap(const uint8_t* header, bool* swapped, bool* nanoseconds) {
 // The mapping of `path` when it is a classic pcap 2.4 file; nullopt for
 // anything else (libpcap reads that), or when it cannot be mapped.
 std::optional<std::pair<const uint8_t*, uint64_t>> MapClassicPcap(const std::string& path,
-                                                                   bool* swapped, bool* nanoseconds) {
+                                                                  bool* swapped,
+                                                                  bool* nanoseconds) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   uint8_t header[kFileHeaderBytes];
@@ -209,16 +210,15 @@ PcapReader::Result PcapReader::NextMapped(Datagram* datagram) {
   while (map.position < map.size) {
     const uint64_t left = map.size - map.position;
     const uint8_t* record = map.bytes + map.position;
-    const uint64_t captured =
-        left < kRecordHeaderBytes ? 0 : Load32(record + 8, map.swapped);
+    const uint64_t captured = left < kRecordHeaderBytes ? 0 : Load32(record + 8, map.swapped);
     if (left < kRecordHeaderBytes || captured > left - kRecordHeaderBytes) {
-      truncation_message_ = absl::StrFormat(
-          "the capture ends inside a record after %d frames, at byte %d of %d (%s)", frames_read_,
-          map.position, map.size,
-          left < kRecordHeaderBytes
-              ? absl::StrCat("a record header needs 16 bytes, ", left, " remain")
-              : absl::StrCat("the record holds ", captured, " bytes, ", left - kRecordHeaderBytes,
-                             " remain"));
+      truncation_message_ =
+          absl::StrFormat("the capture ends inside a record after %d frames, at byte %d of %d (%s)",
+                          frames_read_, map.position, map.size,
+                          left < kRecordHeaderBytes
+                              ? absl::StrCat("a record header needs 16 bytes, ", left, " remain")
+                              : absl::StrCat("the record holds ", captured, " bytes, ",
+                                             left - kRecordHeaderBytes, " remain"));
       return Result::kTruncated;
     }
     const int64_t seconds = Load32(record, map.swapped);
@@ -229,7 +229,8 @@ PcapReader::Result PcapReader::NextMapped(Datagram* datagram) {
     // memory flat itself.
     ReleaseBehind(map.position, 3 * kKeptBehindBytes);
     const int64_t arrival_us = seconds * 1'000'000 + (map.nanoseconds ? fraction / 1000 : fraction);
-    if (TakeFrame(absl::MakeConstSpan(record + kRecordHeaderBytes, captured), arrival_us, datagram)) {
+    if (TakeFrame(absl::MakeConstSpan(record + kRecordHeaderBytes, captured), arrival_us,
+                  datagram)) {
       return Result::kDatagram;
     }
   }

@@ -31,7 +31,9 @@ uint32_t Crc32(const std::string& bytes) {
       crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
 }
 
-std::string AsString(const std::vector<uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
+std::string AsString(const std::vector<uint8_t>& bytes) {
+  return std::string(bytes.begin(), bytes.end());
+}
 
 class ZipWriterTest : public ::testing::Test {
  protected:
@@ -49,9 +51,9 @@ class ZipWriterTest : public ::testing::Test {
 TEST_F(ZipWriterTest, StoresEntriesUncompressedWithTheGivenTimeAndCorrectCrcs) {
   const std::string zip_path = folder_ + "/archive.zip";
   const int64_t created_at_ms = 1700000000000;  // 2023-11-14 22:13:20 UTC
-  ASSERT_TRUE(WriteZip(zip_path, {FileEntry("s.webm", media_), TextEntry("m.json", "{}")},
-                       created_at_ms)
-                  .ok());
+  ASSERT_TRUE(
+      WriteZip(zip_path, {FileEntry("s.webm", media_), TextEntry("m.json", "{}")}, created_at_ms)
+          .ok());
 
   int error = 0;
   zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
@@ -87,7 +89,8 @@ TEST_F(ZipWriterTest, UsesAGivenCrcAsItIs) {
 TEST_F(ZipWriterTest, ManyEntriesUseZip64EndRecords) {
   // More entries than the 16-bit count of the classic end record holds.
   std::vector<ZipEntry> entries;
-  for (int i = 0; i < 70000; ++i) entries.push_back(TextEntry("e" + std::to_string(i), std::to_string(i)));
+  for (int i = 0; i < 70000; ++i)
+    entries.push_back(TextEntry("e" + std::to_string(i), std::to_string(i)));
   const std::string zip_path = folder_ + "/many.zip";
   ASSERT_TRUE(WriteZip(zip_path, entries, 0).ok());
   int error = 0;
@@ -100,15 +103,21 @@ TEST_F(ZipWriterTest, ManyEntriesUseZip64EndRecords) {
 
 TEST_F(ZipWriterTest, SameEntriesGiveTheSameBytes) {
   const std::string a = folder_ + "/a.zip", b = folder_ + "/b.zip";
-  ASSERT_TRUE(WriteZip(a, {TextEntry("m.json", "{\"x\":1}"), FileEntry("s.webm", media_)}, 1700000000000).ok());
-  ASSERT_TRUE(WriteZip(b, {TextEntry("m.json", "{\"x\":1}"), FileEntry("s.webm", media_)}, 1700000000000).ok());
+  ASSERT_TRUE(
+      WriteZip(a, {TextEntry("m.json", "{\"x\":1}"), FileEntry("s.webm", media_)}, 1700000000000)
+          .ok());
+  ASSERT_TRUE(
+      WriteZip(b, {TextEntry("m.json", "{\"x\":1}"), FileEntry("s.webm", media_)}, 1700000000000)
+          .ok());
   EXPECT_EQ(Slurp(a), Slurp(b));
 }
 
 TEST_F(ZipWriterTest, FailureLeavesNoZipAndNamesTheFile) {
   const std::string zip_path = folder_ + "/failed.zip";
-  const absl::Status status =
-      WriteZip(zip_path, {TextEntry("m.json", "{}"), ZipEntry::FromFile("gone.webm", folder_ + "/gone.webm", 0, 10)}, 0);
+  const absl::Status status = WriteZip(
+      zip_path,
+      {TextEntry("m.json", "{}"), ZipEntry::FromFile("gone.webm", folder_ + "/gone.webm", 0, 10)},
+      0);
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("gone.webm"), std::string::npos) << status;
   EXPECT_FALSE(std::ifstream(zip_path).good());
@@ -119,7 +128,8 @@ std::vector<std::string> Names(const std::string& zip_path) {
   int error = 0;
   zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
   if (archive == nullptr) return names;
-  for (zip_int64_t i = 0; i < zip_get_num_entries(archive, 0); ++i) names.push_back(zip_get_name(archive, i, 0));
+  for (zip_int64_t i = 0; i < zip_get_num_entries(archive, 0); ++i)
+    names.push_back(zip_get_name(archive, i, 0));
   zip_close(archive);
   return names;
 }
@@ -127,16 +137,19 @@ std::vector<std::string> Names(const std::string& zip_path) {
 TEST_F(ZipWriterTest, TheLargestFileWithRoomForItsHeaderBecomesTheZip) {
   // Two files written with room for their entry's header in front.
   const std::string small_path = folder_ + "/small.part", large_path = folder_ + "/large.part";
-  std::ofstream(small_path, std::ios::binary) << std::string(LocalHeaderBytes("small.webm"), '\0') << "tiny";
-  std::ofstream(large_path, std::ios::binary) << std::string(LocalHeaderBytes("large.webm"), '\0') << media_bytes_;
+  std::ofstream(small_path, std::ios::binary)
+      << std::string(LocalHeaderBytes("small.webm"), '\0') << "tiny";
+  std::ofstream(large_path, std::ios::binary)
+      << std::string(LocalHeaderBytes("large.webm"), '\0') << media_bytes_;
   const std::string zip_path = folder_ + "/in-place.zip";
-  ASSERT_TRUE(WriteZip(zip_path,
-                       {ZipEntry::FromFile("small.webm", small_path, LocalHeaderBytes("small.webm"), 4),
-                        ZipEntry::FromFile("large.webm", large_path, LocalHeaderBytes("large.webm"),
-                                           media_bytes_.size()),
-                        TextEntry("m.json", "{}")},
-                       0)
-                  .ok());
+  ASSERT_TRUE(
+      WriteZip(zip_path,
+               {ZipEntry::FromFile("small.webm", small_path, LocalHeaderBytes("small.webm"), 4),
+                ZipEntry::FromFile("large.webm", large_path, LocalHeaderBytes("large.webm"),
+                                   media_bytes_.size()),
+                TextEntry("m.json", "{}")},
+               0)
+          .ok());
   EXPECT_FALSE(std::filesystem::exists(large_path));  // it is the ZIP now
   EXPECT_TRUE(std::filesystem::exists(small_path));   // copied in
   EXPECT_EQ(Names(zip_path), (std::vector<std::string>{"small.webm", "large.webm", "m.json"}));
@@ -149,7 +162,11 @@ TEST_F(ZipWriterTest, TheLargestFileWithRoomForItsHeaderBecomesTheZip) {
   const std::string small_copy = folder_ + "/small-copy.bin";
   std::ofstream(small_copy, std::ios::binary) << "tiny";
   const std::string copied = folder_ + "/copied.zip";
-  ASSERT_TRUE(WriteZip(copied, {FileEntry("small.webm", small_copy), FileEntry("large.webm", copied_source), TextEntry("m.json", "{}")}, 0).ok());
+  ASSERT_TRUE(WriteZip(copied,
+                       {FileEntry("small.webm", small_copy), FileEntry("large.webm", copied_source),
+                        TextEntry("m.json", "{}")},
+                       0)
+                  .ok());
   EXPECT_EQ(Names(copied), Names(zip_path));
   EXPECT_EQ(std::filesystem::file_size(copied), std::filesystem::file_size(zip_path));
 }
@@ -177,7 +194,8 @@ TEST_F(ZipWriterTest, DISABLED_EntryOver4GiBUsesZip64Fields) {
   std::ofstream(large, std::ios::binary) << "start";
   std::filesystem::resize_file(large, size);  // sparse: reads as zeros
   const std::string zip_path = folder_ + "/large.zip";
-  ASSERT_TRUE(WriteZip(zip_path, {TextEntry("m.json", "{}"), FileEntry("large.webm", large)}, 0).ok());
+  ASSERT_TRUE(
+      WriteZip(zip_path, {TextEntry("m.json", "{}"), FileEntry("large.webm", large)}, 0).ok());
   std::filesystem::remove(large);
   int error = 0;
   zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);

@@ -104,14 +104,15 @@ TimedPayloads ReadAll(PcapReader& reader) {
 TimedPayloads ReadWithLibpcap(const std::string& path) {
   TimedPayloads read;
   char error[PCAP_ERRBUF_SIZE];
-  pcap_t* handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, error);
+  pcap_t* handle =
+      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, error);
   if (handle == nullptr) return read;
   pcap_pkthdr* header;
   const u_char* data;
   while (pcap_next_ex(handle, &header, &data) == 1) {
     Datagram datagram;
-    if (ParseLinkFrame(pcap_datalink(handle), absl::MakeConstSpan(data, header->caplen), &datagram) ==
-        FrameDrop::kNone) {
+    if (ParseLinkFrame(pcap_datalink(handle), absl::MakeConstSpan(data, header->caplen),
+                       &datagram) == FrameDrop::kNone) {
       read.emplace_back(int64_t{header->ts.tv_sec} * 1'000'000 + header->ts.tv_usec,
                         std::string(datagram.payload.begin(), datagram.payload.end()));
     }
@@ -125,7 +126,9 @@ uint32_t Get32(const std::vector<uint8_t>& bytes, size_t at) {
   std::memcpy(&value, bytes.data() + at, 4);
   return value;
 }
-void Put32(std::vector<uint8_t>* bytes, size_t at, uint32_t value) { std::memcpy(bytes->data() + at, &value, 4); }
+void Put32(std::vector<uint8_t>* bytes, size_t at, uint32_t value) {
+  std::memcpy(bytes->data() + at, &value, 4);
+}
 
 // Rewrites every record header of a little-endian microsecond capture:
 // `record(bytes, offset)` changes the 16 bytes at `offset`.
@@ -144,9 +147,11 @@ TEST(PcapReaderTest, ClassicPcapIsMappedAndReadsAsLibpcapReadsIt) {
 
   std::vector<uint8_t> swapped = Slurp(kClean);  // as written on a big-endian machine
   ForEachRecord(&swapped, [](std::vector<uint8_t>* bytes, size_t at) {
-    for (size_t field = 0; field < 16; field += 4) Put32(bytes, at + field, __builtin_bswap32(Get32(*bytes, at + field)));
+    for (size_t field = 0; field < 16; field += 4)
+      Put32(bytes, at + field, __builtin_bswap32(Get32(*bytes, at + field)));
   });
-  for (size_t field : {0, 8, 12, 16, 20}) Put32(&swapped, field, __builtin_bswap32(Get32(swapped, field)));
+  for (size_t field : {0, 8, 12, 16, 20})
+    Put32(&swapped, field, __builtin_bswap32(Get32(swapped, field)));
   std::swap(swapped[4], swapped[5]);
   std::swap(swapped[6], swapped[7]);
 
@@ -156,9 +161,9 @@ TEST(PcapReaderTest, ClassicPcapIsMappedAndReadsAsLibpcapReadsIt) {
     Put32(bytes, at + 4, Get32(*bytes, at + 4) * 1000 + 789);  // sub-µs parts are cut off
   });
 
-  for (const auto& [name, bytes] : {std::pair{"little-endian.pcap", Slurp(kClean)},
-                                    std::pair{"big-endian.pcap", swapped},
-                                    std::pair{"nanoseconds.pcap", nanoseconds}}) {
+  for (const auto& [name, bytes] :
+       {std::pair{"little-endian.pcap", Slurp(kClean)}, std::pair{"big-endian.pcap", swapped},
+        std::pair{"nanoseconds.pcap", nanoseconds}}) {
     const std::string path = WriteTemp(name, bytes);
     auto reader = PcapReader::Open(path);
     ASSERT_TRUE(reader.ok()) << name << ": " << reader.status();

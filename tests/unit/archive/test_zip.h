@@ -10,7 +10,9 @@
 
 namespace rtparchive::test {
 
-// The bytes of one entry of a ZIP; empty when it cannot be read.
+// The bytes of one entry of a ZIP; empty when it cannot be read or its
+// CRC-32 is wrong (libzip checks it when a read meets the end, hence the
+// read of one byte more).
 inline std::vector<uint8_t> ZipEntry(const std::string& zip_path, const std::string& name) {
   int error = 0;
   zip_t* archive = zip_open(zip_path.c_str(), ZIP_RDONLY, &error);
@@ -20,8 +22,11 @@ inline std::vector<uint8_t> ZipEntry(const std::string& zip_path, const std::str
   if (zip_stat(archive, name.c_str(), 0, &stat) == 0) {
     bytes.resize(stat.size);
     zip_file_t* file = zip_fopen(archive, name.c_str(), 0);
-    const bool read = file != nullptr &&
-                      zip_fread(file, bytes.data(), bytes.size()) == static_cast<zip_int64_t>(stat.size);
+    uint8_t beyond = 0;
+    const bool read =
+        file != nullptr &&
+        zip_fread(file, bytes.data(), bytes.size()) == static_cast<zip_int64_t>(stat.size) &&
+        zip_fread(file, &beyond, 1) == 0;
     if (file != nullptr) zip_fclose(file);
     if (!read) bytes.clear();
   }

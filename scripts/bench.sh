@@ -14,7 +14,8 @@
 #    pcap2mjr and janus-pp-rec, cat and cp, and `rtparchive replay`; it checks
 #    that GStreamer's and Janus's outputs hold every ground-truth frame.
 # 3. The same tools again in alternating rounds (ROUNDS, default 9; the order
-#    rotates each round): the medians and ratios to report come from these.
+#    rotates each round; `sync` before each run, untimed): the medians and
+#    ratios to report come from these.
 # 4. rtparchive's archive checked against the ground truth, and its peak RSS
 #    on this capture and on one a fifth as long.
 set -euo pipefail
@@ -74,6 +75,9 @@ for round_index in range(int(rounds)):
     order.remove("janus")
     order.insert(order.index("pcap2mjr") + 1, "janus")
     for name in order:
+        # What the tool before wrote is on disk first, so its writeback does
+        # not land on the next tool's time.
+        subprocess.run(["sync"], check=True)
         start = time.perf_counter()
         subprocess.run(commands[name], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         walls[name].append(time.perf_counter() - start)

@@ -265,9 +265,8 @@ absl::Status StreamRecorder::OpenSegmentFile() {
   const std::string index = segment_index_ == 0 ? std::string() : absl::StrCat("-", segment_index_);
   segment_filename_ = absl::StrCat(config_.stream.stream_id, index, extension);
   segment_path_ = absl::StrCat(config_.working_folder, "/", segment_filename_);
-  segment_data_offset_ = LocalHeaderBytes(segment_filename_);
   auto sink = container::FileSink::Create(segment_path_, container::FileSink::kDefaultBufferBytes,
-                                          segment_data_offset_);
+                                          LocalHeaderBytes(segment_filename_));
   if (!sink.ok()) return sink.status();
   auto writer = container::SegmentWriter::Start(std::move(*sink), segment);
   if (!writer.ok()) return writer.status();
@@ -286,7 +285,7 @@ void StreamRecorder::WriteFrame(MediaKind kind, codec::EncodedFrame frame) {
       opened.segment_index = segment_index_;
       opened.path = segment_path_;
       opened.filename = segment_filename_;
-      opened.data_offset = segment_data_offset_;
+      opened.data_offset = LocalHeaderBytes(segment_filename_);
       opened.first_capture_ms = base_capture_us_ / 1000;
       write_status_ = config_.on_segment_opened(opened);
       if (!write_status_.ok()) return;
@@ -326,7 +325,7 @@ void StreamRecorder::CloseSegment(SegmentEnd why) {
   file.segment_index = segment_index_;
   file.path = segment_path_;
   file.filename = segment_filename_;
-  file.data_offset = segment_data_offset_;
+  file.data_offset = LocalHeaderBytes(segment_filename_);
   file.size = stats->bytes;
   file.first_capture_ms = base_capture_us_ / 1000;
   file.last_capture_ms = file.first_capture_ms + stats->last_timestamp_ms;

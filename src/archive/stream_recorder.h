@@ -123,7 +123,6 @@ class StreamRecorder {
   Track* segment_track_[2] = {nullptr, nullptr};  // by MediaKind
   std::unique_ptr<container::SegmentWriter> writer_;
   std::string segment_filename_;  // its ZIP entry name
-  uint64_t segment_data_offset_ = 0;  // room for its ZIP entry header before its bytes
   std::string segment_path_;      // in the working folder
   int64_t base_capture_us_ = 0;                    // capture time at file timestamp 0
   int64_t last_timestamp_ms_ = -1;                 // any track

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "archive/manifest.h"
+#include "base/json_fields.h"
 #include "codec/h264_bitstream.h"
 #include "codec/vp8_depacketizer.h"
 #include "container/webm_reader.h"
@@ -34,13 +35,6 @@ absl::StatusOr<std::vector<uint8_t>> ReadEntry(zip_t* archive, zip_uint64_t inde
     return absl::DataLossError(error.empty() ? "entry shorter than its header says" : error);
   }
   return bytes;
-}
-
-std::string GetString(const rapidjson::Value& object, const char* key) {
-  return object.HasMember(key) && object[key].IsString() ? object[key].GetString() : "";
-}
-int64_t GetInt(const rapidjson::Value& object, const char* key) {
-  return object.HasMember(key) && object[key].IsInt64() ? object[key].GetInt64() : 0;
 }
 
 // The picture size a video keyframe's own headers give, when they do.
@@ -184,22 +178,22 @@ absl::StatusOr<ArchiveReport> CheckArchive(const std::string& zip_path) {
     zip_close(archive);
     return report;
   }
-  report.id = GetString(manifest, "id");
-  report.name = GetString(manifest, "name");
-  report.session_id = GetString(manifest, "sessionId");
-  report.partner_id = GetInt(manifest, "partnerId");
-  report.created_at_ms = GetInt(manifest, "createdAt");
+  report.id = StringOf(manifest, "id");
+  report.name = StringOf(manifest, "name");
+  report.session_id = StringOf(manifest, "sessionId");
+  report.partner_id = IntOf(manifest, "partnerId");
+  report.created_at_ms = IntOf(manifest, "createdAt");
   std::map<std::string, bool> listed;
   if (manifest.HasMember("files") && manifest["files"].IsArray()) {
     for (const rapidjson::Value& item : manifest["files"].GetArray()) {
       if (!item.IsObject()) continue;
       FileReport file;
-      file.filename = GetString(item, "filename");
-      file.stream_id = GetString(item, "streamId");
+      file.filename = StringOf(item, "filename");
+      file.stream_id = StringOf(item, "streamId");
       file.size = item.HasMember("size") && item["size"].IsUint64() ? item["size"].GetUint64() : 0;
-      file.start_time_offset_ms = GetInt(item, "startTimeOffset");
-      file.stop_time_offset_ms = GetInt(item, "stopTimeOffset");
-      file.video_type = GetString(item, "videoType");
+      file.start_time_offset_ms = IntOf(item, "startTimeOffset");
+      file.stop_time_offset_ms = IntOf(item, "stopTimeOffset");
+      file.video_type = StringOf(item, "videoType");
       listed[file.filename] = true;
       auto entry = entries.find(file.filename);
       if (entry == entries.end()) {

@@ -296,20 +296,6 @@ int RunCheck(const std::string& command, const std::string& zip_path) {
 
 }  // namespace
 
-// A classic pcap capture is read from a memory mapping: if another program
-// cuts the file shorter meanwhile, reading the lost pages raises SIGBUS.
-// Said plainly instead of a bare "Bus error" (only async-signal-safe calls).
-extern "C" void ExplainBusError(int) {
-  static const char kMessage[] =
-      "rtparchive: the capture file was cut shorter while it was being read (another program "
-      "truncated or rewrote it). Replay it once nothing writes to it; what was recorded so far "
-      "stays in <output>.parts for 'rtparchive recover'.\n";
-  if (::write(STDERR_FILENO, kMessage, sizeof(kMessage) - 1) < 0) {
-    // Nothing more can be done from a signal handler.
-  }
-  ::_exit(kExitFailed);
-}
-
 int main(int argc, char** argv) {
   absl::FlagsUsageConfig config;
   config.contains_help_flags = [](absl::string_view file) {
@@ -335,7 +321,6 @@ int main(int argc, char** argv) {
   // A file size limit (ulimit -f) must fail a write, not kill the process
   // before it can say which file and keep the segments for `recover`.
   std::signal(SIGXFSZ, SIG_IGN);
-  std::signal(SIGBUS, ExplainBusError);
   // Debian's Abseil checks every lock for deadlock cycles, a debugging aid
   // that costs each packet's lock; the library's unit tests keep it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);

@@ -2,16 +2,13 @@
 
 #include <fcntl.h>
 #include <pcap/pcap.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -27,11 +24,11 @@ constexpr uint32_t kMagicMicroseconds = 0xa1b2c3d4;
 constexpr uint32_t kMagicNanoseconds = 0xa1b23c4d;
 constexpr uint64_t kFileHeaderBytes = 24;
 constexpr uint64_t kRecordHeaderBytes = 16;
-// Mapped pages further behind the reader than this are released.
-constexpr uint64_t kKeptBehindBytes = 2 << 20;
-// Pages are mapped up to this far ahead of the reader, so many at a time.
-constexpr uint64_t kMapAheadBytes = 2 << 20;
-constexpr uint64_t kMapStepBytes = 1 << 20;
+// Read at a time: small enough to stay in a core's own cache while its
+// packets are parsed and copied, large enough for few system calls.
+constexpr size_t kChunkBytes = 256 << 10;
+// libpcap's largest snapshot length; a record longer than this is damage.
+constexpr uint64_t kLargestRecordBytes = 262144;
 
 uint32_t Load32(const uint8_t* at, bool swapped) {
   uint32_t value;
@@ -57,24 +54,19 @@ bool IsClassicPcap(const uint8_t* header, bool* swapped, bool* nanoseconds) {
   return false;
 }
 
-// The mapping of `path` when it is a classic pcap 2.4 file; nullopt for
-// anything else (libpcap reads that), or when it cannot be mapped.
-std::optional<std::pair<const uint8_t*, uint64_t>> MapClassicPcap(const std::string& path,
-                                                                  bool* swapped,
-                                                                  bool* nanoseconds) {
+// An open classic pcap 2.4 file, past its header; -1 for anything else
+// (libpcap reads that).
+int OpenClassicPcap(const std::string& path, bool* swapped, bool* nanoseconds) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
+  if (fd < 0) return -1;
   uint8_t header[kFileHeaderBytes];
-  struct stat info;
-  void* bytes = MAP_FAILED;
-  if (::pread(fd, header, sizeof(header), 0) == static_cast<ssize_t>(sizeof(header)) &&
-      ::fstat(fd, &info) == 0 && IsClassicPcap(header, swapped, nanoseconds)) {
-    bytes = ::mmap(nullptr, static_cast<size_t>(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  if (::read(fd, header, sizeof(header)) != static_cast<ssize_t>(sizeof(header)) ||
+      !IsClassicPcap(header, swapped, nanoseconds)) {
+    ::close(fd);
+    return -1;
   }
-  ::close(fd);
-  if (bytes == MAP_FAILED) return std::nullopt;
-  ::madvise(bytes, static_cast<size_t>(info.st_size), MADV_SEQUENTIAL);
-  return std::make_pair(static_cast<const uint8_t*>(bytes), static_cast<uint64_t>(info.st_size));
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return fd;
 }
 
 }  // namespace
@@ -112,81 +104,43 @@ absl::StatusOr<std::unique_ptr<PcapReader>> PcapReader::Open(const std::string& 
         "interface instead",
         path, link_type, name ? name : "unknown"));
   }
-  std::optional<Mapping> mapping;
-  Mapping mapped;
-  if (auto map = MapClassicPcap(path, &mapped.swapped, &mapped.nanoseconds)) {
-    std::tie(mapped.bytes, mapped.size) = *map;
-    mapped.position = kFileHeaderBytes;
-    mapping = mapped;
+  std::optional<File> file;
+  File classic;
+  classic.fd = OpenClassicPcap(path, &classic.swapped, &classic.nanoseconds);
+  if (classic.fd >= 0) {
+    classic.buffer.resize(kChunkBytes);
+    classic.position = kFileHeaderBytes;
+    file = std::move(classic);
     pcap_close(handle);  // it has checked the header and told the link type
     handle = nullptr;
   }
   return std::unique_ptr<PcapReader>(new PcapReader(
-      handle, mapping, link_type, static_cast<int64_t>(info.st_size), std::move(log)));
+      handle, std::move(file), link_type, static_cast<int64_t>(info.st_size), std::move(log)));
 }
 
-PcapReader::PcapReader(pcap* handle, std::optional<Mapping> mapping, int link_type,
-                       int64_t file_size, LogFunction log)
+PcapReader::PcapReader(pcap* handle, std::optional<File> file, int link_type, int64_t file_size,
+                       LogFunction log)
     : handle_(handle),
-      mapping_(mapping),
+      file_(std::move(file)),
       link_type_(link_type),
       file_size_(file_size),
-      drops_("capture", std::move(log)) {
-  if (mapping_) page_manager_ = std::thread([this] { ManagePages(); });
-}
+      drops_("capture", std::move(log)) {}
 
 PcapReader::~PcapReader() {
-  stopping_ = true;
-  if (page_manager_.joinable()) page_manager_.join();
   if (handle_ != nullptr) pcap_close(handle_);
-  if (mapping_) ::munmap(const_cast<uint8_t*>(mapping_->bytes), mapping_->size);
-}
-
-void PcapReader::ReleaseBehind(uint64_t reader_at, uint64_t slack) {
-  uint64_t released = released_.load(std::memory_order_relaxed);
-  if (reader_at < released + slack) return;
-  // Page-aligned, since the mapping starts on a page. (A datagram the reader
-  // still holds there would be mapped again from the page cache.)
-  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  const uint64_t upto = (reader_at - kKeptBehindBytes) / page * page;
-  if (!released_.compare_exchange_strong(released, upto, std::memory_order_relaxed)) return;
-  ::madvise(const_cast<uint8_t*>(mapping_->bytes) + released, upto - released, MADV_DONTNEED);
-}
-
-void PcapReader::ManagePages() {
-  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  uint8_t* const bytes = const_cast<uint8_t*>(mapping_->bytes);
-  uint64_t mapped_to = 0;
-  while (!stopping_.load(std::memory_order_relaxed)) {
-    const uint64_t reader_at = mapped_position_.load(std::memory_order_relaxed);
-    ReleaseBehind(reader_at, 2 * kKeptBehindBytes);
-    // Never map again what the reader has passed.
-    mapped_to = std::max(mapped_to, reader_at / page * page);
-    if (mapped_to >= std::min(reader_at + kMapAheadBytes, mapping_->size)) {
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-      continue;
-    }
-    const uint64_t length = std::min(kMapStepBytes, mapping_->size - mapped_to);
-    ::madvise(bytes + mapped_to, length, MADV_POPULATE_READ);
-    // Reading a byte of every cache line brings the bytes into the cache the
-    // cores share, so the reader finds them there.
-    uint8_t sum = 0;
-    for (uint64_t at = mapped_to; at < mapped_to + length; at += 64) sum ^= bytes[at];
-    touched_.fetch_xor(sum, std::memory_order_relaxed);
-    mapped_to += length;
-  }
+  if (file_) ::close(file_->fd);
 }
 
 int64_t PcapReader::position() const {
-  if (mapping_) return static_cast<int64_t>(mapping_->position);
-  FILE* file = pcap_file(handle_);
-  if (file == nullptr) return 0;
-  const long offset = std::ftell(file);
+  if (file_) return static_cast<int64_t>(file_->position);
+  FILE* stream = pcap_file(handle_);
+  if (stream == nullptr) return 0;
+  const long offset = std::ftell(stream);
   return offset < 0 ? 0 : offset;
 }
 
 PcapReader::Result PcapReader::Next(Datagram* datagram) {
-  return mapping_ ? NextMapped(datagram) : NextFromLibpcap(datagram);
+  return file_ ? NextClassic(datagram) : NextFromLibpcap(datagram);
 }
 
 bool PcapReader::TakeFrame(absl::Span<const uint8_t> frame, int64_t arrival_time_us,
@@ -205,36 +159,66 @@ bool PcapReader::TakeFrame(absl::Span<const uint8_t> frame, int64_t arrival_time
   return true;
 }
 
-PcapReader::Result PcapReader::NextMapped(Datagram* datagram) {
-  Mapping& map = *mapping_;
-  while (map.position < map.size) {
-    const uint64_t left = map.size - map.position;
-    const uint8_t* record = map.bytes + map.position;
-    const uint64_t captured = left < kRecordHeaderBytes ? 0 : Load32(record + 8, map.swapped);
-    if (left < kRecordHeaderBytes || captured > left - kRecordHeaderBytes) {
-      truncation_message_ =
-          absl::StrFormat("the capture ends inside a record after %d frames, at byte %d of %d (%s)",
-                          frames_read_, map.position, map.size,
-                          left < kRecordHeaderBytes
-                              ? absl::StrCat("a record header needs 16 bytes, ", left, " remain")
-                              : absl::StrCat("the record holds ", captured, " bytes, ",
-                                             left - kRecordHeaderBytes, " remain"));
-      return Result::kTruncated;
+bool PcapReader::Fill(size_t wanted) {
+  File& file = *file_;
+  std::memmove(file.buffer.data(), file.buffer.data() + file.begin, file.end - file.begin);
+  file.end -= file.begin;
+  file.begin = 0;
+  if (wanted > file.buffer.size()) file.buffer.resize(wanted);
+  while (file.end < wanted) {
+    const ssize_t got = ::read(file.fd, file.buffer.data() + file.end, file.buffer.size() - file.end);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      read_error_ = std::strerror(errno);
+      return false;
     }
-    const int64_t seconds = Load32(record, map.swapped);
-    const int64_t fraction = Load32(record + 4, map.swapped);
-    map.position += kRecordHeaderBytes + captured;
-    mapped_position_.store(map.position, std::memory_order_relaxed);
-    // Should the page manager not get a core for a while, the reader keeps
-    // memory flat itself.
-    ReleaseBehind(map.position, 3 * kKeptBehindBytes);
-    const int64_t arrival_us = seconds * 1'000'000 + (map.nanoseconds ? fraction / 1000 : fraction);
-    if (TakeFrame(absl::MakeConstSpan(record + kRecordHeaderBytes, captured), arrival_us,
-                  datagram)) {
+    if (got == 0) return false;
+    file.end += static_cast<size_t>(got);
+  }
+  return true;
+}
+
+PcapReader::Result PcapReader::NextClassic(Datagram* datagram) {
+  File& file = *file_;
+  while (true) {
+    if (file.end - file.begin < kRecordHeaderBytes && !Fill(kRecordHeaderBytes)) {
+      if (file.end == file.begin && read_error_.empty()) return Result::kEnd;
+      return Truncated(absl::StrCat("a record header needs 16 bytes, ", file.end - file.begin,
+                                    " remain"));
+    }
+    const uint8_t* header = file.buffer.data() + file.begin;
+    const uint64_t captured = Load32(header + 8, file.swapped);
+    const int64_t seconds = Load32(header, file.swapped);
+    const int64_t fraction = Load32(header + 4, file.swapped);
+    const uint64_t record_bytes = kRecordHeaderBytes + captured;
+    if (captured > kLargestRecordBytes) {
+      // libpcap refuses such a record too; its length is damage, so the rest
+      // of the file cannot be found in step.
+      return Truncated(absl::StrCat("a record claims ", captured,
+                                    " bytes, more than a capture holds (262144)"));
+    }
+    if (file.end - file.begin < record_bytes && !Fill(record_bytes)) {
+      return Truncated(absl::StrCat("the record holds ", captured, " bytes, ",
+                                    file.end - file.begin - kRecordHeaderBytes, " remain"));
+    }
+    const uint8_t* frame = file.buffer.data() + file.begin + kRecordHeaderBytes;
+    file.begin += record_bytes;
+    file.position += record_bytes;
+    const int64_t arrival_us = seconds * 1'000'000 + (file.nanoseconds ? fraction / 1000 : fraction);
+    if (TakeFrame(absl::MakeConstSpan(frame, captured), arrival_us, datagram)) {
       return Result::kDatagram;
     }
   }
-  return Result::kEnd;
+}
+
+PcapReader::Result PcapReader::Truncated(const std::string& why) {
+  truncation_message_ =
+      read_error_.empty()
+          ? absl::StrFormat("the capture ends inside a record after %d frames, at byte %d (%s)",
+                            frames_read_, file_->position, why)
+          : absl::StrFormat("reading the capture failed after %d frames, at byte %d: %s",
+                            frames_read_, file_->position, read_error_);
+  return Result::kTruncated;
 }
 
 PcapReader::Result PcapReader::NextFromLibpcap(Datagram* datagram) {

@@ -5,24 +5,21 @@
 //
 // libpcap opens every file (checking its header and link type) and reads
 // pcapng. A classic pcap file (version 2.4, the format of tcpdump -w) is
-// then read from a memory mapping instead, record by record in place: a
-// replay reads a capture twice (finding streams, then recording them), and
-// libpcap's reads through stdio copy every byte once more each time. A
-// thread of the reader maps the pages a little ahead of it (so the reader
-// does not stop on page faults), and the pages behind it are released, so
-// memory stays flat however long the capture. A capture must not be cut
-// shorter while it is read.
+// then read by the reader itself, 256 KiB at a time into one buffer whose
+// records are parsed in place: a replay reads a capture twice (finding
+// streams, then recording them), and libpcap copies every record once more
+// out of its stdio buffer. Memory stays flat however long the capture, and a
+// file still being written is read as far as it goes.
 //
 // Not thread-safe. The datagram's payload is valid until the next Next().
 #ifndef RTPARCHIVE_INGEST_PCAP_READER_H_
 #define RTPARCHIVE_INGEST_PCAP_READER_H_
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -58,38 +55,35 @@ class PcapReader {
   // Bytes of the file consumed so far (for progress).
   int64_t position() const;
   const std::string& truncation_message() const { return truncation_message_; }
-  // Whether records are read from a mapping (classic pcap) or by libpcap.
-  bool mapped() const { return mapping_.has_value(); }
+  // Whether records are read by the reader itself (classic pcap) or by libpcap.
+  bool reads_classic_pcap() const { return file_.has_value(); }
 
  private:
-  // A classic pcap file mapped into memory, and where the reader is in it.
-  struct Mapping {
-    const uint8_t* bytes = nullptr;
-    uint64_t size = 0;
+  // A classic pcap file, and the bytes read from it but not yet parsed.
+  struct File {
+    int fd = -1;
     bool swapped = false;      // written on a machine of the other byte order
     bool nanoseconds = false;  // time stamps' fractions are ns, not µs
-    uint64_t position = 0;
+    std::vector<uint8_t> buffer;
+    size_t begin = 0;       // buffer[begin, end) is read and not yet parsed
+    size_t end = 0;
+    uint64_t position = 0;  // the file offset of buffer[begin]
   };
 
-  PcapReader(pcap* handle, std::optional<Mapping> mapping, int link_type, int64_t file_size,
+  PcapReader(pcap* handle, std::optional<File> file, int link_type, int64_t file_size,
              LogFunction log);
-  Result NextMapped(Datagram* datagram);
-  // The page manager's loop: maps pages ahead of the reader, releases them behind.
-  void ManagePages();
-  // Releases the mapped pages more than `slack` behind `reader_at` (from
-  // either thread; each range once).
-  void ReleaseBehind(uint64_t reader_at, uint64_t slack);
+  Result NextClassic(Datagram* datagram);
+  // Reads until the buffer holds `wanted` unparsed bytes (moving them to its
+  // front first); false at the end of the file or on a read error.
+  bool Fill(size_t wanted);
+  Result Truncated(const std::string& why);
   Result NextFromLibpcap(Datagram* datagram);
   // Fills `datagram` from one captured frame; false when it holds none.
   bool TakeFrame(absl::Span<const uint8_t> frame, int64_t arrival_time_us, Datagram* datagram);
 
-  pcap* handle_;  // null when mapped
-  std::optional<Mapping> mapping_;
-  std::atomic<uint64_t> mapped_position_{0};  // mapping_->position, for the page manager
-  std::atomic<uint64_t> released_{0};         // mapped bytes before this are released
-  std::atomic<bool> stopping_{false};
-  std::atomic<uint8_t> touched_{0};  // keeps the page manager's reads from being optimised away
-  std::thread page_manager_;
+  pcap* handle_;  // null when the reader reads the file itself
+  std::optional<File> file_;
+  std::string read_error_;
   int link_type_;
   int64_t file_size_;
   int64_t frames_read_ = 0;

@@ -141,7 +141,7 @@ void ForEachRecord(std::vector<uint8_t>* bytes, Change change) {
   }
 }
 
-TEST(PcapReaderTest, ClassicPcapIsMappedAndReadsAsLibpcapReadsIt) {
+TEST(PcapReaderTest, ClassicPcapIsReadByTheReaderAsLibpcapReadsIt) {
   const TimedPayloads truth = ReadWithLibpcap(kClean);
   ASSERT_GT(truth.size(), 100u);
 
@@ -167,17 +167,51 @@ TEST(PcapReaderTest, ClassicPcapIsMappedAndReadsAsLibpcapReadsIt) {
     const std::string path = WriteTemp(name, bytes);
     auto reader = PcapReader::Open(path);
     ASSERT_TRUE(reader.ok()) << name << ": " << reader.status();
-    EXPECT_TRUE((*reader)->mapped()) << name;
+    EXPECT_TRUE((*reader)->reads_classic_pcap()) << name;
     EXPECT_EQ(ReadAll(**reader), truth) << name;
     EXPECT_EQ(ReadWithLibpcap(path), truth) << name << " (the variant itself, read by libpcap)";
     EXPECT_EQ((*reader)->position(), (*reader)->file_size()) << name;
   }
 }
 
+TEST(PcapReaderTest, RecordsAcrossReadChunksReadAsLibpcapReadsThem) {
+  // The clean capture's records over and over, past several of the reader's
+  // 256 KiB reads, so records fall across the ends of reads at many offsets.
+  const std::vector<uint8_t> clean = Slurp(kClean);
+  std::vector<uint8_t> bytes = clean;
+  while (bytes.size() < (3u << 20)) bytes.insert(bytes.end(), clean.begin() + 24, clean.end());
+  const std::string path = WriteTemp("repeated.pcap", bytes);
+  const TimedPayloads truth = ReadWithLibpcap(path);
+  ASSERT_GT(truth.size(), 1000u);
+  auto reader = PcapReader::Open(path);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_TRUE((*reader)->reads_classic_pcap());
+  EXPECT_EQ(ReadAll(**reader), truth);
+  EXPECT_EQ((*reader)->position(), (*reader)->file_size());
+}
+
+TEST(PcapReaderTest, ARecordLongerThanAnyCaptureEndsTheReadWithAMessage) {
+  std::vector<uint8_t> bytes = Slurp(kClean);
+  size_t third = 24;  // the third record's header
+  for (int record = 0; record < 2; ++record) third += 16 + Get32(bytes, third + 8);
+  Put32(&bytes, third + 8, 300000);
+  bytes.resize(bytes.size() + 400000);  // the claim fits in the file
+  auto reader = PcapReader::Open(WriteTemp("oversized.pcap", bytes));
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  Datagram datagram;
+  int64_t count = 0;
+  PcapReader::Result result;
+  while ((result = (*reader)->Next(&datagram)) == PcapReader::Result::kDatagram) ++count;
+  EXPECT_EQ(result, PcapReader::Result::kTruncated);
+  EXPECT_EQ((*reader)->frames_read(), 2);
+  EXPECT_LE(count, 2);
+  EXPECT_THAT((*reader)->truncation_message(), HasSubstr("claims 300000 bytes"));
+}
+
 TEST(PcapReaderTest, ReadsPcapng) {
   auto reader = PcapReader::Open(WriteTemp("one.pcapng", PcapngWithOnePacket()));
   ASSERT_TRUE(reader.ok()) << reader.status();
-  EXPECT_FALSE((*reader)->mapped());
+  EXPECT_FALSE((*reader)->reads_classic_pcap());
   Datagram datagram;
   ASSERT_EQ((*reader)->Next(&datagram), PcapReader::Result::kDatagram);
   EXPECT_EQ(std::string(datagram.payload.begin(), datagram.payload.end()), "hi");

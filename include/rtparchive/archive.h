@@ -100,6 +100,11 @@ struct ArchiveOptions {
   // A stream that sent no RTP or RTCP for this long is gone; when its
   // packets resume they start a new segment (a new file).
   int64_t stream_gone_after_us = 10'000'000;
+  // Segment files are handed to the kernel after every cluster (at most a
+  // second of media), so a crash loses little. Off, they are handed over a
+  // 1 MiB buffer at a time: far fewer wake-ups of the file's writer thread,
+  // for a recording that can be run again (`rtparchive replay`).
+  bool flush_each_cluster = true;
 
   ArchiveLimits limits;
   // Which media the archive records at all (each stream also says its own).

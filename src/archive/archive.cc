@@ -214,6 +214,7 @@ class Archive::Impl {
     config.interleave_window_us = options_.interleave_window_us;
     config.sender_report_wait_us = options_.sender_report_wait_us;
     config.gone_after_us = options_.stream_gone_after_us;
+    config.flush_each_cluster = options_.flush_each_cluster;
     config.first_segment_index = next_segment_index_[stream.stream_id];
     // Called under the lock, from the stream's PushPacket.
     config.on_segment_opened = [this, stream](const archive::SegmentFile& file)

@@ -261,6 +261,7 @@ absl::Status StreamRecorder::OpenSegmentFile() {
   segment.video_codec_id = config_.video_codec == VideoCodec::kVp8 ? "V_VP8" : "V_MPEG4/ISO/AVC";
   segment.has_video = config_.stream.has_video;
   segment.has_audio = config_.stream.has_audio;
+  segment.flush_each_cluster = config_.flush_each_cluster;
   const std::string extension = config_.video_codec == VideoCodec::kVp8 ? ".webm" : ".mkv";
   const std::string index = segment_index_ == 0 ? std::string() : absl::StrCat("-", segment_index_);
   segment_filename_ = absl::StrCat(config_.stream.stream_id, index, extension);

@@ -60,6 +60,7 @@ class StreamRecorder {
     int64_t interleave_window_us = 4'000'000;
     int64_t sender_report_wait_us = 3'000'000;
     int64_t gone_after_us = 10'000'000;
+    bool flush_each_cluster = true;
     int first_segment_index = 0;  // > 0 when the stream was removed and added again
     // Called when a segment's file is opened, before its first frame is
     // written (path, filename, index and first_capture_ms set); a failure

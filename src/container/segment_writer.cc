@@ -179,6 +179,7 @@ struct SegmentWriter::State {
     }
     cluster.reset();
     cluster_frames.clear();
+    if (!config.flush_each_cluster) return;  // the sink writes when its buffer is full
     if (absl::Status flushed = sink->Flush(); !flushed.ok()) {
       flush_status = flushed;
       throw std::runtime_error(std::string(flushed.message()));

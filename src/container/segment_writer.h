@@ -9,7 +9,8 @@
 // segment is finished, since the picture size and which tracks carried media
 // are known only then. Until then the file is kept readable for a recovery:
 // the Segment's size is unknown, a provisional Tracks holds every configured
-// track, and each cluster is flushed to the sink when it is cut.
+// track, and each cluster is flushed to the sink when it is cut (unless the
+// config says otherwise).
 // Timestamps are in ms (TimestampScale 1,000,000).
 //
 // Not thread-safe. The output is deterministic: no dates, no random UIDs.
@@ -42,6 +43,9 @@ struct SegmentConfig {
   int audio_channels = 2;
   int audio_sample_rate = 48000;
   std::string writing_app = "rtparchive";
+  // Flush the sink after each cluster; otherwise clusters wait in the
+  // sink's buffer until it is full.
+  bool flush_each_cluster = true;
 };
 
 struct SegmentStats {

@@ -132,6 +132,23 @@ TEST(SegmentWriterTest, AFileCutShortHoldsTracksAndEveryCutCluster) {
   EXPECT_EQ(parsed->frames.back().timestamp_ms, 1750);
 }
 
+TEST(SegmentWriterTest, WithoutFlushEachClusterCutClustersWaitInTheSink) {
+  std::vector<uint8_t> file;
+  SegmentConfig config;
+  config.flush_each_cluster = false;
+  auto writer = SegmentWriter::Start(std::make_unique<SharedMemorySink>(&file), config);
+  ASSERT_TRUE(writer.ok());
+  const size_t head_bytes = file.size();  // the head is flushed by its rewrite
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE((*writer)->PutFrame(TrackKind::kVideo, Frame({uint8_t(i)}, i == 0), i * 250).ok());
+  }
+  EXPECT_EQ(file.size(), head_bytes);  // three clusters cut, none handed over
+  ASSERT_TRUE((*writer)->Finish().ok());
+  auto parsed = ReadWebm(file);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->frames.size(), 10u);
+}
+
 TEST(SegmentWriterTest, LongGapsNeverReachTheBlockOffsetLimit) {
   std::vector<uint8_t> file;
   auto writer = SegmentWriter::Start(std::make_unique<SharedMemorySink>(&file), SegmentConfig());

@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <libdeflate.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <climits>
 #include <cerrno>
 #include <cstring>
 
@@ -39,7 +41,7 @@ absl::StatusOr<std::unique_ptr<FileSink>> FileSink::Create(const std::string& pa
 
 FileSink::FileSink(std::string path, int fd, size_t buffer_size, uint64_t data_offset)
     : path_(std::move(path)), fd_(fd), buffer_capacity_(buffer_size), data_offset_(data_offset) {
-  buffer_.reserve(buffer_capacity_);
+  pending_.copied.reserve(buffer_capacity_);
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -52,6 +54,13 @@ FileSink::~FileSink() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+void FileSink::Batch::Clear() {
+  copied.clear();
+  pieces.clear();
+  adopted.clear();
+  size = 0;
+}
+
 void FileSink::WriterLoop() {
   while (true) {
     mu_.LockWhen(absl::Condition(this, &FileSink::HasWorkOrStops));
@@ -60,14 +69,13 @@ void FileSink::WriterLoop() {
       return;
     }
     // The caller leaves in_flight_ alone while busy_ is set.
-    const uint8_t* data = in_flight_.data();
-    const size_t size = in_flight_.size();
+    const Batch* batch = &in_flight_;
     const uint64_t position = in_flight_position_;
     mu_.Unlock();
-    absl::Status status = WriteAt(data, size, position);
+    absl::Status status = WriteBatch(*batch, position);
     absl::MutexLock lock(&mu_);
     if (!status.ok() && writer_status_.ok()) writer_status_ = status;
-    in_flight_.clear();
+    in_flight_.Clear();
     busy_ = false;
   }
 }
@@ -106,20 +114,59 @@ std::optional<uint32_t> FileSink::contents_crc32() const {
       ::crc32_combine(head_crc, tail_crc32_, static_cast<z_off_t>(tail_size_)));
 }
 
-absl::Status FileSink::WriteAt(const uint8_t* data, size_t size, uint64_t position) {
-  SumContents(data, size, position);
-  size_t done = 0;
-  while (done < size) {
-    const ssize_t written =
-        ::pwrite(fd_, data + done, size - done, static_cast<off_t>(data_offset_ + position + done));
+absl::Status FileSink::WriteBatch(const Batch& batch, uint64_t position) {
+  std::vector<iovec> pieces;
+  pieces.reserve(batch.pieces.size());
+  uint64_t summed_to = position;
+  for (const Batch::Piece& piece : batch.pieces) {
+    const uint8_t* data = piece.adopted ? piece.adopted : batch.copied.data() + piece.offset;
+    SumContents(data, piece.size, summed_to);
+    summed_to += piece.size;
+    pieces.push_back({const_cast<uint8_t*>(data), piece.size});
+  }
+  // As few system calls as pwritev allows: each costs ext4 more than
+  // copying a few hundred KiB.
+  uint64_t at = data_offset_ + position;
+  for (size_t first = 0; first < pieces.size(); first += IOV_MAX) {
+    std::vector<iovec> group(pieces.begin() + first,
+                             pieces.begin() + std::min<size_t>(pieces.size(), first + IOV_MAX));
+    uint64_t group_bytes = 0;
+    for (const iovec& piece : group) group_bytes += piece.iov_len;
+    if (absl::Status status = WriteGroup(group, at); !status.ok()) return status;
+    at += group_bytes;
+  }
+  StartWriteback(at);
+  return absl::OkStatus();
+}
+
+absl::Status FileSink::WriteGroup(std::vector<iovec>& pieces, uint64_t at) {
+  // pwritev may write fewer bytes than asked.
+  size_t first = 0;
+  while (first < pieces.size()) {
+    const ssize_t written = ::pwritev(fd_, &pieces[first], static_cast<int>(pieces.size() - first),
+                                      static_cast<off_t>(at));
     if (written < 0) {
       if (errno == EINTR) continue;
       return FileWriteError(path_, errno);
     }
-    done += static_cast<size_t>(written);
+    at += static_cast<uint64_t>(written);
+    for (size_t left = static_cast<size_t>(written); left > 0;) {
+      iovec& piece = pieces[first];
+      const size_t done = std::min(left, piece.iov_len);
+      piece.iov_base = static_cast<uint8_t*>(piece.iov_base) + done;
+      piece.iov_len -= done;
+      left -= done;
+      if (piece.iov_len == 0) ++first;
+    }
   }
-  StartWriteback(data_offset_ + position + size);
   return absl::OkStatus();
+}
+
+absl::Status FileSink::WriteAt(const uint8_t* data, size_t size, uint64_t position) {
+  Batch batch;
+  batch.pieces.push_back({data, 0, size});
+  batch.size = size;
+  return WriteBatch(batch, position);
 }
 
 void FileSink::StartWriteback(uint64_t written_to) {
@@ -136,21 +183,46 @@ absl::Status FileSink::Flush() {
   absl::MutexLock lock(&mu_);
   mu_.Await(absl::Condition(this, &FileSink::Idle));
   if (!writer_status_.ok()) return writer_status_;
-  if (buffer_.empty()) return absl::OkStatus();
-  std::swap(buffer_, in_flight_);  // buffer_ gets the written one back, emptied
+  if (pending_.size == 0) return absl::OkStatus();
+  std::swap(pending_, in_flight_);  // pending_ gets the written one back, emptied
+  // Adopted blocks no write has named yet stay for the writes to come.
+  std::vector<std::vector<uint8_t>>& adopted = in_flight_.adopted;
+  for (size_t i = adopted_named_; i < adopted.size(); ++i) {
+    pending_.adopted.push_back(std::move(adopted[i]));
+  }
+  adopted.resize(std::min(adopted_named_, adopted.size()));
+  adopted_named_ = 0;
   in_flight_position_ = file_position_;
-  file_position_ += in_flight_.size();
+  file_position_ += in_flight_.size;
   busy_ = true;
   return absl::OkStatus();
 }
 
+void FileSink::Adopt(std::vector<std::vector<uint8_t>> blocks) {
+  // Blocks adopted before and never written are dropped: the writes that
+  // would have named them are over.
+  pending_.adopted.resize(adopted_named_);
+  for (std::vector<uint8_t>& block : blocks) pending_.adopted.push_back(std::move(block));
+}
+
 absl::Status FileSink::Write(absl::Span<const uint8_t> bytes) {
   if (fd_ < 0) return absl::FailedPreconditionError(absl::StrCat("'", path_, "' is closed"));
-  if (buffer_.size() + bytes.size() > buffer_capacity_) {
+  if (bytes.empty()) return absl::OkStatus();
+  if (pending_.size > 0 && pending_.size + bytes.size() > buffer_capacity_) {
     if (absl::Status status = Flush(); !status.ok()) return status;
+  }
+  std::vector<std::vector<uint8_t>>& adopted = pending_.adopted;
+  if (adopted_named_ < adopted.size() &&
+      bytes.data() == adopted[adopted_named_].data() &&
+      bytes.size() == adopted[adopted_named_].size()) {
+    pending_.pieces.push_back({bytes.data(), 0, bytes.size()});
+    pending_.size += bytes.size();
+    ++adopted_named_;
+    return absl::OkStatus();
   }
   if (bytes.size() >= buffer_capacity_) {
     // Large writes skip the buffer, once the writer thread is done.
+    if (absl::Status status = Flush(); !status.ok()) return status;
     if (absl::Status status = WaitIdle(); !status.ok()) return status;
     if (absl::Status status = WriteAt(bytes.data(), bytes.size(), file_position_); !status.ok()) {
       return status;
@@ -158,7 +230,14 @@ absl::Status FileSink::Write(absl::Span<const uint8_t> bytes) {
     file_position_ += bytes.size();
     return absl::OkStatus();
   }
-  buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
+  const size_t offset = pending_.copied.size();
+  pending_.copied.insert(pending_.copied.end(), bytes.begin(), bytes.end());
+  if (!pending_.pieces.empty() && pending_.pieces.back().adopted == nullptr) {
+    pending_.pieces.back().size += bytes.size();  // follows the last copy
+  } else {
+    pending_.pieces.push_back({nullptr, offset, bytes.size()});
+  }
+  pending_.size += bytes.size();
   return absl::OkStatus();
 }
 

@@ -4,6 +4,8 @@
 #ifndef RTPARCHIVE_CONTAINER_BYTE_SINK_H_
 #define RTPARCHIVE_CONTAINER_BYTE_SINK_H_
 
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -40,6 +42,13 @@ class ByteSink {
   // CRC-32 (as ZIP stores it) of everything written, once closed; nullopt
   // when the sink does not keep one.
   virtual std::optional<uint32_t> contents_crc32() const { return std::nullopt; }
+  // Takes byte blocks (a cluster's frames) that the writes which follow
+  // will name: a sink may then refer to them instead of copying them. This
+  // one keeps them until the next Adopt, long enough for those writes.
+  virtual void Adopt(std::vector<std::vector<uint8_t>> blocks) { adopted_ = std::move(blocks); }
+
+ private:
+  std::vector<std::vector<uint8_t>> adopted_;
 };
 
 // Writes a file through a buffer of `buffer_size` bytes, and keeps the
@@ -57,7 +66,9 @@ class ByteSink {
 // A full buffer is written by the sink's own thread while the caller fills
 // the next one, so recording goes on while the kernel copies (at most one
 // buffer in flight; Flush waits for the one before). A write that failed
-// there is reported by the next Flush, Write or Close.
+// there is reported by the next Flush, Write or Close. A write of an
+// adopted block is not copied into the buffer: the buffer refers to the
+// block, which the thread writes from (pwritev) and then frees.
 class FileSink : public ByteSink {
  public:
   static constexpr size_t kDefaultBufferBytes = 1 << 20;
@@ -71,18 +82,37 @@ class FileSink : public ByteSink {
 
   absl::Status Write(absl::Span<const uint8_t> bytes) override;
   absl::Status Seek(uint64_t position) override;
-  uint64_t position() const override { return file_position_ + buffer_.size(); }
+  uint64_t position() const override { return file_position_ + pending_.size; }
   absl::Status Flush() override;
   absl::Status Close() override;
   std::string name() const override { return path_; }
   std::optional<uint32_t> contents_crc32() const override;
+  void Adopt(std::vector<std::vector<uint8_t>> blocks) override;
 
   static constexpr uint64_t kRewritableBytes = 4096;
 
  private:
+  // Bytes to write in order: copies kept in `copied`, and adopted blocks.
+  struct Batch {
+    struct Piece {
+      const uint8_t* adopted;  // null: copied[offset, offset + size)
+      size_t offset;
+      size_t size;
+    };
+    std::vector<uint8_t> copied;
+    std::vector<Piece> pieces;
+    std::vector<std::vector<uint8_t>> adopted;  // owned until written
+    size_t size = 0;                             // of all pieces
+
+    void Clear();
+  };
+
   FileSink(std::string path, int fd, size_t buffer_size, uint64_t data_offset);
-  // Writes, sums and starts writeback of bytes at `position` (of the sink's
-  // bytes): on the writer thread, or on the caller's while it is idle.
+  // Writes, sums and starts writeback of a batch at `position` (of the
+  // sink's bytes): on the writer thread, or on the caller's while it is idle.
+  absl::Status WriteBatch(const Batch& batch, uint64_t position);
+  // pwritev of `pieces` at file offset `at` (the pieces are used up).
+  absl::Status WriteGroup(std::vector<iovec>& pieces, uint64_t at);
   absl::Status WriteAt(const uint8_t* data, size_t size, uint64_t position);
   void SumContents(const uint8_t* data, size_t size, uint64_t position);
   void StartWriteback(uint64_t written_to);
@@ -98,11 +128,12 @@ class FileSink : public ByteSink {
   int fd_;
   size_t buffer_capacity_;
   uint64_t data_offset_;
-  std::vector<uint8_t> buffer_;
-  uint64_t file_position_ = 0;  // where buffer_ starts in the file
+  Batch pending_;
+  size_t adopted_named_ = 0;     // pending_.adopted before this were named by writes
+  uint64_t file_position_ = 0;  // where pending_ starts in the file
 
   absl::Mutex mu_;
-  std::vector<uint8_t> in_flight_ ABSL_GUARDED_BY(mu_);  // the buffer being written
+  Batch in_flight_ ABSL_GUARDED_BY(mu_);  // the batch being written
   uint64_t in_flight_position_ ABSL_GUARDED_BY(mu_) = 0;
   bool busy_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

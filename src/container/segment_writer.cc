@@ -168,6 +168,12 @@ struct SegmentWriter::State {
       WriteTracks(tracks, *stats, /*provisional=*/true);
       provisional_tracks = video_known;
     }
+    // The sink takes the frames' bytes (the blocks point at them), so it may
+    // write them from where they are instead of copying them.
+    std::vector<std::vector<uint8_t>> frame_bytes;
+    frame_bytes.reserve(cluster_frames.size());
+    for (codec::EncodedFrame& frame : cluster_frames) frame_bytes.push_back(std::move(frame.data));
+    sink->Adopt(std::move(frame_bytes));
     cluster->Render(io, cues, false);
     if (cluster_cue_track) {
       KaxCuePoint& point = AddNewChild<KaxCuePoint>(cues);
@@ -299,7 +305,7 @@ absl::Status SegmentWriter::PutFrame(TrackKind track, codec::EncodedFrame frame,
     KaxSimpleBlock& block = AddNewChild<KaxSimpleBlock>(*s.cluster);
     block.SetParent(*s.cluster);
     // The block owns the DataBuffer object, not the bytes: those stay in
-    // cluster_frames until the cluster is rendered.
+    // cluster_frames until the cluster is rendered, then the sink takes them.
     auto* buffer = new DataBuffer(frame.data.data(), static_cast<uint32>(frame.data.size()));
     block.AddFrame(*s.entries[index], timestamp_ms * kTimestampScaleNs, *buffer, LACING_NONE);
     block.SetKeyframe(frame.keyframe);

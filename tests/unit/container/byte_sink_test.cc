@@ -59,6 +59,39 @@ TEST(FileSinkTest, SumsTheCrcOfTheFinalContentsWhenTheHeadIsRewritten) {
   EXPECT_EQ(*summed, Crc32(Slurp(path)));
 }
 
+TEST(FileSinkTest, AdoptedBlocksAreWrittenWhereTheyAreNamedAndOthersCopied) {
+  const std::string path = TempPath("adopted.bin");
+  auto sink = FileSink::Create(path, /*buffer_size=*/6000);
+  ASSERT_TRUE(sink.ok());
+  std::string expected;
+  auto write = [&](absl::Span<const uint8_t> bytes) {
+    ASSERT_TRUE((*sink)->Write(bytes).ok());
+    expected.append(bytes.begin(), bytes.end());
+  };
+  for (int cluster = 0; cluster < 20; ++cluster) {
+    std::vector<std::vector<uint8_t>> blocks;
+    for (int i = 0; i < 4; ++i) blocks.emplace_back(1000 + 300 * i, uint8_t('a' + cluster + i));
+    const std::vector<std::vector<uint8_t>> copies = blocks;  // same bytes, elsewhere
+    std::vector<const uint8_t*> where;
+    for (const auto& block : blocks) where.push_back(block.data());
+    (*sink)->Adopt(std::move(blocks));  // the vectors moved; their bytes did not
+    const std::vector<uint8_t> block_header = {0xa3, uint8_t(cluster)};
+    write(block_header);
+    write(absl::MakeConstSpan(where[0], copies[0].size()));
+    write(block_header);
+    write(copies[1]);  // not the adopted bytes: copied
+    write(block_header);
+    write(absl::MakeConstSpan(where[2], copies[2].size()));
+    // Block 3 is never named: it is dropped with the next Adopt. The
+    // 6000-byte buffer fills within most clusters, so blocks are handed
+    // to the writer thread before every one of them was named.
+  }
+  ASSERT_TRUE((*sink)->Close().ok());
+  EXPECT_EQ(Slurp(path), expected);
+  ASSERT_TRUE((*sink)->contents_crc32().has_value());
+  EXPECT_EQ(*(*sink)->contents_crc32(), Crc32(expected));
+}
+
 TEST(FileSinkTest, CrcIsUnknownAfterAnOverwritePastTheHead) {
   const std::string path = TempPath("crc-unknown.bin");
   auto sink = FileSink::Create(path);

@@ -86,11 +86,9 @@ void StreamRecorder::OnRtcp(absl::Span<const uint8_t> packet) {
 }
 
 void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_time_us) {
-  // The track keeps the bytes until its frame is complete: this is the one
-  // copy between the caller's buffer and the frame, into a reused buffer.
-  std::vector<uint8_t> storage = packet_buffers_.Copy(packet);
+  // Parsed in the caller's buffer: the track copies what it must keep.
   rtp::RtpPacketView view;
-  const rtp::RtpError error = view.Parse(storage);
+  const rtp::RtpError error = view.Parse(packet);
   if (error != rtp::RtpError::kNone) {
     packet_drops_.Count(rtp::ToString(error),
                         absl::StrFormat("in a %d-byte packet", packet.size()));
@@ -118,7 +116,7 @@ void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_tim
                                                            : TrackFor(view);
   if (track == nullptr) return;
   last_media_arrival_us_ = arrival_time_us;
-  track->OnRtp(std::move(storage), view, arrival_time_us);
+  track->OnRtp(view, arrival_time_us);
 }
 
 void StreamRecorder::OnRtx(const rtp::RtpPacketView& rtx, int associated_payload_type,
@@ -152,7 +150,7 @@ void StreamRecorder::OnRtx(const rtp::RtpPacketView& rtx, int associated_payload
   rtp::RtpPacketView view;
   if (view.Parse(restored) != rtp::RtpError::kNone) return;  // cannot happen: rtx parsed
   last_media_arrival_us_ = arrival_time_us;
-  media->recorder->OnRtp(std::move(restored), view, arrival_time_us, /*retransmission=*/true);
+  media->recorder->OnRtp(view, arrival_time_us, /*retransmission=*/true);
 }
 
 TrackRecorder* StreamRecorder::TrackFor(const rtp::RtpPacketView& view) {

@@ -35,8 +35,7 @@ TrackRecorder::TrackRecorder(Config config, FrameOutput on_frame, KeyframeOutput
       on_keyframe_needed_(std::move(on_keyframe_needed)),
       depacketizer_(MakeDepacketizer(config.format.format)),
       reorder_(config.reorder),
-      assembler_(this, depacketizer_->marks_frame_starts(), codec::AssemblerLimits(),
-                 config_.packet_buffers),
+      assembler_(this, depacketizer_->marks_frame_starts()),
       clock_(config.format.clock_rate_hz),
       payload_drops_(log_context, log),
       frame_drops_(log_context, std::move(log)),
@@ -47,8 +46,8 @@ TrackRecorder::TrackRecorder(Config config, FrameOutput on_frame, KeyframeOutput
   }
 }
 
-void TrackRecorder::OnRtp(std::vector<uint8_t> storage, const rtp::RtpPacketView& view,
-                          int64_t arrival_time_us, bool retransmission) {
+void TrackRecorder::OnRtp(const rtp::RtpPacketView& view, int64_t arrival_time_us,
+                          bool retransmission) {
   if (!started_) {
     started_ = true;
     if (config_.kind == MediaKind::kVideo && on_keyframe_needed_) {
@@ -56,10 +55,16 @@ void TrackRecorder::OnRtp(std::vector<uint8_t> storage, const rtp::RtpPacketView
     }
   }
   const uint16_t sequence_number = view.sequence_number();
-  HeldPacket held{std::move(storage), view, arrival_time_us};
   const reorder::PushResult pushed = reorder_.Push(
-      sequence_number, arrival_time_us, std::move(held),
+      sequence_number, arrival_time_us, HeldPacket{{}, view, arrival_time_us},
       [this](Buffer::Released released) { OnReleased(std::move(released)); }, retransmission);
+  if (HeldPacket* kept = reorder_.Held(sequence_number); kept != nullptr && kept->storage.empty()) {
+    // Kept for a packet before it: the caller's bytes will not last.
+    kept->storage = config_.packet_buffers != nullptr
+                        ? config_.packet_buffers->Copy(view.bytes())
+                        : std::vector<uint8_t>(view.bytes().begin(), view.bytes().end());
+    kept->view.Parse(kept->storage);
+  }
   if (retransmission) {
     ++retransmissions_;
     if (pushed == reorder::PushResult::kDuplicate) ++retransmitted_duplicates_;
@@ -142,7 +147,10 @@ void TrackRecorder::OnReleased(Buffer::Released released) {
     OnVideoLoss();
     return;
   }
-  Assemble(payload, packet, view.timestamp(), std::move(packet.storage));
+  Assemble(payload, packet, view.timestamp());
+  if (config_.packet_buffers != nullptr && !packet.storage.empty()) {
+    config_.packet_buffers->GiveBack(std::move(packet.storage));
+  }
 }
 
 void TrackRecorder::OnLoss(int64_t lost_packets, bool restart) {
@@ -165,18 +173,15 @@ int64_t TrackRecorder::RecoverFromRedundancy(const rtp::RedBlocks& blocks, uint3
     const bool newer = !last_audio_timestamp_ ||
                        ForwardDistance<uint32_t>(*last_audio_timestamp_, block_timestamp) > 0;
     if (block.payload_type != config_.payload_type || block.data.empty() || !newer) continue;
-    // Recovery is rare: the block gets its own copy of the bytes.
-    std::vector<uint8_t> storage(block.data.begin(), block.data.end());
-    const absl::Span<const uint8_t> copy(storage);
     ++recovered;
     ++frames_recovered_;
-    Assemble(copy, HeldPacket{{}, {}, current_arrival_us_}, block_timestamp, std::move(storage));
+    Assemble(block.data, HeldPacket{{}, {}, current_arrival_us_}, block_timestamp);
   }
   return recovered;
 }
 
 void TrackRecorder::Assemble(absl::Span<const uint8_t> payload, const HeldPacket& packet,
-                             uint32_t timestamp, std::vector<uint8_t> storage) {
+                             uint32_t timestamp) {
   codec::AssemblerPacket input;
   const codec::PayloadError error =
       depacketizer_->Parse(payload, packet.view.marker(), &input.info);
@@ -189,10 +194,9 @@ void TrackRecorder::Assemble(absl::Span<const uint8_t> payload, const HeldPacket
   }
   input.rtp_timestamp = timestamp;
   last_rtp_timestamp_ = timestamp;
-  input.storage = std::move(storage);  // input.info's spans stay valid: the bytes do not move
   current_arrival_us_ = packet.arrival_time_us;
   if (config_.kind == MediaKind::kAudio) last_audio_timestamp_ = timestamp;
-  assembler_.Add(std::move(input));
+  assembler_.Add(input);
 }
 
 void TrackRecorder::ReadOrientation(const rtp::RtpPacketView& view) {

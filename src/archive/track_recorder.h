@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "base/buffer_pool.h"
 #include "base/drop_log.h"
 #include "codec/depacketizer.h"
 #include "codec/frame_assembler.h"
@@ -45,7 +46,7 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
     bool wait_for_keyframe_after_loss = true;
     reorder::ReorderOptions reorder;
     int64_t sender_report_wait_us = 3'000'000;
-    BufferPool* packet_buffers = nullptr;  // where packets' buffers go once used
+    BufferPool* packet_buffers = nullptr;  // buffers for the packets the reorder buffer keeps
   };
 
   TrackRecorder(Config config, FrameOutput on_frame, KeyframeOutput on_keyframe_needed,
@@ -53,10 +54,11 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   TrackRecorder(const TrackRecorder&) = delete;
   TrackRecorder& operator=(const TrackRecorder&) = delete;
 
-  // `storage` holds the whole RTP packet; `view` was parsed from it. A
-  // retransmission is a packet restored from RTX.
-  void OnRtp(std::vector<uint8_t> storage, const rtp::RtpPacketView& view, int64_t arrival_time_us,
-             bool retransmission = false);
+  // `view`'s bytes are the caller's, valid during the call: a packet that
+  // is released at once (in order) is read from them and never copied; one
+  // the reorder buffer keeps gets a copy. A retransmission is a packet
+  // restored from RTX.
+  void OnRtp(const rtp::RtpPacketView& view, int64_t arrival_time_us, bool retransmission = false);
   void OnSenderReport(int64_t ntp_time_us, uint32_t rtp_timestamp);
   // End of the track: releases everything held; a partial frame is dropped.
   void Flush();
@@ -67,8 +69,8 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
 
  private:
   struct HeldPacket {
-    std::vector<uint8_t> storage;
-    rtp::RtpPacketView view;  // points into storage; valid across moves
+    std::vector<uint8_t> storage;  // empty while the view is into the caller's bytes
+    rtp::RtpPacketView view;       // points into storage (when set); valid across moves
     int64_t arrival_time_us;
   };
   using Buffer = reorder::ReorderBuffer<HeldPacket>;
@@ -80,8 +82,7 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   // `blocks` hold (those after the last frame passed on); returns how many.
   int64_t RecoverFromRedundancy(const rtp::RedBlocks& blocks, uint32_t timestamp);
   // Parses one media payload and gives it to the assembler.
-  void Assemble(absl::Span<const uint8_t> payload, const HeldPacket& packet, uint32_t timestamp,
-                std::vector<uint8_t> storage);
+  void Assemble(absl::Span<const uint8_t> payload, const HeldPacket& packet, uint32_t timestamp);
   // Video orientation: keeps the latest the sender signalled.
   void ReadOrientation(const rtp::RtpPacketView& view);
   // Video only: frames after a loss reference what was lost, so skip them

@@ -1,37 +1,44 @@
 #include "codec/frame_assembler.h"
 
-#include <cstring>
 
 namespace rtparchive::codec {
 
-void FrameAssembler::Add(AssemblerPacket packet) {
+void FrameAssembler::Add(const AssemblerPacket& packet) {
   CountMissingFrames(packet.info.frame_number);
-  if (!collected_.empty() && packet.rtp_timestamp != collected_.front().rtp_timestamp) {
+  if (collected_packets_ > 0 && packet.rtp_timestamp != collected_timestamp_) {
     DropCollected(FrameDrop::kIncomplete);  // a new frame began before this one ended
   }
   if (marked_starts_ && packet.info.starts_frame) {
-    if (!collected_.empty()) DropCollected(FrameDrop::kIncomplete);  // restarted
+    if (collected_packets_ > 0) DropCollected(FrameDrop::kIncomplete);  // restarted
     skipped_timestamp_.reset();
-  } else if (collected_.empty() && !CanStartFrame(packet)) {
+  } else if (collected_packets_ == 0 && !CanStartFrame(packet)) {
     return;
   }
   if (!NalPiecesFollow(packet)) {
     // Fragments of two NAL units interleaved, or an end without its start.
-    if (!collected_.empty()) DropCollected(FrameDrop::kIncomplete);
+    if (collected_packets_ > 0) DropCollected(FrameDrop::kIncomplete);
     skipped_timestamp_ = packet.rtp_timestamp;
     nal_open_ = false;
     return;
   }
+  if (collected_packets_ == 0) {
+    collected_timestamp_ = packet.rtp_timestamp;
+    collected_keyframe_ = false;
+    // Room for a frame a little larger than the last, so most frames are
+    // copied in once, never moved as they grow.
+    frame_.reserve(last_frame_bytes_ + last_frame_bytes_ / 4 + 2048);
+  }
+  ++collected_packets_;
+  collected_keyframe_ |= packet.info.keyframe;
   collected_bytes_ += packet.info.data.size();
   for (const NalPiece& piece : packet.info.nal_pieces) collected_bytes_ += piece.bytes.size() + 5;
-  const bool ends_frame = packet.info.ends_frame;
-  collected_.push_back(std::move(packet));
   if (collected_bytes_ > limits_.max_frame_bytes ||
-      collected_.size() > limits_.max_packets_per_frame) {
+      collected_packets_ > limits_.max_packets_per_frame) {
     DropCollected(FrameDrop::kTooLarge);
     return;
   }
-  if (ends_frame) Complete();
+  AppendToFrame(packet);
+  if (packet.info.ends_frame) Complete();
 }
 
 bool FrameAssembler::CanStartFrame(const AssemblerPacket& packet) {
@@ -57,7 +64,7 @@ bool FrameAssembler::CanStartFrame(const AssemblerPacket& packet) {
 }
 
 bool FrameAssembler::NalPiecesFollow(const AssemblerPacket& packet) {
-  if (collected_.empty()) nal_open_ = false;
+  if (collected_packets_ == 0) nal_open_ = false;
   for (const NalPiece& piece : packet.info.nal_pieces) {
     if (piece.starts_nal == nal_open_) return false;  // a start inside, or a piece outside, a NAL
     nal_open_ = !piece.ends_nal;
@@ -66,7 +73,7 @@ bool FrameAssembler::NalPiecesFollow(const AssemblerPacket& packet) {
 }
 
 void FrameAssembler::Discontinuity() {
-  if (!collected_.empty()) DropCollected(FrameDrop::kIncomplete);
+  if (collected_packets_ > 0) DropCollected(FrameDrop::kIncomplete);
   boundary_known_ = false;
   nal_open_ = false;
 }
@@ -92,50 +99,38 @@ void FrameAssembler::CountMissingFrames(const std::optional<FrameNumber>& number
 }
 
 void FrameAssembler::DropCollected(FrameDrop reason) {
-  skipped_timestamp_ = collected_.front().rtp_timestamp;
+  skipped_timestamp_ = collected_timestamp_;
   ClearCollected();
   listener_->OnFrameDropped(reason, 1);
 }
 
 void FrameAssembler::ClearCollected() {
-  if (pool_ != nullptr) {
-    for (AssemblerPacket& packet : collected_) pool_->GiveBack(std::move(packet.storage));
-  }
-  collected_.clear();
+  frame_.clear();
+  nal_length_at_.reset();
+  collected_packets_ = 0;
   collected_bytes_ = 0;
 }
 
-std::vector<uint8_t> FrameAssembler::JoinCollected() const {
-  size_t total = 0;
-  for (const AssemblerPacket& packet : collected_) {
-    total += packet.info.data.size();
-    for (const NalPiece& piece : packet.info.nal_pieces) {
-      total += (piece.starts_nal ? 4 : 0) + (piece.header ? 1 : 0) + piece.bytes.size();
+void FrameAssembler::AppendToFrame(const AssemblerPacket& packet) {
+  frame_.insert(frame_.end(), packet.info.data.begin(), packet.info.data.end());
+  for (const NalPiece& piece : packet.info.nal_pieces) {
+    if (piece.starts_nal) {
+      CloseNal();
+      nal_length_at_ = frame_.size();
+      frame_.insert(frame_.end(), 4, 0);
     }
+    if (piece.header) frame_.push_back(*piece.header);
+    frame_.insert(frame_.end(), piece.bytes.begin(), piece.bytes.end());
   }
-  // One allocation, one copy per fragment, and no zero-filling first.
-  std::vector<uint8_t> data;
-  data.reserve(total);
-  std::optional<size_t> nal_length;  // where the open NAL's length goes
-  auto close_nal = [&] {
-    if (!nal_length) return;
-    const size_t size = data.size() - *nal_length - 4;
-    for (int i = 0; i < 4; ++i) data[*nal_length + i] = static_cast<uint8_t>(size >> (24 - 8 * i));
-  };
-  for (const AssemblerPacket& packet : collected_) {
-    data.insert(data.end(), packet.info.data.begin(), packet.info.data.end());
-    for (const NalPiece& piece : packet.info.nal_pieces) {
-      if (piece.starts_nal) {
-        close_nal();
-        nal_length = data.size();
-        data.insert(data.end(), 4, 0);
-      }
-      if (piece.header) data.push_back(*piece.header);
-      data.insert(data.end(), piece.bytes.begin(), piece.bytes.end());
-    }
+}
+
+void FrameAssembler::CloseNal() {
+  if (!nal_length_at_) return;
+  const size_t size = frame_.size() - *nal_length_at_ - 4;
+  for (int i = 0; i < 4; ++i) {
+    frame_[*nal_length_at_ + i] = static_cast<uint8_t>(size >> (24 - 8 * i));
   }
-  close_nal();
-  return data;
+  nal_length_at_.reset();
 }
 
 void FrameAssembler::Complete() {
@@ -144,10 +139,13 @@ void FrameAssembler::Complete() {
     nal_open_ = false;
     return;
   }
+  CloseNal();
   EncodedFrame frame;
-  frame.rtp_timestamp = collected_.front().rtp_timestamp;
-  for (const AssemblerPacket& packet : collected_) frame.keyframe |= packet.info.keyframe;
-  frame.data = JoinCollected();
+  frame.rtp_timestamp = collected_timestamp_;
+  frame.keyframe = collected_keyframe_;
+  last_frame_bytes_ = frame_.size();
+  frame.data = std::move(frame_);
+  frame_ = std::vector<uint8_t>();  // the next frame gets a buffer of its own
   ClearCollected();
   if (!marked_starts_) boundary_known_ = true;
   listener_->OnFrame(std::move(frame));

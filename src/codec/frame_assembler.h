@@ -1,6 +1,9 @@
 // Joins the payloads of one frame, given in sequence order by the reorder
 // buffer, into an EncodedFrame. Codec-agnostic: the depacketizer said where
-// each payload's frame data is and whether it starts or ends a frame.
+// each payload's frame data is and whether it starts or ends a frame. Each
+// payload is copied into the frame as it comes, so the caller's packet
+// buffer is free again when Add returns: this is the one copy of the media
+// bytes between the capture and the container.
 //
 // A frame is written only when whole. After a discontinuity (lost packets,
 // a rejected payload) the frame being collected is dropped, and a packet
@@ -16,18 +19,16 @@
 #include <optional>
 #include <vector>
 
-#include "base/buffer_pool.h"
 #include "codec/depacketizer.h"
 #include "codec/drop_reason.h"
 #include "codec/encoded_frame.h"
 
 namespace rtparchive::codec {
 
-// One packet for the assembler: its bytes (owned, so `info.data` stays valid
-// while the frame is collected), what the depacketizer read, its RTP time.
+// One packet for the assembler: what the depacketizer read (its spans valid
+// during Add) and its RTP time.
 struct AssemblerPacket {
-  std::vector<uint8_t> storage;
-  PayloadInfo info;  // info.data points into storage
+  PayloadInfo info;
   uint32_t rtp_timestamp = 0;
 };
 
@@ -50,15 +51,12 @@ class FrameAssembler {
   // Depacketizer::marks_frame_starts). Otherwise a frame is the packets of
   // one timestamp, ended by the marker, and after a discontinuity frames are
   // taken again only once a marker bit showed where the next one begins.
-  // Packets' buffers go back to `pool` (when given) once their frame is
-  // assembled or dropped.
-  FrameAssembler(Listener* listener, bool marked_starts, AssemblerLimits limits = AssemblerLimits(),
-                 BufferPool* pool = nullptr)
-      : listener_(listener), limits_(limits), marked_starts_(marked_starts), pool_(pool) {}
+  FrameAssembler(Listener* listener, bool marked_starts, AssemblerLimits limits = AssemblerLimits())
+      : listener_(listener), limits_(limits), marked_starts_(marked_starts) {}
   FrameAssembler(const FrameAssembler&) = delete;
   FrameAssembler& operator=(const FrameAssembler&) = delete;
 
-  void Add(AssemblerPacket packet);
+  void Add(const AssemblerPacket& packet);
   // Packets were lost or rejected just before the next one.
   void Discontinuity();
   // End of stream: a frame still being collected is dropped as incomplete.
@@ -71,8 +69,11 @@ class FrameAssembler {
   // Whether `packet`'s NAL pieces continue the collected ones in order: each
   // fragmented NAL unit ends before the next begins (RFC 6184 §5.8).
   bool NalPiecesFollow(const AssemblerPacket& packet);
-  // Joins NAL pieces with 4-byte lengths; plain data as it is.
-  std::vector<uint8_t> JoinCollected() const;
+  // Appends the packet's frame bytes: NAL pieces with 4-byte lengths, plain
+  // data as it is.
+  void AppendToFrame(const AssemblerPacket& packet);
+  // Writes the length of the NAL unit open in frame_ in front of it.
+  void CloseNal();
   void DropCollected(FrameDrop reason);
   void Complete();
   void ClearCollected();
@@ -80,11 +81,16 @@ class FrameAssembler {
   Listener* listener_;
   AssemblerLimits limits_;
   bool marked_starts_;
-  BufferPool* pool_;
   bool boundary_known_ = true;  // the next packet of a new timestamp starts a frame
   bool nal_open_ = false;       // an FU-A NAL unit of the frame awaits its end
-  std::vector<AssemblerPacket> collected_;
-  size_t collected_bytes_ = 0;
+  // The frame being collected: its bytes so far, and of its packets.
+  std::vector<uint8_t> frame_;
+  std::optional<size_t> nal_length_at_;  // where the open NAL unit's length goes
+  size_t collected_packets_ = 0;
+  size_t collected_bytes_ = 0;  // its bytes and NAL headers, for the limit
+  uint32_t collected_timestamp_ = 0;
+  bool collected_keyframe_ = false;
+  size_t last_frame_bytes_ = 0;  // to size the next frame's buffer
   // The timestamp of a frame being skipped (its start was lost or it was
   // dropped); its later packets are passed over without counting again.
   std::optional<uint32_t> skipped_timestamp_;

@@ -128,6 +128,14 @@ class ReorderBuffer {
     gap_since_us_.reset();
   }
 
+  // The item held for `sequence_number` (of those pushed lately), or null
+  // when none is: released, given up on, or never taken.
+  T* Held(uint16_t sequence_number) {
+    if (held_ == 0) return nullptr;
+    const int64_t sequence = unwrapper_.Peek(sequence_number);
+    Slot& slot = SlotOf(sequence);
+    return slot.item && slot.sequence == sequence ? &*slot.item : nullptr;
+  }
   const ReorderCounters& counters() const { return counters_; }
   size_t held() const { return held_; }
 

@@ -47,6 +47,8 @@ class RtpPacketView {
   absl::Span<const uint8_t> payload() const {
     return packet_.subspan(payload_offset_, payload_size_);
   }
+  // The whole packet, as given to Parse.
+  absl::Span<const uint8_t> bytes() const { return packet_; }
   // Everything before the payload: fixed header, CSRCs, header extension.
   absl::Span<const uint8_t> header() const { return packet_.subspan(0, payload_offset_); }
   uint16_t extension_profile() const { return extension_profile_; }

@@ -111,6 +111,38 @@ TEST_F(ArchiveTest, VideoAfterALossWaitsForAKeyframeAndAsksForOne) {
   EXPECT_EQ(requests[1].reason, "loss");
 }
 
+TEST_F(ArchiveTest, PacketsKeptForReorderingAreCopiedOutOfTheCallersBuffer) {
+  auto archive = Archive::Start(Options("reordered"));
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("s")).ok());
+  const int64_t t0 = 1'700'000'000'000'000;
+  std::vector<std::vector<uint8_t>> expected;
+  std::vector<uint8_t> buffer;  // the caller's, reused and overwritten after every push
+  for (int i = 0; i < 6; ++i) {
+    // Three packets a frame, the second sent first (after the first frame,
+    // which sets where the sequence starts): it waits in the reorder buffer
+    // while the caller's buffer is reused.
+    const std::vector<uint8_t> first = Vp8Frame(i == 0, uint8_t(i));
+    const std::vector<std::vector<uint8_t>> payloads = {
+        first, {0x00, uint8_t(10 * i), 1, 2}, {0x00, uint8_t(10 * i), 3, 4, 5}};
+    std::vector<uint8_t> frame(first.begin() + 1, first.end());
+    for (int p = 1; p < 3; ++p) frame.insert(frame.end(), payloads[p].begin() + 1, payloads[p].end());
+    expected.push_back(frame);
+    for (int p : i == 0 ? std::vector<int>{0, 1, 2} : std::vector<int>{1, 0, 2}) {
+      buffer = Rtp(kVp8, uint16_t(3 * i + p), 3000 * i, 7, p == 2, payloads[p]);
+      ASSERT_TRUE((*archive)->PushPacket("s", buffer, t0 + i * 33'333 + p).ok());
+      std::fill(buffer.begin(), buffer.end(), 0xee);
+    }
+  }
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok()) << result.status();
+  auto file = container::ReadWebm(ZipEntry(result->zip_path, "s.webm"));
+  ASSERT_TRUE(file.ok()) << file.status();
+  std::vector<std::vector<uint8_t>> written;
+  for (const auto& frame : file->frames) written.push_back(frame.data);
+  EXPECT_EQ(written, expected);
+}
+
 TEST_F(ArchiveTest, StreamWithoutMediaGetsNoFile) {
   auto archive = Archive::Start(Options("empty"));
   ASSERT_TRUE(archive.ok());

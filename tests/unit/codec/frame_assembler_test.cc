@@ -1,5 +1,6 @@
 #include "codec/frame_assembler.h"
 
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,11 +34,18 @@ class FakeListener : public FrameAssembler::Listener {
   std::map<std::string, int64_t> drops;
 };
 
+// The bytes of the packets a test makes, kept for the test's life (the
+// assembler reads them during Add).
+std::deque<std::string>& PacketBytes() {
+  static std::deque<std::string> bytes;
+  return bytes;
+}
+
 AssemblerPacket Packet(uint32_t timestamp, Start start, End end, const std::string& bytes,
                        std::optional<uint32_t> picture_id = std::nullopt) {
   AssemblerPacket packet;
-  packet.storage.assign(bytes.begin(), bytes.end());
-  packet.info.data = packet.storage;
+  const std::string& kept = PacketBytes().emplace_back(bytes);
+  packet.info.data = absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(kept.data()), kept.size());
   packet.info.starts_frame = start == kStart;
   packet.info.ends_frame = end == kEnd;
   packet.info.keyframe = start == kStart && timestamp == 0;

@@ -1,6 +1,6 @@
 // Byte buffers handed back after use and reused, so that the steady state
-// of the packet path allocates nothing: a packet's bytes are copied into a
-// buffer taken here, and the buffer returns when its frame is assembled.
+// of the packet path allocates nothing: a packet the reorder buffer keeps is
+// copied into a buffer taken here, which returns once the packet is released.
 // Holds at most `max_spare` buffers, so an unusual burst is not kept.
 // Not thread-safe: one pool per stream, used under the archive's lock.
 #ifndef RTPARCHIVE_BASE_BUFFER_POOL_H_

@@ -21,17 +21,19 @@ void FrameAssembler::Add(const AssemblerPacket& packet) {
     nal_open_ = false;
     return;
   }
+  size_t packet_bytes = packet.info.data.size();
+  for (const NalPiece& piece : packet.info.nal_pieces) packet_bytes += piece.bytes.size() + 5;
   if (collected_packets_ == 0) {
     collected_timestamp_ = packet.rtp_timestamp;
     collected_keyframe_ = false;
-    // Room for a frame a little larger than the last, so most frames are
-    // copied in once, never moved as they grow.
-    frame_.reserve(last_frame_bytes_ + last_frame_bytes_ / 4 + 2048);
+    // A frame of one packet (audio) gets what it needs; a longer one room for
+    // a little more than the last such frame, so that most frames are copied
+    // in once and never moved as they grow.
+    frame_.reserve(packet.info.ends_frame ? packet_bytes : last_frame_bytes_ + kFrameSlackBytes);
   }
   ++collected_packets_;
   collected_keyframe_ |= packet.info.keyframe;
-  collected_bytes_ += packet.info.data.size();
-  for (const NalPiece& piece : packet.info.nal_pieces) collected_bytes_ += piece.bytes.size() + 5;
+  collected_bytes_ += packet_bytes;
   if (collected_bytes_ > limits_.max_frame_bytes ||
       collected_packets_ > limits_.max_packets_per_frame) {
     DropCollected(FrameDrop::kTooLarge);
@@ -140,10 +142,16 @@ void FrameAssembler::Complete() {
     return;
   }
   CloseNal();
+  // Frames wait seconds for a sender report and for the other track, so a
+  // frame much smaller than its buffer (after a large keyframe) gives the
+  // rest back.
+  if (frame_.capacity() > frame_.size() + frame_.size() / 4 + kFrameSlackBytes) {
+    frame_.shrink_to_fit();
+  }
   EncodedFrame frame;
   frame.rtp_timestamp = collected_timestamp_;
   frame.keyframe = collected_keyframe_;
-  last_frame_bytes_ = frame_.size();
+  if (collected_packets_ > 1) last_frame_bytes_ = frame_.size();
   frame.data = std::move(frame_);
   frame_ = std::vector<uint8_t>();  // the next frame gets a buffer of its own
   ClearCollected();

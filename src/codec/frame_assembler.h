@@ -90,7 +90,8 @@ class FrameAssembler {
   size_t collected_bytes_ = 0;  // its bytes and NAL headers, for the limit
   uint32_t collected_timestamp_ = 0;
   bool collected_keyframe_ = false;
-  size_t last_frame_bytes_ = 0;  // to size the next frame's buffer
+  size_t last_frame_bytes_ = 0;  // of the last frame of several packets
+  static constexpr size_t kFrameSlackBytes = 1024;
   // The timestamp of a frame being skipped (its start was lost or it was
   // dropped); its later packets are passed over without counting again.
   std::optional<uint32_t> skipped_timestamp_;

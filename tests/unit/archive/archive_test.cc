@@ -3,6 +3,8 @@
 
 #include <sys/stat.h>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -141,6 +143,27 @@ TEST_F(ArchiveTest, PacketsKeptForReorderingAreCopiedOutOfTheCallersBuffer) {
   std::vector<std::vector<uint8_t>> written;
   for (const auto& frame : file->frames) written.push_back(frame.data);
   EXPECT_EQ(written, expected);
+}
+
+TEST_F(ArchiveTest, AnArchiveItReplacesStaysWholeUntilTheNewOneIsDone) {
+  const ArchiveOptions options = Options("replaced");
+  const std::string old_contents(100000, 'o');
+  {
+    std::ofstream old(options.output_path, std::ios::binary);
+    old << old_contents;
+  }
+  auto archive = Archive::Start(options);  // drops the old file's cached pages, nothing more
+  ASSERT_TRUE(archive.ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("s")).ok());
+  ASSERT_TRUE((*archive)->PushPacket("s", Rtp(kVp8, 1, 0, 7, true, Vp8Frame(true, 1)), 1'000'000).ok());
+  {
+    std::ifstream old(options.output_path, std::ios::binary);
+    const std::string read((std::istreambuf_iterator<char>(old)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(read, old_contents);
+  }
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_FALSE(ZipEntry(result->zip_path, "s.webm").empty());
 }
 
 TEST_F(ArchiveTest, StreamWithoutMediaGetsNoFile) {

@@ -24,9 +24,6 @@ constexpr uint32_t kMagicMicroseconds = 0xa1b2c3d4;
 constexpr uint32_t kMagicNanoseconds = 0xa1b23c4d;
 constexpr uint64_t kFileHeaderBytes = 24;
 constexpr uint64_t kRecordHeaderBytes = 16;
-// Read at a time: small enough to stay in a core's own cache while its
-// packets are parsed and copied, large enough for few system calls.
-constexpr size_t kChunkBytes = 256 << 10;
 // libpcap's largest snapshot length; a record longer than this is damage.
 constexpr uint64_t kLargestRecordBytes = 262144;
 
@@ -72,7 +69,7 @@ int OpenClassicPcap(const std::string& path, bool* swapped, bool* nanoseconds) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PcapReader>> PcapReader::Open(const std::string& path,
-                                                             LogFunction log) {
+                                                             LogFunction log, size_t read_bytes) {
   struct stat info;
   if (stat(path.c_str(), &info) != 0) {
     if (errno == ENOENT) {
@@ -108,7 +105,7 @@ absl::StatusOr<std::unique_ptr<PcapReader>> PcapReader::Open(const std::string& 
   File classic;
   classic.fd = OpenClassicPcap(path, &classic.swapped, &classic.nanoseconds);
   if (classic.fd >= 0) {
-    classic.buffer.resize(kChunkBytes);
+    classic.buffer.resize(std::max<size_t>(read_bytes, kRecordHeaderBytes));
     classic.position = kFileHeaderBytes;
     file = std::move(classic);
     pcap_close(handle);  // it has checked the header and told the link type

@@ -38,10 +38,16 @@ class PcapReader {
     kTruncated,  // the file ends inside a record; truncation_message() says where
   };
 
+  // Bytes of a classic pcap file read at a time: few enough to stay in a
+  // core's own cache while their records are parsed, enough for few reads.
+  static constexpr size_t kDefaultReadBytes = 256 << 10;
+
   // Fails with NotFound, PermissionDenied or InvalidArgument (not a capture,
-  // unsupported link type), each message saying what to do.
+  // unsupported link type), each message saying what to do. `read_bytes`
+  // other than the default is for tests, which make records fall across reads.
   static absl::StatusOr<std::unique_ptr<PcapReader>> Open(const std::string& path,
-                                                          LogFunction log = nullptr);
+                                                          LogFunction log = nullptr,
+                                                          size_t read_bytes = kDefaultReadBytes);
   ~PcapReader();
   PcapReader(const PcapReader&) = delete;
   PcapReader& operator=(const PcapReader&) = delete;

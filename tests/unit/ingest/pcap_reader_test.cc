@@ -183,11 +183,13 @@ TEST(PcapReaderTest, RecordsAcrossReadChunksReadAsLibpcapReadsThem) {
   const std::string path = WriteTemp("repeated.pcap", bytes);
   const TimedPayloads truth = ReadWithLibpcap(path);
   ASSERT_GT(truth.size(), 1000u);
-  auto reader = PcapReader::Open(path);
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  EXPECT_TRUE((*reader)->reads_classic_pcap());
-  EXPECT_EQ(ReadAll(**reader), truth);
-  EXPECT_EQ((*reader)->position(), (*reader)->file_size());
+  for (size_t read_bytes : {PcapReader::kDefaultReadBytes, size_t{100}, size_t{16}}) {
+    auto reader = PcapReader::Open(path, nullptr, read_bytes);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    EXPECT_TRUE((*reader)->reads_classic_pcap());
+    EXPECT_EQ(ReadAll(**reader), truth) << read_bytes << " bytes a read";
+    EXPECT_EQ((*reader)->position(), (*reader)->file_size());
+  }
 }
 
 TEST(PcapReaderTest, ARecordLongerThanAnyCaptureEndsTheReadWithAMessage) {

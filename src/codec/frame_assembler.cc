@@ -1,6 +1,5 @@
 #include "codec/frame_assembler.h"
 
-
 namespace rtparchive::codec {
 
 void FrameAssembler::Add(const AssemblerPacket& packet) {

@@ -7,8 +7,8 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <climits>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -126,25 +126,18 @@ absl::Status FileSink::WriteBatch(const Batch& batch, uint64_t position) {
   }
   // As few system calls as pwritev allows: each costs ext4 more than
   // copying a few hundred KiB.
-  uint64_t at = data_offset_ + position;
-  for (size_t first = 0; first < pieces.size(); first += IOV_MAX) {
-    std::vector<iovec> group(pieces.begin() + first,
-                             pieces.begin() + std::min<size_t>(pieces.size(), first + IOV_MAX));
-    uint64_t group_bytes = 0;
-    for (const iovec& piece : group) group_bytes += piece.iov_len;
-    if (absl::Status status = WriteGroup(group, at); !status.ok()) return status;
-    at += group_bytes;
-  }
-  StartWriteback(at);
+  const uint64_t at = data_offset_ + position;
+  if (absl::Status status = WritePieces(absl::MakeSpan(pieces), at); !status.ok()) return status;
+  StartWriteback(at + batch.size);
   return absl::OkStatus();
 }
 
-absl::Status FileSink::WriteGroup(std::vector<iovec>& pieces, uint64_t at) {
-  // pwritev may write fewer bytes than asked.
+absl::Status FileSink::WritePieces(absl::Span<iovec> pieces, uint64_t at) {
+  // pwritev takes at most IOV_MAX pieces, and may write fewer bytes than asked.
   size_t first = 0;
   while (first < pieces.size()) {
-    const ssize_t written = ::pwritev(fd_, &pieces[first], static_cast<int>(pieces.size() - first),
-                                      static_cast<off_t>(at));
+    const int count = static_cast<int>(std::min<size_t>(pieces.size() - first, IOV_MAX));
+    const ssize_t written = ::pwritev(fd_, &pieces[first], count, static_cast<off_t>(at));
     if (written < 0) {
       if (errno == EINTR) continue;
       return FileWriteError(path_, errno);
@@ -221,8 +214,7 @@ absl::Status FileSink::Write(absl::Span<const uint8_t> bytes) {
     return absl::OkStatus();
   }
   if (bytes.size() >= buffer_capacity_) {
-    // Large writes skip the buffer, once the writer thread is done.
-    if (absl::Status status = Flush(); !status.ok()) return status;
+    // Large writes skip the buffer (emptied above), once the writer thread is done.
     if (absl::Status status = WaitIdle(); !status.ok()) return status;
     if (absl::Status status = WriteAt(bytes.data(), bytes.size(), file_position_); !status.ok()) {
       return status;

@@ -112,7 +112,7 @@ class FileSink : public ByteSink {
   // sink's bytes): on the writer thread, or on the caller's while it is idle.
   absl::Status WriteBatch(const Batch& batch, uint64_t position);
   // pwritev of `pieces` at file offset `at` (the pieces are used up).
-  absl::Status WriteGroup(std::vector<iovec>& pieces, uint64_t at);
+  absl::Status WritePieces(absl::Span<iovec> pieces, uint64_t at);
   absl::Status WriteAt(const uint8_t* data, size_t size, uint64_t position);
   void SumContents(const uint8_t* data, size_t size, uint64_t position);
   void StartWriteback(uint64_t written_to);

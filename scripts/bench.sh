@@ -50,6 +50,7 @@ prefix=$cache/vp8-$seconds
 
 echo "== side by side on $prefix.pcap (../shared/bench/anchors.sh: each tool's runs in a row)"
 out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT  # every tool's outputs: gigabytes a run
 EXTRA_CMD="$PWD/build/rtparchive replay {in} -o {out}/rtparchive.zip --quiet --noprogress" \
   ../shared/bench/anchors.sh "$prefix" "$out"
 

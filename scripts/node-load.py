@@ -9,6 +9,7 @@ verify and hold every frame sent (a node that cannot keep up drops packets).
 """
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -95,4 +96,6 @@ print(f"{archives} archives x {streams} streams, {len(packets) * len(ports)} pac
       f"({len(packets) * len(ports) / elapsed:.0f} packets/s)")
 print(f"node CPU: {cpu:.2f} s = {100 * cpu / elapsed:.1f}% of one core; peak RSS {peak_kb / 1024:.1f} MB")
 print(f"archives that verify and hold every video frame sent ({sent_video} per stream): {complete}/{archives}")
+if complete == archives:
+    shutil.rmtree(work, ignore_errors=True)  # kept for a look when an archive failed
 sys.exit(0 if complete == archives else 1)

@@ -112,4 +112,4 @@ def main():
 
 
 main()
-finish()
+finish(WORK)

@@ -301,4 +301,4 @@ if not shutil.which("gst-launch-1.0"):
     print("SKIP: GStreamer (gst-launch-1.0) is not installed")
     sys.exit(77)
 main()
-finish()
+finish(WORK)

@@ -12,10 +12,22 @@
 
 #include "rtparchive/archive.h"
 
+namespace {
+// This process's folder for the archive, removed when the fuzzer exits.
+struct TempFolder {
+  std::string path = "/tmp/rtparchive-archive-fuzz-" + std::to_string(getpid());
+  ~TempFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace rtparchive;
   if (size < 1) return 0;
-  static const std::string folder = "/tmp/rtparchive-archive-fuzz-" + std::to_string(getpid());
+  static const TempFolder temp;
+  const std::string& folder = temp.path;
   std::filesystem::create_directories(folder);
   const std::string output = folder + "/archive.zip";
   std::filesystem::remove_all(output + ".parts");

@@ -10,8 +10,17 @@
 
 #include "ingest/pcap_reader.h"
 
+namespace {
+// This process's input file, removed when the fuzzer exits.
+struct TempFile {
+  std::string path = "/tmp/rtparchive-pcap-fuzz-" + std::to_string(getpid());
+  ~TempFile() { std::remove(path.c_str()); }
+};
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string path = "/tmp/rtparchive-pcap-fuzz-" + std::to_string(getpid());
+  static const TempFile temp;
+  const std::string& path = temp.path;
   FILE* file = std::fopen(path.c_str(), "wb");
   if (file == nullptr) return 0;
   std::fwrite(data, 1, size, file);

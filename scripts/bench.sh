@@ -5,7 +5,8 @@
 #   scripts/bench.sh [SECONDS]     (capture length, default 600 s)
 #
 # 1. Microbenchmarks (Google Benchmark): RTP parsing, the per-packet path
-#    (parse, reorder, depacketize, assemble; no disk), the WebM writer.
+#    (parse, reorder, depacketize, assemble; no disk), the WebM writer, the
+#    finaliser's ZIP.
 # 2. Captures from ../shared/corpus/make-corpus.sh (no audio, no RTCP: plain
 #    RTP video every anchor can read), cached in
 #    ${XDG_CACHE_HOME:-~/.cache}/rtparchive-bench: one VP8 stream of SECONDS
@@ -26,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
 bash scripts/setup.sh
-for p in hyperfine janus-tools; do
+for p in hyperfine janus-tools time; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null; }
 done
@@ -64,11 +65,9 @@ for name in "vp8-$seconds" "h264-720p-$((seconds / 2))" "vp8-8x$((seconds / 5))"
   python3 scripts/bench_rounds.py "$PWD/build/rtparchive" "$cache/$name" "$out/$name" "$rounds"
 done
 
-peak_rss_mb() {  # peak_rss_mb CAPTURE: the peak RSS of one replay, in a process of its own
-  python3 -c 'import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=True)
-print("%.1f" % (resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024))' \
-    "$PWD/build/rtparchive" replay "$1" -o "$out/rss.zip" --quiet --noprogress
+peak_rss_mb() {  # peak_rss_mb CAPTURE: the peak RSS of one replay (GNU time's %M, in KB)
+  /usr/bin/time -f %M -o "$out/rss.txt" "$PWD/build/rtparchive" replay "$1" -o "$out/rss.zip" --quiet --noprogress
+  awk '{printf "%.1f", $1 / 1024}' "$out/rss.txt"
 }
 echo "peak RSS: $(peak_rss_mb "$prefix.pcap") MB on the $seconds-second capture," \
   "$(peak_rss_mb "$cache/vp8-$((seconds / 5)).pcap") MB on one a fifth as long"

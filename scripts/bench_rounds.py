@@ -4,7 +4,8 @@ in rounds on one capture made by ../shared/corpus/make-corpus.sh (no audio,
 no RTCP: plain RTP video flows every tool reads). Every tool runs once a
 round, in an order that rotates each round, after an untimed `sync`, so no
 tool pays for the writeback of the one before and none meets a slow spell
-of the machine alone. Prints medians, ratios, and each tool's frames
+of the machine alone. Prints medians of wall and CPU time, MB/s, each
+tool's peak RSS (of its largest process), ratios, and each tool's frames
 against the capture's ground truth: a tool that drops frames does not count.
 
 A capture of several streams gets one GStreamer pipeline, and one pcap2mjr
@@ -24,6 +25,7 @@ import zipfile
 
 binary, prefix, out, rounds = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 capture = prefix + ".pcap"
+megabytes = os.path.getsize(capture) / 1e6
 sidecar = json.load(open(prefix + ".json"))
 codec = sidecar["codec"]
 if codec == "vp8":
@@ -50,8 +52,21 @@ commands = {
     "rtparchive": [[binary, "replay", capture, "-o", os.path.join(out, "rtparchive.zip"), "--quiet",
                     "--noprogress"]],
 }
+def run(command):
+    """Runs one command; its CPU seconds (user + system) and peak RSS in MB.
+    Through GNU time: a process forked from this Python would count
+    Python's own memory as its peak."""
+    report = os.path.join(out, "time.txt")
+    done = subprocess.run(["/usr/bin/time", "-o", report, "-f", "%U %S %M", *command],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if done.returncode != 0:
+        sys.exit(f"{command[0]} failed ({done.returncode}): {' '.join(command)}")
+    user, system, peak_kb = open(report).read().split()[-3:]
+    return float(user) + float(system), int(peak_kb) / 1024
+
+
 names = list(commands)
-walls = {name: [] for name in names}
+walls, cpus, peaks = ({name: [] for name in names} for _ in range(3))
 for round_index in range(rounds):
     order = names[round_index % len(names):] + names[:round_index % len(names)]
     order.remove("janus")  # janus-pp-rec reads what pcap2mjr wrote
@@ -59,9 +74,10 @@ for round_index in range(rounds):
     for name in order:
         subprocess.run(["sync"], check=True)
         start = time.perf_counter()
-        for command in commands[name]:
-            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        used = [run(command) for command in commands[name]]
         walls[name].append(time.perf_counter() - start)
+        cpus[name].append(sum(cpu for cpu, _ in used))
+        peaks[name].append(max(peak for _, peak in used))
 
 
 def frame_md5s(path):
@@ -118,20 +134,21 @@ with zipfile.ZipFile(os.path.join(out, "rtparchive.zip")) as archive:
 results = [written(os.path.join(extracted, name)) for name in media]
 frames["rtparchive"] = (sum(r[0] for r in results), sorted(r[1] for r in results) == sorted(truths))
 
-print(f"capture: {capture}, {os.path.getsize(capture) / 1e6:.1f} MB, {codec}, {len(streams)} stream(s), "
+print(f"capture: {capture}, {megabytes:.1f} MB, {codec}, {len(streams)} stream(s), "
       f"{frames_total} frames")
-print(f"{'tool':<11} {'median s':>9} {'min s':>7} {'max s':>7}  frames")
+print(f"{'tool':<11} {'median s':>9} {'min s':>7} {'max s':>7} {'CPU s':>7} {'MB/s':>7} {'peak MB':>8}  frames")
 median = {name: statistics.median(times) for name, times in walls.items()}
 for name in names:
     note = ""
     if name in frames:
         count, exact = frames[name]
         note = f"{count}/{frames_total} {'bit-exact' if exact else 'DIFFERENT'}"
-    print(f"{name:<11} {median[name]:9.4f} {min(walls[name]):7.4f} {max(walls[name]):7.4f}  {note}")
+    print(f"{name:<11} {median[name]:9.4f} {min(walls[name]):7.4f} {max(walls[name]):7.4f} "
+          f"{statistics.median(cpus[name]):7.3f} {megabytes / median[name]:7.0f} {max(peaks[name]):8.1f}  {note}")
 mine = median["rtparchive"]
 for name in ("gstreamer", "janus", "cp"):
     print(f"rtparchive / {name}: {mine / median[name]:.2f}x wall time")
 print(f"rtparchive / (pcap2mjr + janus-pp-rec): {mine / (median['pcap2mjr'] + median['janus']):.2f}x")
 packets = sum(s["segments"][0]["video"]["packets"] for s in sidecar["streams"])
-print(f"rtparchive: {mine:.3f} s median, {os.path.getsize(capture) / 1e6 / mine:.0f} MB/s, "
+print(f"rtparchive: {mine:.3f} s median, {megabytes / mine:.0f} MB/s, "
       f"{packets / mine / 1e6:.2f} M packets/s")

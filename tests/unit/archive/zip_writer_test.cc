@@ -38,12 +38,17 @@ std::string AsString(const std::vector<uint8_t>& bytes) {
 class ZipWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    std::filesystem::create_directories(folder_);
     media_ = folder_ + "/media.webm";
     // Larger than one copy chunk, with bytes that differ along the file.
     for (int i = 0; i < 3 << 19; ++i) media_bytes_.push_back(static_cast<char>(i * 7 + i / 251));
     std::ofstream(media_, std::ios::binary) << media_bytes_;
   }
-  const std::string folder_ = ::testing::TempDir();
+  void TearDown() override { std::filesystem::remove_all(folder_); }
+  // A folder of the test's own: ctest runs the tests in parallel processes.
+  const std::string folder_ =
+      ::testing::TempDir() + "/zip-writer-" +
+      ::testing::UnitTest::GetInstance()->current_test_info()->name();
   std::string media_;
   std::string media_bytes_;
 };

@@ -6,6 +6,10 @@ namespace rtparchive::timing {
 
 void CaptureClock::OnSenderReport(int64_t ntp_time_us, uint32_t rtp_timestamp) {
   ++sender_reports_;
+  // NTP time before the Unix epoch is no sender's wall clock (a report
+  // from a broken or hostile sender): media dated by it would fall before
+  // 1970, where an archive's createdAt cannot be. Arrival time serves.
+  if (ntp_time_us < 0) return;
   if (anchor_ == Anchor::kSenderReport) {
     // Each report re-anchors: the sender's clock drifts from its RTP clock
     // over hours, and a sender whose RTP clock stood still while it sent

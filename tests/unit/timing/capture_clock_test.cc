@@ -64,6 +64,13 @@ TEST(CaptureClockTest, AReportAfterAnArrivalAnchorDoesNotSwitchClocks) {
   EXPECT_EQ(clock.anchor(), CaptureClock::Anchor::kArrival);
 }
 
+TEST(CaptureClockTest, AReportDatedBeforeTheUnixEpochIsNotUsed) {
+  CaptureClock clock(90000);
+  clock.OnSenderReport(/*ntp_time_us=*/-2'208'988'800'000'000, /*rtp_timestamp=*/0);  // 1900
+  EXPECT_EQ(clock.CaptureTimeUs(1000, 50'000'000), 50'000'000);
+  EXPECT_EQ(clock.anchor(), CaptureClock::Anchor::kArrival);
+}
+
 TEST(CaptureClockTest, WithoutReportsUsesTheFirstFramesArrival) {
   CaptureClock clock(90000);
   EXPECT_EQ(clock.CaptureTimeUs(1000, 50'000'000), 50'000'000);

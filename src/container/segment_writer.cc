@@ -132,7 +132,9 @@ struct SegmentWriter::State {
   KaxTrackEntry* entries[2] = {nullptr, nullptr};
   KaxCues cues;
   std::unique_ptr<KaxCluster> cluster;
-  std::vector<codec::EncodedFrame> cluster_frames;  // alive until rendered
+  // The bytes of the cluster's frames, which its blocks point at: alive
+  // until rendered, then the sink's.
+  std::vector<std::vector<uint8_t>> cluster_frames;
   int64_t cluster_start_ms = 0;
   std::optional<int> cluster_cue_track;  // track number to index this cluster under
   int64_t last_timestamp_ms[2] = {-1, -1};
@@ -168,12 +170,9 @@ struct SegmentWriter::State {
       WriteTracks(tracks, *stats, /*provisional=*/true);
       provisional_tracks = video_known;
     }
-    // The sink takes the frames' bytes (the blocks point at them), so it may
-    // write them from where they are instead of copying them.
-    std::vector<std::vector<uint8_t>> frame_bytes;
-    frame_bytes.reserve(cluster_frames.size());
-    for (codec::EncodedFrame& frame : cluster_frames) frame_bytes.push_back(std::move(frame.data));
-    sink->Adopt(std::move(frame_bytes));
+    // The sink takes the frames' bytes, so it may write them from where they
+    // are instead of copying them.
+    sink->Adopt(std::move(cluster_frames));
     cluster->Render(io, cues, false);
     if (cluster_cue_track) {
       KaxCuePoint& point = AddNewChild<KaxCuePoint>(cues);
@@ -309,7 +308,7 @@ absl::Status SegmentWriter::PutFrame(TrackKind track, codec::EncodedFrame frame,
     auto* buffer = new DataBuffer(frame.data.data(), static_cast<uint32>(frame.data.size()));
     block.AddFrame(*s.entries[index], timestamp_ms * kTimestampScaleNs, *buffer, LACING_NONE);
     block.SetKeyframe(frame.keyframe);
-    s.cluster_frames.push_back(std::move(frame));
+    s.cluster_frames.push_back(std::move(frame.data));
   });
   if (!status.ok()) return status;
   if (s.last_timestamp_ms[index] >= 0) {

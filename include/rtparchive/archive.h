@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,10 @@ MediaKind KindOf(const PayloadTypeInfo& format);
 // SDP's a=extmap lines).
 inline constexpr char kVideoOrientationExtension[] = "urn:3gpp:video-orientation";
 inline constexpr char kMidExtension[] = "urn:ietf:params:rtp-hdrext:sdes:mid";
+// RFC 8852: the RID of a simulcast layer's packets, and of their RTX.
+inline constexpr char kRtpStreamIdExtension[] = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+inline constexpr char kRepairedRtpStreamIdExtension[] =
+    "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
 
 // The hosted platforms' archive rules, kept as configurable defaults.
 struct ArchiveLimits {
@@ -130,6 +135,14 @@ struct StreamOptions {
   // Header extension ID -> URI (SDP a=extmap); video orientation is read
   // when it is mapped.
   std::map<int, std::string> header_extensions;
+  // Simulcast: SSRCs the SDP names as layers of one video track
+  // (a=ssrc-group:SIM). Layers are found by their RID too (a=rid with the
+  // rtp-stream-id extension), and without an SDP by running at the same
+  // time as the stream's other video SSRCs.
+  std::set<uint32_t> simulcast_ssrcs;
+  // Which layer is written: "high" (the most pixels being sent), "low" (the
+  // fewest), or a RID (that layer while it is sent, else "high").
+  std::string layer = "high";
 };
 
 // Fills `stream`'s payload types (RED, RTX with apt, ULPFEC included), RTX
@@ -181,6 +194,25 @@ struct TrackCounters {
   int rotation_changes = 0;
   // H.264: SPS/PPS a payloader repeated inside one access unit (not written).
   int64_t repeated_parameter_sets_removed = 0;
+  // Simulcast: this SSRC is one of several layers of its segment's video
+  // track; `rid` when the layer was named (RFC 8852). Of its complete
+  // frames, frames_written went into the file and frames_other_layer did
+  // not (another layer's frame of the same picture was written, or the
+  // selector waited for a keyframe to switch at).
+  bool layer = false;
+  std::string rid;
+  int64_t frames_other_layer = 0;
+};
+
+// The written layer of a simulcast video track changed (or was first chosen).
+struct LayerSwitch {
+  int segment = 0;
+  int64_t time_ms = 0;     // file time of the first frame from the new layer
+  uint32_t from_ssrc = 0;  // 0 at the start
+  uint32_t to_ssrc = 0;
+  std::string to_rid;
+  int width = 0, height = 0;  // the new layer's picture size
+  std::string reason;         // "start", "preferred_layer", "layer_stopped"
 };
 
 struct FileResult {
@@ -200,6 +232,8 @@ struct StreamResult {
   int64_t rtcp_packets = 0;
   int64_t rtx_padding_packets = 0;  // RTX packets with no payload (bandwidth probes)
   std::map<std::string, int64_t> packets_dropped;  // unparsable RTP/RTCP, by reason
+  // Simulcast segments only (those with more than one video layer).
+  std::vector<LayerSwitch> layer_switches;
 };
 
 struct NotRecorded {

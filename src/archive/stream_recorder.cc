@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "archive/zip_writer.h"
+#include "rtp/header_extensions.h"
 #include "rtp/rtcp_packet.h"
 #include "rtp/red_payload.h"
 #include "rtp/rtp_packet.h"
@@ -14,6 +15,11 @@ namespace {
 // A stream is one publisher: a handful of SSRCs (audio, video, a reconnect
 // or two). More than this is a flood, and each track holds buffers.
 constexpr size_t kMaxTracksPerStream = 16;
+
+// A new SSRC replaces the publisher's SSRCs (a reconnect) only when all of
+// them have been silent this long; otherwise the publisher is still there
+// and the SSRC is a simulcast layer, or its audio's new source.
+constexpr int64_t kReplacedAfterUs = 500'000;
 
 bool IsMedia(PayloadFormat format) {
   return format == PayloadFormat::kVp8 || format == PayloadFormat::kH264 ||
@@ -43,6 +49,9 @@ StreamRecorder::StreamRecorder(Config config, TrackRecorder::KeyframeOutput on_k
                    [this](MediaKind kind, codec::EncodedFrame frame) {
                      WriteFrame(kind, std::move(frame));
                    }),
+      rid_extension_id_(ExtensionId(config_.stream.header_extensions, kRtpStreamIdExtension)),
+      repaired_rid_extension_id_(
+          ExtensionId(config_.stream.header_extensions, kRepairedRtpStreamIdExtension)),
       segment_index_(config_.first_segment_index) {}
 
 absl::Status StreamRecorder::PushPacket(absl::Span<const uint8_t> packet, int64_t arrival_time_us) {
@@ -112,11 +121,58 @@ void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_tim
   }
   // A known track takes every packet of its SSRC, padding and FEC included:
   // they hold sequence numbers.
-  TrackRecorder* track = existing != tracks_by_ssrc_.end() ? existing->second->recorder.get()
-                                                           : TrackFor(view);
-  if (track == nullptr) return;
+  if (existing == tracks_by_ssrc_.end() && TrackFor(view, arrival_time_us) == nullptr) return;
+  Track* track = tracks_by_ssrc_[view.ssrc()];
   last_media_arrival_us_ = arrival_time_us;
-  track->OnRtp(view, arrival_time_us);
+  track->last_arrival_us = arrival_time_us;
+  if (track->layer >= 0 && track->rid.empty() && rid_extension_id_ != 0) ReadRid(track, view);
+  track->recorder->OnRtp(view, arrival_time_us);
+  AdvanceLayers(arrival_time_us);
+}
+
+void StreamRecorder::ReadRid(Track* track, const rtp::RtpPacketView& view) {
+  std::optional<std::string> rid =
+      rtp::ParseRtpStreamId(view.FindExtension(static_cast<uint8_t>(rid_extension_id_)));
+  if (!rid) return;
+  track->rid = *rid;
+  video_layers_->SetRid(track->layer, *rid);
+}
+
+void StreamRecorder::AdvanceLayers(int64_t now_us) {
+  if (!video_layers_ || video_layers_->layer_count() < 2) return;
+  video_layers_->Advance(now_us, [this](int layer) {
+    const Track& track = *layer_tracks_[layer];
+    return LayerSelector::LayerState{track.recorder->holding(), track.last_arrival_us};
+  });
+}
+
+StreamRecorder::Track* StreamRecorder::RepairedTrack(const rtp::RtpPacketView& rtx,
+                                                     MediaKind kind) {
+  auto track_of = [this](uint32_t media_ssrc) -> Track* {
+    auto track = tracks_by_ssrc_.find(media_ssrc);
+    return track != tracks_by_ssrc_.end() ? track->second : nullptr;
+  };
+  // The SDP's FID group, or a pair found by the payloads.
+  auto grouped = config_.stream.rtx_ssrcs.find(rtx.ssrc());
+  if (grouped != config_.stream.rtx_ssrcs.end()) return track_of(grouped->second);
+  // A simulcast layer's RTX names the layer's RID (RFC 8852), at least in
+  // its first packets.
+  if (repaired_rid_extension_id_ != 0) {
+    std::optional<std::string> rid = rtp::ParseRtpStreamId(
+        rtx.FindExtension(static_cast<uint8_t>(repaired_rid_extension_id_)));
+    for (Track* layer : layer_tracks_) {
+      if (!rid || layer->rid != *rid) continue;
+      if (rtx_learned_.size() < kMaxTracksPerStream || rtx_learned_.count(rtx.ssrc())) {
+        rtx_learned_[rtx.ssrc()] = layer->recorder->ssrc();
+      }
+      return layer;
+    }
+  }
+  auto learned = rtx_learned_.find(rtx.ssrc());
+  if (learned != rtx_learned_.end()) return track_of(learned->second);
+  // Unpaired: it repairs the kind's track, unless there are several layers.
+  if (kind == MediaKind::kVideo && layer_tracks_.size() > 1) return nullptr;
+  return segment_track_[static_cast<int>(kind)];
 }
 
 void StreamRecorder::OnRtx(const rtp::RtpPacketView& rtx, int associated_payload_type,
@@ -132,13 +188,14 @@ void StreamRecorder::OnRtx(const rtp::RtpPacketView& rtx, int associated_payload
                                         rtx.ssrc(), associated_payload_type));
     return;
   }
-  // The media SSRC: from the SDP's FID group, else the segment's track of
-  // the retransmitted kind.
-  const Track* media = segment_track_[static_cast<int>(KindOf(original->second))];
-  auto grouped = config_.stream.rtx_ssrcs.find(rtx.ssrc());
-  if (grouped != config_.stream.rtx_ssrcs.end()) {
-    auto track = tracks_by_ssrc_.find(grouped->second);
-    media = track != tracks_by_ssrc_.end() ? track->second : nullptr;
+  const MediaKind kind = KindOf(original->second);
+  Track* media = RepairedTrack(rtx, kind);
+  if (media == nullptr && kind == MediaKind::kVideo && layer_tracks_.size() > 1) {
+    packet_drops_.Count("rtx_layer_unknown",
+                        absl::StrFormat("ssrc %u: a retransmission for one of %d simulcast layers, "
+                                        "not paired with one (no FID group or repaired RID)",
+                                        rtx.ssrc(), layer_tracks_.size()));
+    return;
   }
   if (media == nullptr) {
     packet_drops_.Count("rtx_without_media_track",
@@ -150,10 +207,12 @@ void StreamRecorder::OnRtx(const rtp::RtpPacketView& rtx, int associated_payload
   rtp::RtpPacketView view;
   if (view.Parse(restored) != rtp::RtpError::kNone) return;  // cannot happen: rtx parsed
   last_media_arrival_us_ = arrival_time_us;
+  media->last_arrival_us = arrival_time_us;
   media->recorder->OnRtp(view, arrival_time_us, /*retransmission=*/true);
+  AdvanceLayers(arrival_time_us);
 }
 
-TrackRecorder* StreamRecorder::TrackFor(const rtp::RtpPacketView& view) {
+TrackRecorder* StreamRecorder::TrackFor(const rtp::RtpPacketView& view, int64_t arrival_time_us) {
   const uint32_t ssrc = view.ssrc();
   if (replaced_ssrcs_.count(ssrc)) {
     // Stragglers of the connection a reconnect replaced: recording them
@@ -213,10 +272,22 @@ TrackRecorder* StreamRecorder::TrackFor(const rtp::RtpPacketView& view) {
                         absl::StrFormat("ssrc %u: the stream was added without it", ssrc));
     return nullptr;
   }
-  // A second SSRC of a kind in one segment: the publisher reconnected.
-  if (segment_track_[static_cast<int>(kind)] != nullptr) {
+  // A second SSRC of a kind in one segment: a reconnect when everything
+  // the publisher sent before has stopped; else a simulcast layer or the
+  // audio's new source, which ends the old one's track alone.
+  Track* same_kind = segment_track_[static_cast<int>(kind)];
+  const bool named_layer = config_.stream.simulcast_ssrcs.count(ssrc) > 0 ||
+                           (rid_extension_id_ != 0 &&
+                            !view.FindExtension(static_cast<uint8_t>(rid_extension_id_)).empty());
+  if (same_kind != nullptr && !(kind == MediaKind::kVideo && named_layer) &&
+      SegmentSilentSince(arrival_time_us - kReplacedAfterUs)) {
     CloseSegment(SegmentEnd::kReconnect);
     if (!write_status_.ok()) return nullptr;
+  } else if (same_kind != nullptr && kind == MediaKind::kAudio) {
+    same_kind->recorder->Flush();
+    tracks_by_ssrc_.erase(same_kind->recorder->ssrc());
+    replaced_ssrcs_.insert(same_kind->recorder->ssrc());
+    segment_track_[static_cast<int>(kind)] = nullptr;
   }
   TrackRecorder::Config track_config;
   track_config.kind = kind;
@@ -230,10 +301,22 @@ TrackRecorder* StreamRecorder::TrackFor(const rtp::RtpPacketView& view) {
   track_config.reorder = config_.reorder;
   track_config.sender_report_wait_us = config_.sender_report_wait_us;
   track_config.packet_buffers = &packet_buffers_;
+  int layer = -1;
+  if (kind == MediaKind::kVideo) {
+    if (!video_layers_) {
+      LayerSelector::Listener* listener = this;
+      video_layers_ = std::make_unique<LayerSelector>(config_.stream.layer, listener);
+    }
+    layer = video_layers_->AddLayer("");
+  }
   auto track = std::make_unique<TrackRecorder>(
       track_config,
-      [this](MediaKind frame_kind, codec::EncodedFrame frame) {
-        interleaver_.Push(frame_kind, std::move(frame));
+      [this, layer](MediaKind frame_kind, codec::EncodedFrame frame) {
+        if (layer >= 0) {
+          video_layers_->Push(layer, std::move(frame));
+        } else {
+          interleaver_.Push(frame_kind, std::move(frame));
+        }
       },
       on_keyframe_needed_, log_,
       absl::StrFormat("stream %s, %s ssrc %u", config_.stream.stream_id,
@@ -246,11 +329,49 @@ TrackRecorder* StreamRecorder::TrackFor(const rtp::RtpPacketView& view) {
   auto entry = std::make_unique<Track>();
   entry->recorder = std::move(track);
   entry->segment_index = segment_index_;
+  entry->layer = layer;
   Track* raw = entry.get();
   all_tracks_.push_back(std::move(entry));
   tracks_by_ssrc_[ssrc] = raw;
-  segment_track_[static_cast<int>(kind)] = raw;
+  if (layer >= 0) layer_tracks_.push_back(raw);
+  if (segment_track_[static_cast<int>(kind)] == nullptr) segment_track_[static_cast<int>(kind)] = raw;
   return raw->recorder.get();
+}
+
+bool StreamRecorder::SegmentSilentSince(int64_t before_us) const {
+  for (const auto& [ssrc, track] : tracks_by_ssrc_) {
+    if (track->last_arrival_us >= before_us) return false;
+  }
+  return true;
+}
+
+void StreamRecorder::OnLayerFrame(int layer, codec::EncodedFrame frame) {
+  ++layer_tracks_[layer]->frames_selected;
+  interleaver_.Push(MediaKind::kVideo, std::move(frame));
+}
+
+void StreamRecorder::OnLayerFrameNotWritten(int layer) { ++layer_tracks_[layer]->frames_other_layer; }
+
+void StreamRecorder::OnLayerSwitch(int from, int to, const codec::EncodedFrame& first,
+                                   const char* reason) {
+  Track* track = layer_tracks_[to];
+  segment_track_[static_cast<int>(MediaKind::kVideo)] = track;
+  LayerSwitch change;
+  change.segment = segment_index_;
+  change.time_ms = first.capture_time_us / 1000;  // made file time by result()
+  change.from_ssrc = from >= 0 ? layer_tracks_[from]->recorder->ssrc() : 0;
+  change.to_ssrc = track->recorder->ssrc();
+  change.to_rid = track->rid;
+  if (first.size) {
+    change.width = first.size->width;
+    change.height = first.size->height;
+  }
+  change.reason = reason;
+  if (layer_switches_.size() < 4096) layer_switches_.push_back(std::move(change));
+}
+
+void StreamRecorder::OnLayerKeyframeWanted(int layer) {
+  if (on_keyframe_needed_) on_keyframe_needed_(layer_tracks_[layer]->recorder->ssrc(), "layer_switch");
 }
 
 absl::Status StreamRecorder::OpenSegmentFile() {
@@ -304,15 +425,16 @@ void StreamRecorder::WriteFrame(MediaKind kind, codec::EncodedFrame frame) {
 }
 
 void StreamRecorder::CloseSegment(SegmentEnd why) {
-  for (Track* track : segment_track_) {
-    if (track != nullptr) track->recorder->Flush();
-  }
+  for (const auto& [ssrc, track] : tracks_by_ssrc_) track->recorder->Flush();
+  if (video_layers_) video_layers_->Flush();
   if (why == SegmentEnd::kReconnect && replaced_ssrcs_.size() < kMaxTracksPerStream) {
     for (const auto& [ssrc, track] : tracks_by_ssrc_) replaced_ssrcs_.insert(ssrc);
   }
   interleaver_.Flush();
   tracks_by_ssrc_.clear();
   segment_track_[0] = segment_track_[1] = nullptr;
+  video_layers_.reset();
+  layer_tracks_.clear();
   if (!write_status_.ok() || !writer_) return;  // no media: the index is reused
   auto stats = writer_->Finish();
   writer_.reset();
@@ -345,11 +467,32 @@ absl::StatusOr<std::vector<SegmentFile>> StreamRecorder::Finish() {
 StreamResult StreamRecorder::result() const {
   StreamResult result;
   result.stream_id = config_.stream.stream_id;
+  std::map<int, int> layers_by_segment;
+  for (const auto& track : all_tracks_) {
+    if (track->layer >= 0) ++layers_by_segment[track->segment_index];
+  }
   for (const auto& track : all_tracks_) {
     TrackCounters counters = track->recorder->counters();
     counters.timestamps_adjusted = track->timestamps_adjusted;
     counters.segment = track->segment_index;
+    if (track->layer >= 0 && layers_by_segment[track->segment_index] > 1) {
+      counters.layer = true;
+      counters.rid = track->rid;
+      counters.frames_written = track->frames_selected;
+      counters.frames_other_layer = track->frames_other_layer;
+    }
     result.tracks.push_back(std::move(counters));
+  }
+  // Switch times as file times: from the capture time of the segment's first frame.
+  for (LayerSwitch change : layer_switches_) {
+    if (layers_by_segment[change.segment] < 2) continue;
+    std::optional<int64_t> first_ms;
+    for (const SegmentFile& file : finished_segments_) {
+      if (file.segment_index == change.segment) first_ms = file.first_capture_ms;
+    }
+    if (!first_ms && change.segment == segment_index_ && writer_) first_ms = base_capture_us_ / 1000;
+    change.time_ms = first_ms ? std::max<int64_t>(0, change.time_ms - *first_ms) : 0;
+    result.layer_switches.push_back(std::move(change));
   }
   result.packets_unknown_payload_type = unknown_payload_type_;
   result.rtcp_packets = rtcp_packets_;

@@ -3,10 +3,15 @@
 // writes them to the stream's current segment file, opened at the segment's
 // first frame (a segment without media gets no file).
 //
-// A new segment starts when the publisher reconnects: media of a kind that
-// already has an SSRC in the segment arrives on a new SSRC, or packets
-// resume after none came for `gone_after_us`. The first segment's file is
-// `<streamId>.<ext>`, the next ones `<streamId>-1.<ext>`, `-2`, ...
+// A new segment starts when the publisher reconnects: a new SSRC arrives
+// while every SSRC of the segment has been silent for `kReplacedAfterUs`
+// (the publisher's SSRCs were replaced), or packets resume after none came
+// for `gone_after_us`. The first segment's file is `<streamId>.<ext>`, the
+// next ones `<streamId>-1.<ext>`, `-2`, ...
+//
+// Within a segment, a new video SSRC is a simulcast layer of the video
+// track (LayerSelector picks what is written), and a new audio SSRC takes
+// over the audio track: one kind's SSRCs never end the other kind's track.
 //
 // Time policy: a frame's file timestamp is its capture time minus the
 // capture time of the segment's first frame, in ms. It is raised where
@@ -29,6 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "archive/interleaver.h"
+#include "archive/layer_selector.h"
 #include "archive/track_recorder.h"
 #include "base/buffer_pool.h"
 #include "base/drop_log.h"
@@ -49,7 +55,7 @@ struct SegmentFile {
   std::optional<uint32_t> crc32;  // of the file, when summed as it was written
 };
 
-class StreamRecorder {
+class StreamRecorder : private LayerSelector::Listener {
  public:
   struct Config {
     StreamOptions stream;
@@ -89,7 +95,21 @@ class StreamRecorder {
   // Restores a retransmission and gives it to the track it repairs.
   void OnRtx(const rtp::RtpPacketView& rtx, int associated_payload_type, int64_t arrival_time_us);
   // The track for a new SSRC's first packet (nullptr: dropped, counted).
-  TrackRecorder* TrackFor(const rtp::RtpPacketView& view);
+  TrackRecorder* TrackFor(const rtp::RtpPacketView& view, int64_t arrival_time_us);
+  // Whether every SSRC of the open segment was silent since `before_us`.
+  bool SegmentSilentSince(int64_t before_us) const;
+  // The track an RTX packet repairs, of `kind` (nullptr: none known).
+  struct Track;
+  Track* RepairedTrack(const rtp::RtpPacketView& rtx, MediaKind kind);
+  // Reads the RID of a layer's packet while its track has none yet.
+  void ReadRid(Track* track, const rtp::RtpPacketView& view);
+  // Lets the layer selector decide what it can at `now_us`.
+  void AdvanceLayers(int64_t now_us);
+  // LayerSelector::Listener
+  void OnLayerFrame(int layer, codec::EncodedFrame frame) override;
+  void OnLayerFrameNotWritten(int layer) override;
+  void OnLayerSwitch(int from, int to, const codec::EncodedFrame& first, const char* reason) override;
+  void OnLayerKeyframeWanted(int layer) override;
   void WriteFrame(MediaKind kind, codec::EncodedFrame frame);
   absl::Status OpenSegmentFile();
   // Flushes the segment's tracks, finishes its file and starts the next
@@ -102,6 +122,12 @@ class StreamRecorder {
     std::unique_ptr<TrackRecorder> recorder;
     int segment_index = 0;
     int64_t timestamps_adjusted = 0;
+    int64_t last_arrival_us = 0;  // of its latest packet
+    // Video: its index in the segment's layer selector, and what that did.
+    int layer = -1;
+    std::string rid;
+    int64_t frames_selected = 0;
+    int64_t frames_other_layer = 0;
   };
 
   Config config_;
@@ -114,14 +140,20 @@ class StreamRecorder {
   std::map<uint32_t, std::pair<int64_t, uint32_t>> early_sender_reports_;  // before the track
   Interleaver interleaver_;
   std::vector<SegmentFile> finished_segments_;
-  std::set<uint32_t> replaced_ssrcs_;  // SSRCs a reconnect replaced
+  std::set<uint32_t> replaced_ssrcs_;  // SSRCs a reconnect (or a new audio SSRC) replaced
+  std::map<uint32_t, uint32_t> rtx_learned_;  // RTX SSRC -> media SSRC, from repaired RIDs
+  int rid_extension_id_ = 0;                 // 0: not mapped
+  int repaired_rid_extension_id_ = 0;
+  std::vector<LayerSwitch> layer_switches_;  // time_ms: capture time until the result
   absl::Status write_status_;
   std::optional<int64_t> last_packet_arrival_us_;
   std::optional<int64_t> last_media_arrival_us_;
 
   // The open segment.
   int segment_index_;
-  Track* segment_track_[2] = {nullptr, nullptr};  // by MediaKind
+  Track* segment_track_[2] = {nullptr, nullptr};  // by MediaKind; video: the layer written
+  std::unique_ptr<LayerSelector> video_layers_;
+  std::vector<Track*> layer_tracks_;  // by layer index
   std::unique_ptr<container::SegmentWriter> writer_;
   std::string segment_filename_;  // its ZIP entry name
   std::string segment_path_;      // in the working folder

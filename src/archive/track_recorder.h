@@ -64,6 +64,9 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   void Flush();
 
   TrackCounters counters() const;
+  // May still pass on a frame older than the last one it passed on: it
+  // waits for a missing packet, or holds frames until a sender report.
+  bool holding() const { return reorder_.held() > 0 || !held_frames_.empty(); }
   MediaKind kind() const { return config_.kind; }
   uint32_t ssrc() const { return config_.ssrc; }
 

@@ -24,6 +24,9 @@ std::string FormatTrack(const TrackCounters& track, const std::map<int, PayloadT
   std::string line = absl::StrFormat("    %s ssrc %u pt %d %s",
                                      track.kind == MediaKind::kVideo ? "video" : "audio",
                                      track.ssrc, track.payload_type, codec);
+  if (track.layer) {
+    absl::StrAppend(&line, " simulcast layer", track.rid.empty() ? "" : " rid ", track.rid);
+  }
   if (track.resolutions.size() > 1) {
     std::vector<std::string> sizes;
     for (const auto& [width, height] : track.resolutions) sizes.push_back(absl::StrCat(width, "x", height));
@@ -53,6 +56,10 @@ std::string FormatTrack(const TrackCounters& track, const std::map<int, PayloadT
                     absl::StrFormat(", %d frames recovered from RED", track.frames_recovered));
   }
   absl::StrAppend(&line, absl::StrFormat("\n      %d frames written", track.frames_written));
+  if (track.layer) {
+    absl::StrAppend(&line, absl::StrFormat(", %d not written (another layer's were)",
+                                           track.frames_other_layer));
+  }
   int64_t dropped = 0;
   for (const auto& [reason, count] : track.frames_dropped) dropped += count;
   if (dropped > 0) {
@@ -142,6 +149,13 @@ std::string FormatSummary(const replay::ReplayReport& report) {
         if (track.segment == segment) {
           absl::StrAppend(&text, FormatTrack(track, stream.options.payload_types), "\n");
         }
+      }
+      for (const LayerSwitch& change : result->second->layer_switches) {
+        if (change.segment != segment) continue;
+        absl::StrAppend(&text, absl::StrFormat("      layer at %d ms: ssrc %u%s%s, %dx%d (%s)\n",
+                                               change.time_ms, change.to_ssrc,
+                                               change.to_rid.empty() ? "" : " rid ", change.to_rid,
+                                               change.width, change.height, change.reason));
       }
     }
     if (result != results.end() && result->second->rtx_padding_packets > 0) {

@@ -21,6 +21,12 @@ std::optional<int> ParseVideoOrientation(absl::Span<const uint8_t> element);
 // identification tag as text; nullopt when empty or not printable ASCII.
 std::optional<std::string> ParseMid(absl::Span<const uint8_t> element);
 
+// urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id and repaired-rtp-stream-id
+// (RFC 8852 §3.1-3.2): a simulcast layer's RID, the same SDES text as a mid.
+inline std::optional<std::string> ParseRtpStreamId(absl::Span<const uint8_t> element) {
+  return ParseMid(element);
+}
+
 }  // namespace rtparchive::rtp
 
 #endif  // RTPARCHIVE_RTP_HEADER_EXTENSIONS_H_

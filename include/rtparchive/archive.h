@@ -145,6 +145,9 @@ struct StreamOptions {
   std::string layer = "high";
 };
 
+// "high", "low", or a RID as RFC 8851 writes one (letters, digits, '-', '_').
+bool IsValidLayerChoice(absl::string_view layer);
+
 // Fills `stream`'s payload types (RED, RTX with apt, ULPFEC included), RTX
 // SSRC pairs (a=ssrc-group:FID), header extension IDs (a=extmap) and
 // has_audio / has_video (which media sections it has) from the publisher's

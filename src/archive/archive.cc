@@ -199,6 +199,11 @@ class Archive::Impl {
           "' cannot be a file name: use 1-200 letters, digits, '-', '_' or '.', not starting "
           "with '.'"));
     }
+    if (!IsValidLayerChoice(stream.layer)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "stream '", stream.stream_id, "': layer '", stream.layer,
+          "' is not high, low or a RID (letters, digits, '-' and '_')"));
+    }
     if (active_.count(stream.stream_id)) {
       return absl::AlreadyExistsError(absl::StrCat("stream '", stream.stream_id,
                                                    "' is already being recorded: remove it first"));

@@ -12,6 +12,16 @@ bool IsValidId(absl::string_view id) {
   return true;
 }
 
+bool IsValidLayerChoice(absl::string_view layer) {
+  if (layer.empty() || layer.size() > 255) return false;
+  for (char c : layer) {
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                         c == '-' || c == '_';
+    if (!allowed) return false;
+  }
+  return true;
+}
+
 const char* ToString(VideoType type) {
   switch (type) {
     case VideoType::kCamera:

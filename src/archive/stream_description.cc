@@ -16,6 +16,7 @@ absl::Status DescribeStreamFromSdp(absl::string_view sdp, StreamOptions* stream)
       stream->payload_types[payload_type] = format;
     }
     stream->rtx_ssrcs.insert(section.rtx_ssrcs.begin(), section.rtx_ssrcs.end());
+    stream->simulcast_ssrcs.insert(section.simulcast_ssrcs.begin(), section.simulcast_ssrcs.end());
     stream->header_extensions.insert(section.header_extensions.begin(),
                                      section.header_extensions.end());
   }

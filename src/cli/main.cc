@@ -52,6 +52,10 @@ ABSL_FLAG(bool, wait_for_keyframe, true,
           "reference a lost one decode as garbage); false writes every complete frame");
 ABSL_FLAG(int, reorder_wait_ms, 200,
           "how long a missing packet is waited for before it counts as lost");
+ABSL_FLAG(std::string, layer, "high",
+          "simulcast publishers: the layer written, 'high' (the most pixels being sent), "
+          "'low' (the fewest) or a RID such as 'h' (that layer while it is sent, else the "
+          "highest); writing switches layers at keyframes only");
 ABSL_FLAG(bool, progress, true, "show a progress bar on stderr when it is a terminal");
 ABSL_FLAG(bool, json, false, "inspect: print the report as JSON");
 ABSL_FLAG(std::string, timeline, "",
@@ -145,6 +149,10 @@ int RunReplay(const std::string& capture) {
   }
   options.reorder_max_wait_us = int64_t{reorder_wait_ms} * 1000;
   options.wait_for_keyframe_after_loss = absl::GetFlag(FLAGS_wait_for_keyframe);
+  options.layer = absl::GetFlag(FLAGS_layer);
+  if (!rtparchive::IsValidLayerChoice(options.layer)) {
+    return Usage("--layer must be high, low or a RID (letters, digits, '-' and '_', at most 255)");
+  }
   // Loads an input file named by a flag into `target`; false after saying why.
   auto load = [](const std::string& path, auto read, auto* target) {
     if (path.empty()) return true;

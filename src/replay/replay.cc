@@ -54,6 +54,7 @@ void AddTrack(const DiscoveredTrack& track, PlannedStream* stream) {
     options.payload_types.emplace(payload_type, format);
   }
   options.rtx_ssrcs.insert(track.rtx_ssrcs.begin(), track.rtx_ssrcs.end());
+  options.simulcast_ssrcs.insert(track.simulcast_ssrcs.begin(), track.simulcast_ssrcs.end());
   options.header_extensions.insert(track.header_extensions.begin(), track.header_extensions.end());
 }
 
@@ -213,7 +214,8 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   }
   std::set<std::string> added;
   // Adds a stream; one over the archive's stream limit is noted, not fatal.
-  auto add_stream = [&](const StreamOptions& stream) -> absl::Status {
+  auto add_stream = [&](StreamOptions stream) -> absl::Status {
+    stream.layer = options.layer;
     absl::Status status = (*archive)->AddStream(stream);
     if (status.ok()) {
       added.insert(stream.stream_id);

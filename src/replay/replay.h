@@ -33,6 +33,8 @@ struct ReplayOptions {
   std::optional<std::vector<StreamEvent>> events;
   bool wait_for_keyframe_after_loss = true;
   int64_t reorder_max_wait_us = 200'000;
+  // Simulcast: which layer each stream writes (StreamOptions::layer).
+  std::string layer = "high";
   // (phase, bytes done, bytes total); phases "scanning" then "recording".
   std::function<void(const char* phase, int64_t done, int64_t total)> progress;
   std::function<void(absl::string_view line)> log;

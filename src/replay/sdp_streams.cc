@@ -98,6 +98,7 @@ void ApplySdp(const std::vector<sdp::SessionDescription>& descriptions, Discover
     const sdp::SdpMediaSection& section = *match.section;
     track.stream_key = StreamKey(*match.description, section);
     track.rtx_ssrcs = section.rtx_ssrcs;
+    track.simulcast_ssrcs = section.simulcast_ssrcs;
     track.header_extensions = section.header_extensions;
     if (track.cname.empty()) track.cname = section.cname;
   }

@@ -150,12 +150,26 @@ void Recognise(FlowEvidence& evidence) {
 }  // namespace
 
 std::vector<DiscoveredStream> GroupTracks(const std::vector<DiscoveredTrack>& tracks) {
+  // A track with no CNAME of its own (Chromium names only some SSRCs of a
+  // bundled connection in its RTCP) is the publisher's whose CNAME its
+  // 5-tuple carries, when that is one publisher's alone.
+  std::map<std::string, std::set<std::string>> cnames_by_flow;
+  for (const DiscoveredTrack& track : tracks) {
+    if (track.format && !track.cname.empty()) cnames_by_flow[track.flow.ToString()].insert(track.cname);
+  }
+  auto cname_of = [&](const DiscoveredTrack& track) -> std::string {
+    if (!track.cname.empty()) return track.cname;
+    auto shared = cnames_by_flow.find(track.flow.ToString());
+    return shared != cnames_by_flow.end() && shared->second.size() == 1 ? *shared->second.begin()
+                                                                         : std::string();
+  };
   std::map<std::string, DiscoveredStream> by_key;
   for (const DiscoveredTrack& track : tracks) {
     if (!track.format) continue;
+    const std::string cname = cname_of(track);
     const std::string key = !track.stream_key.empty() ? track.stream_key
-                            : track.cname.empty()     ? absl::StrCat("flow:", track.flow.ToString())
-                                                      : absl::StrCat("cname:", track.cname);
+                            : cname.empty()           ? absl::StrCat("flow:", track.flow.ToString())
+                                                      : absl::StrCat("cname:", cname);
     DiscoveredStream& stream = by_key[key];
     if (stream.tracks.empty()) {
       stream.key = key;

@@ -42,6 +42,7 @@ struct DiscoveredTrack {
   // header extension IDs.
   std::string stream_key;
   std::map<uint32_t, uint32_t> rtx_ssrcs;
+  std::vector<uint32_t> simulcast_ssrcs;  // the SDP's SIM group for its section
   std::map<int, std::string> header_extensions;
 };
 

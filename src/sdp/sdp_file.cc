@@ -61,7 +61,18 @@ void ReadSsrc(absl::string_view value, SdpMediaSection* section) {
 }
 
 // a=ssrc-group:FID <media ssrc> <rtx ssrc> (RFC 5576 §4.2, RFC 4588 §8.1)
+// a=ssrc-group:SIM <ssrc> <ssrc> ... (simulcast layers, lowest first)
 void ReadSsrcGroup(absl::string_view value, SdpMediaSection* section) {
+  if (absl::ConsumePrefix(&value, "SIM ")) {
+    for (absl::string_view number : absl::StrSplit(value, ' ', absl::SkipEmpty())) {
+      uint32_t ssrc = 0;
+      // A media section has a few layers; more is not a browser's SDP.
+      if (absl::SimpleAtoi(number, &ssrc) && section->simulcast_ssrcs.size() < 16) {
+        section->simulcast_ssrcs.push_back(ssrc);
+      }
+    }
+    return;
+  }
   if (!absl::ConsumePrefix(&value, "FID ")) return;
   std::vector<absl::string_view> ssrcs = absl::StrSplit(value, ' ', absl::SkipEmpty());
   uint32_t media = 0, rtx = 0;

@@ -6,7 +6,9 @@
 //   §8.1);
 // - per media section: its mid (RFC 8843), track identity (a=msid, RFC
 //   8830), header extension IDs (a=extmap, RFC 8285), SSRCs with their
-//   CNAME (a=ssrc, RFC 5576) and RTX SSRC pairs (a=ssrc-group:FID).
+//   CNAME (a=ssrc, RFC 5576), RTX SSRC pairs (a=ssrc-group:FID) and
+//   simulcast layers' SSRCs (a=ssrc-group:SIM, as browsers wrote simulcast
+//   before RIDs).
 // Payload types of codecs rtparchive does not record are left out.
 #ifndef RTPARCHIVE_SDP_SDP_FILE_H_
 #define RTPARCHIVE_SDP_SDP_FILE_H_
@@ -31,6 +33,7 @@ struct SdpMediaSection {
   std::map<int, std::string> header_extensions;  // ID -> URI, session-level ones included
   std::vector<uint32_t> ssrcs;                   // every a=ssrc, RTX ones included
   std::map<uint32_t, uint32_t> rtx_ssrcs;        // FID: RTX SSRC -> media SSRC
+  std::vector<uint32_t> simulcast_ssrcs;         // SIM: the layers' SSRCs (RFC 5576 §4.3 use)
   std::string cname;
 };
 

@@ -223,7 +223,9 @@ void TrackRecorder::OnFrame(codec::EncodedFrame frame) {
     }
     if (frame.keyframe) {
       if (!DescribeKeyframe(frame)) {
-        OnFrameDropped(codec::FrameDrop::kNoParameterSets, 1);
+        OnFrameDropped(h264_ ? codec::FrameDrop::kNoParameterSets
+                             : codec::FrameDrop::kKeyframeWithoutSize,
+                       1);
         return;
       }
       waiting_for_keyframe_ = false;
@@ -251,7 +253,10 @@ bool TrackRecorder::DescribeKeyframe(codec::EncodedFrame& frame) {
     frame.size = h264_->size();
     frame.codec_config = h264_->Avcc();
   } else {
+    // A damaged keyframe header: no decoder could start from it, and the
+    // file's track would have no picture size.
     frame.size = depacketizer_->KeyframeSize(frame.data);
+    if (!frame.size) return false;
   }
   if (frame.size) {
     if (!last_size_ || !(*last_size_ == *frame.size)) {

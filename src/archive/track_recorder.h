@@ -96,7 +96,8 @@ class TrackRecorder : private codec::FrameAssembler::Listener {
   void ReleaseHeldFrames(int64_t now_us, bool force);
   void Emit(codec::EncodedFrame frame, int64_t arrival_time_us);
   // Fills in a video keyframe's size (and, for H.264, its avcC); false when
-  // the frame cannot be decoded (an H.264 keyframe with no SPS/PPS yet).
+  // the frame cannot be decoded (an H.264 keyframe with no SPS/PPS yet, a
+  // VP8 keyframe whose header gives no size).
   bool DescribeKeyframe(codec::EncodedFrame& frame);
   // codec::FrameAssembler::Listener
   void OnFrame(codec::EncodedFrame frame) override;

@@ -36,6 +36,8 @@ const char* ToString(FrameDrop drop) {
       return "waiting_for_keyframe";
     case FrameDrop::kNoParameterSets:
       return "no_parameter_sets";
+    case FrameDrop::kKeyframeWithoutSize:
+      return "keyframe_without_size";
   }
   return "unknown";
 }

@@ -25,6 +25,7 @@ enum class FrameDrop {
   kTooLarge,            // beyond the frame size cap
   kWaitingForKeyframe,  // complete, but it references a frame that was lost
   kNoParameterSets,     // an H.264 keyframe before any SPS/PPS: undecodable
+  kKeyframeWithoutSize,  // a VP8 keyframe whose header gives no picture size
 };
 const char* ToString(FrameDrop drop);
 

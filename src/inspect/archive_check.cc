@@ -85,6 +85,7 @@ void CheckContainer(const std::vector<uint8_t>& bytes, FileReport* file,
   }
   for (TrackReport& track : file->tracks) by_number[track.number] = &track;
   int64_t last_any_ms = 0;
+  int64_t frame_ms = 20;  // the longest last frame interval of a track: "one frame"
   std::map<uint64_t, codec::VideoSize> last_size;  // by track
   for (const container::ParsedFrame& frame : parsed->frames) {
     auto track = by_number.find(frame.track);
@@ -101,6 +102,7 @@ void CheckContainer(const std::vector<uint8_t>& bytes, FileReport* file,
       report.gaps.push_back({report.last_ms, frame.timestamp_ms});
     }
     if (report.first_ms < 0) report.first_ms = frame.timestamp_ms;
+    if (report.last_ms >= 0) report.last_interval_ms = frame.timestamp_ms - report.last_ms;
     report.last_ms = frame.timestamp_ms;
     ++report.frames;
     report.keyframes += frame.keyframe ? 1 : 0;
@@ -122,10 +124,38 @@ void CheckContainer(const std::vector<uint8_t>& bytes, FileReport* file,
     problem(absl::StrCat("last frame at ", last_any_ms, " ms, but the manifest's offsets span ",
                          span_ms, " ms"));
   }
+  // The Duration ends after the last frame, by at most one frame.
+  for (const TrackReport& track : file->tracks) {
+    frame_ms = std::max(frame_ms, std::min<int64_t>(track.last_interval_ms, kGapMs));
+  }
   if (file->duration_ms < static_cast<double>(last_any_ms) ||
-      file->duration_ms > static_cast<double>(last_any_ms) + 1000) {
+      file->duration_ms > static_cast<double>(last_any_ms + frame_ms) + 1) {
     problem(absl::StrCat("Duration ", file->duration_ms, " ms does not fit its last frame at ",
-                         last_any_ms, " ms"));
+                         last_any_ms, " ms (a frame lasts up to ", frame_ms, " ms here)"));
+  }
+}
+
+// Segments of one stream follow each other: each starts at or after the
+// stop of every one that started before it.
+void CheckSegmentOrder(const std::vector<FileReport>& files, std::vector<std::string>* problems) {
+  std::map<std::string, std::vector<const FileReport*>> by_stream;
+  for (const FileReport& file : files) by_stream[file.stream_id].push_back(&file);
+  for (auto& [stream_id, segments] : by_stream) {
+    std::stable_sort(segments.begin(), segments.end(), [](const FileReport* a, const FileReport* b) {
+      return a->start_time_offset_ms < b->start_time_offset_ms;
+    });
+    const FileReport* latest = nullptr;  // the one that stops last so far
+    for (const FileReport* segment : segments) {
+      if (latest != nullptr && segment->start_time_offset_ms < latest->stop_time_offset_ms) {
+        problems->push_back(absl::StrCat(
+            segment->filename, ": starts at ", segment->start_time_offset_ms, " ms, before ",
+            latest->filename, " of the same stream stops (", latest->stop_time_offset_ms,
+            " ms): segments of a stream must not overlap"));
+      }
+      if (latest == nullptr || segment->stop_time_offset_ms > latest->stop_time_offset_ms) {
+        latest = segment;
+      }
+    }
   }
 }
 
@@ -213,6 +243,7 @@ absl::StatusOr<ArchiveReport> CheckArchive(const std::string& zip_path) {
       report.files.push_back(std::move(file));
     }
   }
+  CheckSegmentOrder(report.files, &report.problems);
   for (const auto& [name, entry] : entries) {
     if (name != manifests[0] && !listed.count(name)) {
       report.problems.push_back(name + ": in the ZIP but not in the manifest");

@@ -34,6 +34,7 @@ struct TrackReport {
   int64_t frames = 0;
   int64_t keyframes = 0;
   int64_t first_ms = -1, last_ms = -1;
+  int64_t last_interval_ms = 0;  // between its last two frames
   std::vector<Gap> gaps;  // pauses longer than 1 s between frames
   // Video: size changes after the first keyframe (VP8 keyframe headers,
   // H.264 SPS in the frames), and the clockwise rotation the file asks

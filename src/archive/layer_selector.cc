@@ -91,15 +91,18 @@ void LayerSelector::DecideFront() {
   auto keyframe = [&](int layer) { return has(layer) && pending_[at[layer]].frame.keyframe; };
 
   const int target = Target(time_us);
-  const bool current_sending = current_ >= 0 && Sending(current_, time_us);
+  // The layer written has frames from this moment on (it is decided
+  // kDecisionLagUs behind the newest frame); if not, it stopped or lost
+  // packets, and any layer's keyframe is better than waiting.
+  const bool current_goes_on = current_ >= 0 && layers_[current_].last_time_us >= time_us;
   int chosen = -1;
   const char* reason = nullptr;
   if (target >= 0 && target != current_ && keyframe(target)) {
     chosen = target;
-    reason = current_ < 0 ? "start" : current_sending ? "preferred_layer" : "layer_stopped";
+    reason = current_ < 0 ? "start" : current_goes_on ? "preferred_layer" : "layer_stopped";
   } else if (has(current_)) {
     chosen = current_;
-  } else if (!current_sending) {
+  } else if (!current_goes_on) {
     // Nothing to go on with: the preferred keyframe of this moment.
     for (int layer = 0; layer < layer_count(); ++layer) {
       if (keyframe(layer) && (chosen < 0 || Prefers(layer, chosen))) chosen = layer;

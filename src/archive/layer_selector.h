@@ -7,8 +7,9 @@
 // most pixels, `low`: the fewest, or a named RID, else `high`). A layer is
 // being sent at time t while it has frames within `kGoneUs` of t. The
 // selector moves to the preferred layer at that layer's next keyframe, and
-// away from a layer that stopped at the next keyframe of the best layer
-// still sent; between two keyframes it stays on its layer, so every frame
+// away from a layer that has no frame at or after a moment (it stopped, or
+// lost packets) at the first keyframe of any layer, the preferred one
+// first; between two keyframes it stays on its layer, so every frame
 // written decodes from the one before it. Written times rise strictly.
 //
 // Frames come from each layer's track recorder in that layer's order but at

@@ -764,8 +764,12 @@ class Node::Impl {
     for (auto failure : {OptionalString(body, "streamId", &options.stream_id),
                          OptionalString(body, "connectionData", &options.connection_data),
                          OptionalString(body, "videoType", &video_type),
-                         OptionalString(body, "sdp", &sdp)}) {
+                         OptionalString(body, "sdp", &sdp),
+                         OptionalString(body, "layer", &options.layer)}) {
       if (failure) return Reply(response, *failure);
+    }
+    if (!IsValidLayerChoice(options.layer)) {
+      return Reply(response, {400, "\"layer\" must be high, low or a simulcast RID such as \"h\""});
     }
     if (!IsValidId(options.stream_id)) {
       return Reply(response, {400, "\"streamId\" is required: 1-200 letters, digits, '-', '_', '.'"});

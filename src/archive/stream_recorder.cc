@@ -121,20 +121,23 @@ void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_tim
   }
   // A known track takes every packet of its SSRC, padding and FEC included:
   // they hold sequence numbers.
-  if (existing == tracks_by_ssrc_.end() && TrackFor(view, arrival_time_us) == nullptr) return;
-  Track* track = tracks_by_ssrc_[view.ssrc()];
+  Track* track =
+      existing != tracks_by_ssrc_.end() ? existing->second : TrackFor(view, arrival_time_us);
+  if (track == nullptr) return;
   last_media_arrival_us_ = arrival_time_us;
   track->last_arrival_us = arrival_time_us;
-  if (track->layer >= 0 && track->rid.empty() && rid_extension_id_ != 0) ReadRid(track, view);
+  if (track->rid_reads_left > 0 && rid_extension_id_ != 0) ReadRid(track, view);
   track->recorder->OnRtp(view, arrival_time_us);
   AdvanceLayers(arrival_time_us);
 }
 
 void StreamRecorder::ReadRid(Track* track, const rtp::RtpPacketView& view) {
+  --track->rid_reads_left;
   std::optional<std::string> rid =
       rtp::ParseRtpStreamId(view.FindExtension(static_cast<uint8_t>(rid_extension_id_)));
   if (!rid) return;
   track->rid = *rid;
+  track->rid_reads_left = 0;
   video_layers_->SetRid(track->layer, *rid);
 }
 
@@ -212,7 +215,8 @@ void StreamRecorder::OnRtx(const rtp::RtpPacketView& rtx, int associated_payload
   AdvanceLayers(arrival_time_us);
 }
 
-TrackRecorder* StreamRecorder::TrackFor(const rtp::RtpPacketView& view, int64_t arrival_time_us) {
+StreamRecorder::Track* StreamRecorder::TrackFor(const rtp::RtpPacketView& view,
+                                                int64_t arrival_time_us) {
   const uint32_t ssrc = view.ssrc();
   if (replaced_ssrcs_.count(ssrc)) {
     // Stragglers of the connection a reconnect replaced: recording them
@@ -330,12 +334,13 @@ TrackRecorder* StreamRecorder::TrackFor(const rtp::RtpPacketView& view, int64_t 
   entry->recorder = std::move(track);
   entry->segment_index = segment_index_;
   entry->layer = layer;
+  if (layer < 0) entry->rid_reads_left = 0;
   Track* raw = entry.get();
   all_tracks_.push_back(std::move(entry));
   tracks_by_ssrc_[ssrc] = raw;
   if (layer >= 0) layer_tracks_.push_back(raw);
   if (segment_track_[static_cast<int>(kind)] == nullptr) segment_track_[static_cast<int>(kind)] = raw;
-  return raw->recorder.get();
+  return raw;
 }
 
 bool StreamRecorder::SegmentSilentSince(int64_t before_us) const {

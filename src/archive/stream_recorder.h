@@ -95,11 +95,11 @@ class StreamRecorder : private LayerSelector::Listener {
   // Restores a retransmission and gives it to the track it repairs.
   void OnRtx(const rtp::RtpPacketView& rtx, int associated_payload_type, int64_t arrival_time_us);
   // The track for a new SSRC's first packet (nullptr: dropped, counted).
-  TrackRecorder* TrackFor(const rtp::RtpPacketView& view, int64_t arrival_time_us);
+  struct Track;
+  Track* TrackFor(const rtp::RtpPacketView& view, int64_t arrival_time_us);
   // Whether every SSRC of the open segment was silent since `before_us`.
   bool SegmentSilentSince(int64_t before_us) const;
   // The track an RTX packet repairs, of `kind` (nullptr: none known).
-  struct Track;
   Track* RepairedTrack(const rtp::RtpPacketView& rtx, MediaKind kind);
   // Reads the RID of a layer's packet while its track has none yet.
   void ReadRid(Track* track, const rtp::RtpPacketView& view);
@@ -126,6 +126,9 @@ class StreamRecorder : private LayerSelector::Listener {
     // Video: its index in the segment's layer selector, and what that did.
     int layer = -1;
     std::string rid;
+    // Packets still to look at for a RID: senders name the layer in the
+    // first packets (until a receiver report shows it arrived), not after.
+    int rid_reads_left = 64;
     int64_t frames_selected = 0;
     int64_t frames_other_layer = 0;
   };

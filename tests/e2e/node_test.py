@@ -3,7 +3,8 @@
 HTTP requests (urllib), publishers sending live RTP from GStreamer's
 payloaders to the announced UDP ports, a local HTTP listener receiving the
 status callbacks, and the downloaded ZIP checked with `rtparchive verify`.
-Usage: node_test.py RTPARCHIVE_BINARY
+With TESTDATA_DIR, a real Chromium simulcast publisher's packets are sent to
+the node too. Usage: node_test.py RTPARCHIVE_BINARY [TESTDATA_DIR]
 """
 import http.server
 import json
@@ -23,8 +24,11 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import check, finish  # noqa: E402
+import ffprobe_tools  # noqa: E402
+from pcap_tools import read_pcap  # noqa: E402
 
 BINARY = sys.argv[1]
+TESTDATA = sys.argv[2] if len(sys.argv) > 2 else None
 WORK = tempfile.mkdtemp(prefix="rtparchive-node-")
 KEY, SECRET = 123456, "s3cret"
 
@@ -168,6 +172,62 @@ def check_bad_requests(stream_ports):
     check(status == 400, f"a stream ID that is no file name: 400 ({status})")
 
 
+def send_capture(pcap, port, seconds):
+    """Sends the publisher's side of a browser capture (RTP and RTCP from the
+    address its Opus comes from) to `port`, at the capture's own pace, for
+    its first `seconds`. Returns the Opus packets sent."""
+    _, records = read_pcap(pcap)
+    flows = []
+    for sec, usec, frame in records:
+        ip = frame[14:]
+        udp = ip[(ip[0] & 0x0f) * 4:]
+        payload = udp[8:]
+        if len(payload) >= 12 and payload[0] >> 6 == 2:
+            flows.append((sec + usec / 1e6, udp[0:2], payload))
+    publisher_port = next(p for _, p, payload in flows if payload[1] & 0x7f == 111)
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    first, begun, opus = flows[0][0], time.time(), 0
+    for at, source, payload in flows:
+        if source != publisher_port or at - first > seconds:
+            continue
+        time.sleep(max(0.0, (at - first) - (time.time() - begun)))
+        sender.sendto(payload, ("127.0.0.1", port))
+        opus += payload[1] & 0x7f == 111
+    sender.close()
+    return opus
+
+
+def check_simulcast_publisher():
+    """Chromium's three VP8 layers (rids q/h/f, the top one on from 4 s to 8 s)
+    announced with its SDP: one file, the highest layer sent, all its audio."""
+    name = os.path.join(TESTDATA, "browser", "chromium-simulcast-lowbw-vp8")
+    status, body = api("POST", "/session/sess-sim/stream", {"streamId": "sim", "layer": "no such"})
+    check(status == 400 and "layer" in body["message"], f"a bad layer choice: 400 ({status} {body})")
+    status, body = api("POST", "/session/sess-sim/stream",
+                       {"streamId": "sim", "sdp": open(name + ".sdp").read(), "layer": "high"})
+    check(status == 200, f"simulcast publisher announced ({status} {body})")
+    status, archive = api("POST", "/archive", {"sessionId": "sess-sim", "name": "simulcast"})
+    check(status == 200, f"simulcast archive started ({status})")
+    sent_opus = send_capture(name + ".pcap", body["port"], 10)
+    status, _ = api("POST", f"/archive/{archive['id']}/stop")
+    check(wait_for(lambda: "available" in statuses(archive["id"])), "simulcast archive available")
+    status, zip_bytes = api("GET", f"/archive/{archive['id']}/download")
+    if status != 200:
+        return check(False, f"simulcast archive download ({status})")
+    manifest = unpack(zip_bytes, "simulcast")
+    check([f["filename"] for f in manifest["files"]] == ["sim.webm"],
+          f"simulcast: one file for the publisher ({[f['filename'] for f in manifest['files']]})")
+    report = json.loads(subprocess.run([BINARY, "inspect", os.path.join(WORK, "simulcast.zip"), "--json"],
+                                       capture_output=True, text=True).stdout)
+    video = next(t for t in report["files"][0]["tracks"] if t["kind"] == "video")
+    sizes = [video["width"]] + [change["width"] for change in video["sizeChanges"]]
+    check(sizes[-3:] == [640, 1280, 640], f"simulcast: h, then f while it is sent, then h ({sizes})")
+    with zipfile.ZipFile(os.path.join(WORK, "simulcast.zip")) as zipped:
+        zipped.extract("sim.webm", WORK)
+    audio = ffprobe_tools.packets(os.path.join(WORK, "sim.webm"), "a:0")
+    check(len(audio) == sent_opus, f"simulcast: every Opus packet sent is in the file ({len(audio)} of {sent_opus})")
+
+
 def check_keyframe_request(port):
     """A publisher whose video starts gets an RTCP PLI for its SSRC."""
     status, archive = api("POST", "/archive", {"sessionId": "sess-1", "streamMode": "manual",
@@ -257,6 +317,8 @@ def main():
     check(status == 200 and listing["count"] == 1 and listing["items"][0]["id"] == archive_id, "list by session")
 
     check_keyframe_request(ports["pub-c"])
+    if TESTDATA:
+        check_simulcast_publisher()
 
     # SIGTERM finalises a recording archive and reports it.
     status, auto = api("POST", "/archive", {"sessionId": "sess-1", "name": "auto"})

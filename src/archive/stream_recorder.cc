@@ -1,3 +1,7 @@
+// Over 400 lines: one class whose parts (routing a publisher's SSRCs to
+// tracks, layers and segments; RTX pairing; writing segment files) all read
+// and change the open segment's state; split, each part would reach into
+// the others' fields.
 #include "archive/stream_recorder.h"
 
 #include "absl/strings/str_cat.h"

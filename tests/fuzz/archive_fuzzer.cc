@@ -45,7 +45,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   PayloadTypeInfo rtx(PayloadFormat::kRtx, 90000);
   rtx.associated_payload_type = 118;
   stream.payload_types[97] = rtx;
-  stream.header_extensions = {{13, kVideoOrientationExtension}};
+  stream.payload_types[119] = rtx;
+  // Chromium's IDs: its simulcast layers name their RIDs, their RTX the RID repaired.
+  stream.header_extensions = {{13, kVideoOrientationExtension},
+                              {10, kRtpStreamIdExtension},
+                              {11, kRepairedRtpStreamIdExtension}};
   if (!(*archive)->AddStream(stream).ok()) std::abort();
   int64_t now_us = 1'700'000'000'000'000;
   size_t at = 1;

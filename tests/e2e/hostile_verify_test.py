@@ -10,11 +10,14 @@ sequence numbers, timestamps, markers, padding bits and extension flags of
 random packets, duplicated and dropped packets. A bounded number of seeds.
 Usage: hostile_verify_test.py RTPARCHIVE_BINARY TESTDATA_DIR [SEEDS]
 """
+import json
 import os
 import random
+import struct
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import check, finish  # noqa: E402
@@ -69,6 +72,56 @@ def mutate(source, target, seed):
     write_pcap(target, header, out)
 
 
+def rezip(source, target, change):
+    """A copy of the archive `source` with change(name, bytes) -> bytes applied to each entry."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, change(info.filename, old.read(info.filename)))
+
+
+def check_verify_catches_what_replay_must_not_write():
+    """verify itself: overlapping segments and a Duration past the last frame are reported."""
+    good = os.path.join(WORK, "reconnect.zip")
+    proc = subprocess.run([BINARY, "replay", os.path.join(TESTDATA, "captures", "reconnect.pcap"), "-o", good,
+                           "--progress=false", "--quiet"], capture_output=True, text=True)
+    check(proc.returncode == 0, f"reconnect: replayed ({proc.stderr[-300:]})")
+    with zipfile.ZipFile(good) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".json"))
+        manifest = json.loads(archive.read(name))
+    files = sorted(manifest["files"], key=lambda f: f["startTimeOffset"])
+    first = next(f for f in files if f["filename"].endswith("-1.webm"))
+    base = next(f for f in files if f["filename"] == first["filename"].replace("-1.webm", ".webm"))
+
+    def overlap(entry, data):
+        if not entry.endswith(".json"):
+            return data
+        changed = json.loads(data)
+        for f in changed["files"]:  # the first segment said to stop 500 ms into the second
+            if f["filename"] == base["filename"]:
+                f["stopTimeOffset"] = first["startTimeOffset"] + 500
+                f["startTimeOffset"] = f["stopTimeOffset"] - (base["stopTimeOffset"] - base["startTimeOffset"])
+        return json.dumps(changed).encode()
+    bad = os.path.join(WORK, "overlap.zip")
+    rezip(good, bad, overlap)
+    verdict = subprocess.run([BINARY, "verify", bad], capture_output=True, text=True)
+    check(verdict.returncode != 0 and "must not overlap" in verdict.stdout,
+          f"verify reports overlapping segments ({verdict.stdout.strip()[-300:]})")
+
+    def longer(entry, data):
+        # Duration (EBML ID 0x4489, an 8-byte float) made 5 s longer, as in the issue's report.
+        at = data.find(b"\x44\x89\x88")
+        if entry != base["filename"] or at < 0:
+            return data
+        value = struct.unpack_from(">d", data, at + 3)[0] + 5000.0
+        return data[:at + 3] + struct.pack(">d", value) + data[at + 11:]
+    bad = os.path.join(WORK, "duration.zip")
+    rezip(good, bad, longer)
+    verdict = subprocess.run([BINARY, "verify", bad], capture_output=True, text=True)
+    check(verdict.returncode != 0 and "Duration" in verdict.stdout,
+          f"verify reports a Duration past the last frame ({verdict.stdout.strip()[-300:]})")
+
+
+check_verify_catches_what_replay_must_not_write()
 for seed in range(SEEDS):
     source = CAPTURES[seed % len(CAPTURES)]
     label = f"seed {seed} ({os.path.basename(source)})"

@@ -9,7 +9,7 @@ packages=(
   cmake g++ make pkg-config
   # libraries rtparchive links
   libabsl-dev libebml-dev libmatroska-dev libwebm-dev libzip-dev zlib1g-dev libdeflate-dev rapidjson-dev libpcap-dev
-  libcpp-httplib-dev
+  libcpp-httplib-dev libssl-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 clang libclang-rt-14-dev
   # independent tools the tests check our output with
@@ -22,6 +22,10 @@ packages=(
 # Chromium is only for the playback test, which is skipped without it: a
 # machine that cannot install it still builds and runs everything else.
 optional=(chromium)
+
+# Node.js and npm run the official server SDKs the node's tests drive; a
+# machine that has them from elsewhere (NodeSource) keeps its own.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The official server SDKs the node's e2e test drives, pinned in tests/e2e/sdk.
+npm ci --prefix tests/e2e/sdk --no-audit --no-fund --loglevel=error
 jobs=$(nproc)
 
 run_suite() {  # run_suite BUILD_DIR [cmake args...]

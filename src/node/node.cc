@@ -23,16 +23,23 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "base/system_clock.h"
 #include "base/stable_id.h"
 #include "base/text_file.h"
 #include "node/archive_record.h"
 #include "node/callback_sender.h"
+#include "node/download_link.h"
+#include "node/jwt.h"
 #include "node/media_ports.h"
 #include "rtparchive/archive.h"
 
 namespace rtparchive::node {
 namespace {
+
+// How far the clock of the machine that signs a JWT may be from the node's.
+constexpr int64_t kTokenLeewaySeconds = 60;
 
 std::string RandomUuid() {
   std::random_device random;
@@ -276,9 +283,14 @@ class Node::Impl {
     for (const std::string& url : urls) callbacks_out_.Post(url, body);
   }
 
+  // A link valid for kDownloadLinkSeconds from now that needs no auth header.
   std::string DownloadUrl(const ArchiveRecord& record) const {
+    auto secret = config_.secrets.find(record.api_key);
+    if (secret == config_.secrets.end()) return "";
     return absl::StrCat("http://", config_.listen_host, ":", config_.listen_port, "/v2/project/",
-                        record.api_key, "/archive/", record.id, "/download");
+                        record.api_key, "/archive/", record.id, "/download?",
+                        DownloadLinkQuery(secret->second, record.id,
+                                          absl::ToUnixSeconds(absl::Now()) + kDownloadLinkSeconds));
   }
 
   std::string ZipPath(const std::string& id) const { return config_.storage + "/" + id + ".zip"; }
@@ -382,17 +394,44 @@ class Node::Impl {
   httplib::Server::Handler Authenticated(Handler handler) {
     return [this, handler](const httplib::Request& request, httplib::Response& response) {
       int64_t api_key = 0;
-      const std::string auth = request.get_header_value("X-TB-PARTNER-AUTH");
-      const size_t colon = auth.find(':');
-      const bool parsed = absl::SimpleAtoi(request.matches[1].str(), &api_key);
-      auto secret = config_.secrets.find(api_key);
-      if (!parsed || colon == std::string::npos || auth.substr(0, colon) != request.matches[1].str() ||
-          secret == config_.secrets.end() || auth.substr(colon + 1) != secret->second) {
-        Reply(response, Failure{403, "invalid credentials: send X-TB-PARTNER-AUTH: <apiKey>:<apiSecret>"});
-        return;
-      }
+      if (auto failure = Authenticate(request, &api_key)) return Reply(response, *failure);
       handler(api_key, request, response);
     };
+  }
+
+  // The API key of the path, when the request proves it holds the key's
+  // secret: X-OPENTOK-AUTH, an HS256 JWT as the official server SDKs sign
+  // it (iss: the API key, ist: "project"), or X-TB-PARTNER-AUTH
+  // <apiKey>:<apiSecret>.
+  std::optional<Failure> Authenticate(const httplib::Request& request, int64_t* api_key) {
+    const std::string path_key = request.matches[1].str();
+    auto secret = config_.secrets.end();
+    if (absl::SimpleAtoi(path_key, api_key)) secret = config_.secrets.find(*api_key);
+    if (request.has_header("X-OPENTOK-AUTH")) {
+      if (secret == config_.secrets.end()) {
+        return Failure{403, absl::StrCat("API key ", path_key, " is not one of this node's")};
+      }
+      const int64_t now_s = absl::ToUnixSeconds(absl::Now());
+      auto claims = VerifyHs256Jwt(request.get_header_value("X-OPENTOK-AUTH"), secret->second, now_s,
+                                   kTokenLeewaySeconds);
+      if (!claims.ok()) {
+        return Failure{403, absl::StrCat("X-OPENTOK-AUTH refused: ", claims.status().message())};
+      }
+      if (claims->issuer != path_key || claims->issuer_type != "project") {
+        return Failure{403, "X-OPENTOK-AUTH refused: its iss must be the API key in the path and "
+                            "its ist \"project\""};
+      }
+      return std::nullopt;
+    }
+    const std::string auth = request.get_header_value("X-TB-PARTNER-AUTH");
+    const size_t colon = auth.find(':');
+    if (secret == config_.secrets.end() || colon == std::string::npos ||
+        auth.substr(0, colon) != path_key || auth.substr(colon + 1) != secret->second) {
+      return Failure{403,
+                     "invalid credentials: send X-OPENTOK-AUTH (a JWT signed with the API secret, as "
+                     "the server SDKs do) or X-TB-PARTNER-AUTH: <apiKey>:<apiSecret>"};
+    }
+    return std::nullopt;
   }
 
   static void Reply(httplib::Response& response, const Failure& failure) {
@@ -417,8 +456,27 @@ class Node::Impl {
                    Authenticated([this](auto&&... args) { DeleteArchive(args...); }));
     server_.Patch(project + R"(/archive/([\w.-]+)/streams)",
                   Authenticated([this](auto&&... args) { PatchStreams(args...); }));
+    // The download link of get/list carries its own signature; without
+    // one, the request is authenticated as any other.
     server_.Get(project + R"(/archive/([\w.-]+)/download)",
-                Authenticated([this](auto&&... args) { Download(args...); }));
+                [this, authenticated = Authenticated([this](auto&&... args) { Download(args...); })](
+                    const httplib::Request& request, httplib::Response& response) {
+                  if (!request.has_param("signature")) return authenticated(request, response);
+                  int64_t api_key = 0;
+                  auto secret = config_.secrets.end();
+                  if (absl::SimpleAtoi(request.matches[1].str(), &api_key)) {
+                    secret = config_.secrets.find(api_key);
+                  }
+                  if (secret == config_.secrets.end() ||
+                      !DownloadLinkValid(secret->second, request.matches[2].str(),
+                                         request.get_param_value("expires"),
+                                         request.get_param_value("signature"),
+                                         absl::ToUnixSeconds(absl::Now()))) {
+                    return Reply(response, {403, "the download link is wrong or expired: get the "
+                                                 "archive again for a fresh url"});
+                  }
+                  Download(api_key, request, response);
+                });
     server_.Post(project + "/callback", Authenticated([this](auto&&... args) { AddCallback(args...); }));
     server_.Get(project + "/callback", Authenticated([this](auto&&... args) { ListCallbacks(args...); }));
     server_.Delete(project + R"(/callback/([\w.-]+))",

@@ -228,6 +228,51 @@ def check_simulcast_publisher():
     check(len(audio) == sent_opus, f"simulcast: every Opus packet sent is in the file ({len(audio)} of {sent_opus})")
 
 
+def check_official_sdk():
+    """The official OpenTok Node.js server SDK (npm `opentok`, installed by
+    scripts/test.sh into tests/e2e/sdk), unchanged, against the node."""
+    sdk = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sdk")
+    if not os.path.isdir(os.path.join(sdk, "node_modules", "opentok")):
+        return check(False, "the opentok SDK is installed (npm ci --prefix tests/e2e/sdk)")
+    status, body = api("POST", "/session/sess-sdk/stream", {"streamId": "sdk-pub"})
+    check(status == 200, f"SDK: publisher announced ({status})")
+    sender = publisher(body["port"], 6)
+    time.sleep(0.5)
+    out_zip = os.path.join(WORK, "sdk.zip")
+    proc = subprocess.run(["node", os.path.join(sdk, "opentok_archive.js"), f"http://127.0.0.1:{API_PORT}",
+                           str(KEY), SECRET, "sess-sdk", "sdk-pub", out_zip, "3"],
+                          capture_output=True, text=True, timeout=120)
+    sender.wait()
+    print("SDK printed:", proc.stdout.strip())
+    try:
+        out = json.loads(proc.stdout)
+    except ValueError:
+        return check(False, f"SDK: the script printed JSON ({proc.stdout[-300:]} {proc.stderr[-300:]})")
+    check("fatal" not in out, f"SDK: every call succeeded ({out.get('fatal')})")
+    if "fatal" in out:
+        return None
+    check(out["started"]["status"] == "started" and out["started"]["outputMode"] == "individual",
+          f"SDK startArchive: started, individual ({out['started']})")
+    check(out["got"]["id"] == out["started"]["id"] and out["got"]["sessionId"] == "sess-sdk",
+          f"SDK getArchive ({out['got']})")
+    check(out["started"]["id"] in out["listed"]["ids"], f"SDK listArchives by session ({out['listed']})")
+    check(out["stopped"]["status"] == "stopped", f"SDK stopArchive ({out['stopped']})")
+    check(out["available"]["status"] == "available" and out["available"]["url"],
+          f"SDK: available with a url ({out['available']})")
+    check(out.get("download", {}).get("status") == 200 and out["download"]["bytes"] == out["available"]["size"],
+          f"SDK: the url downloads the archive without an auth header ({out.get('download')})")
+    check(out.get("tamperedDownload", {}).get("status") == 403, f"a changed signature: 403 ({out.get('tamperedDownload')})")
+    if out.get("download", {}).get("status") == 200:
+        verdict = subprocess.run([BINARY, "verify", out_zip], capture_output=True, text=True)
+        check(verdict.returncode == 0, f"SDK: the downloaded archive passes verify ({verdict.stdout[-300:]})")
+        with zipfile.ZipFile(out_zip) as archive:
+            check("sdk-pub.webm" in archive.namelist(), f"SDK: the added stream is recorded ({archive.namelist()})")
+    check(out["stopAgain"].get("error") == "ArchiveError", f"SDK: stopping twice is its ArchiveError (409) ({out['stopAgain']})")
+    check("not found" in out["getUnknown"].get("message", ""), f"SDK: an unknown archive is 'not found' (404) ({out['getUnknown']})")
+    check(out["deleted"] == "ok", f"SDK deleteArchive ({out['deleted']})")
+    check(out["getDeleted"].get("error") is not None, f"SDK: a deleted archive is gone ({out['getDeleted']})")
+
+
 def check_keyframe_request(port):
     """A publisher whose video starts gets an RTCP PLI for its SSRC."""
     status, archive = api("POST", "/archive", {"sessionId": "sess-1", "streamMode": "manual",
@@ -319,6 +364,7 @@ def main():
     check_keyframe_request(ports["pub-c"])
     if TESTDATA:
         check_simulcast_publisher()
+    check_official_sdk()
 
     # SIGTERM finalises a recording archive and reports it.
     status, auto = api("POST", "/archive", {"sessionId": "sess-1", "name": "auto"})

@@ -13,7 +13,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 clang libclang-rt-14-dev
   # independent tools the tests check our output with
-  ffmpeg mkvtoolnix unzip
+  ffmpeg mkvtoolnix unzip curl
   # the corpus script's packetizers (../shared/corpus/make-corpus.sh)
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-x

@@ -485,6 +485,33 @@ class Node::Impl {
                  Authenticated([this](auto&&... args) { AnnounceStream(args...); }));
     server_.Delete(project + R"(/session/([^/]+)/stream/([\w.-]+))",
                    Authenticated([this](auto&&... args) { WithdrawStream(args...); }));
+    // The seeds' routes: start and stop by "action" in the body, callbacks
+    // registered and listed in the seeds' shapes; the rest as above.
+    const std::string partner = R"(/v2/partner/(\d+))";
+    server_.Post(partner + "/archive/?", Authenticated([this](auto&&... args) { PartnerStart(args...); }));
+    server_.Post(partner + R"(/archive/([\w.-]+)/?)",
+                 Authenticated([this](auto&&... args) { PartnerStop(args...); }));
+    server_.Get(partner + "/archive/?", Authenticated([this](auto&&... args) { ListArchives(args...); }));
+    server_.Get(partner + R"(/archive/([\w.-]+)/?)",
+                Authenticated([this](auto&&... args) { GetArchive(args...); }));
+    server_.Delete(partner + R"(/archive/([\w.-]+)/?)",
+                   Authenticated([this](auto&&... args) { PartnerDelete(args...); }));
+    server_.Post(partner + "/callback/?",
+                 Authenticated([this](auto&&... args) { PartnerAddCallback(args...); }));
+    server_.Get(partner + "/callback/?",
+                Authenticated([this](auto&&... args) { PartnerListCallbacks(args...); }));
+    server_.Delete(partner + R"(/callback/([\w.-]+)/?)",
+                   Authenticated([this](auto&&... args) { DeleteCallback(args...); }));
+    // Whatever matched no route (or failed without a body) still answers JSON.
+    server_.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
+      if (!response.body.empty()) return;
+      const std::string message =
+          response.status == 404
+              ? absl::StrCat("no route ", request.method, " ", request.path,
+                             ": the API is under /v2/project/{apiKey}/ and /v2/partner/{apiKey}/")
+              : absl::StrCat("HTTP ", response.status);
+      response.set_content(ErrorJson(response.status, message), "application/json");
+    });
     server_.set_payload_max_length(1 << 20);
     // Archives finalised at start-up are reported once the API is up.
     for (const ArchiveRecord& record : pending_notifications_) NotifyCallbacks(record);
@@ -535,6 +562,13 @@ class Node::Impl {
         if (stream.api_key == api_key && stream.session_id == record.session_id)
           streams.push_back(stream.options);
       }
+    }
+    // The seeds: a session is recorded only while a client is connected.
+    if (streams.empty()) {
+      return Reply(response, {400, absl::StrCat("no publisher is connected to session ",
+                                                record.session_id,
+                                                ": announce its stream (POST .../session/",
+                                                record.session_id, "/stream) before starting")});
     }
     ArchiveOptions options;
     options.id = record.id;
@@ -750,26 +784,123 @@ class Node::Impl {
   }
 
   void AddCallback(int64_t api_key, const httplib::Request& request, httplib::Response& response) {
+    CallbackRegistration callback;
+    if (auto failure = RegisterCallback(api_key, request, /*all_fields=*/false, &callback)) {
+      return Reply(response, *failure);
+    }
+    ReplyJson(response, CallbackJson(callback));
+  }
+
+  // {"url", "group": "archive", "event": "status"}; the seeds require all
+  // three and at most 8096 bytes.
+  std::optional<Failure> RegisterCallback(int64_t api_key, const httplib::Request& request,
+                                          bool all_fields, CallbackRegistration* callback) {
+    if (all_fields && request.body.size() > 8096) {
+      return Failure{400, "the callback's JSON is over 8096 bytes"};
+    }
     rapidjson::Document body;
-    if (auto failure = ParseBody(request, &body)) return Reply(response, *failure);
+    if (auto failure = ParseBody(request, &body)) return failure;
+    if (all_fields && !(body.HasMember("url") && body.HasMember("group") && body.HasMember("event"))) {
+      return Failure{400, "give \"url\", \"group\": \"archive\" and \"event\": \"status\""};
+    }
     std::string url, group = "archive", event = "status";
     for (auto failure : {OptionalString(body, "url", &url), OptionalString(body, "group", &group),
                          OptionalString(body, "event", &event)}) {
-      if (failure) return Reply(response, *failure);
+      if (failure) return failure;
     }
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-      return Reply(response, {400, "\"url\" must be an http:// or https:// URL"});
+      return Failure{400, "\"url\" must be an http:// or https:// URL"};
     }
     if (group != "archive" || event != "status") {
-      return Reply(response, {400, "only \"group\": \"archive\", \"event\": \"status\" callbacks exist"});
+      return Failure{400, "only \"group\": \"archive\", \"event\": \"status\" callbacks exist"};
     }
-    CallbackRegistration callback{RandomUuid(), api_key, url, SystemTimeUs() / 1000};
+    *callback = CallbackRegistration{RandomUuid(), api_key, url, SystemTimeUs() / 1000};
+    std::lock_guard<std::mutex> lock(mu_);
+    callbacks_.push_back(*callback);
+    SaveCallbacks();
+    return std::nullopt;
+  }
+
+  // ---- The seeds' /v2/partner routes ----------------------------------------
+
+  // The seeds' start and stop name their verb in the body: {"action": "start"}.
+  static std::optional<Failure> RequireAction(const httplib::Request& request, const char* action) {
+    rapidjson::Document body;
+    if (auto failure = ParseBody(request, &body)) return failure;
+    std::string given;
+    if (auto failure = OptionalString(body, "action", &given)) return failure;
+    if (given != action) {
+      return Failure{400, absl::StrCat("set \"action\": \"", action, "\" (case-sensitive)")};
+    }
+    return std::nullopt;
+  }
+
+  void PartnerStart(int64_t api_key, const httplib::Request& request, httplib::Response& response) {
+    if (auto failure = RequireAction(request, "start")) return Reply(response, *failure);
+    StartArchive(api_key, request, response);
+  }
+
+  void PartnerStop(int64_t api_key, const httplib::Request& request, httplib::Response& response) {
+    if (auto failure = RequireAction(request, "stop")) return Reply(response, *failure);
+    StopArchive(api_key, request, response);
+  }
+
+  // The seeds answer 403 for an archive ID that is not the key's.
+  void PartnerDelete(int64_t api_key, const httplib::Request& request, httplib::Response& response) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      callbacks_.push_back(callback);
-      SaveCallbacks();
+      if (auto failure = Known(api_key, request.matches[2])) {
+        return Reply(response, {403, failure->message});
+      }
     }
-    ReplyJson(response, CallbackJson(callback));
+    DeleteArchive(api_key, request, response);
+  }
+
+  void PartnerAddCallback(int64_t api_key, const httplib::Request& request,
+                          httplib::Response& response) {
+    CallbackRegistration callback;
+    if (auto failure = RegisterCallback(api_key, request, /*all_fields=*/true, &callback)) {
+      return Reply(response, *failure);
+    }
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
+    json.StartObject();
+    json.Key("id");
+    json.String(callback.id.c_str());
+    json.Key("uri");
+    json.String(callback.url.c_str());
+    json.EndObject();
+    ReplyJson(response, buffer.GetString());
+  }
+
+  void PartnerListCallbacks(int64_t api_key, const httplib::Request&, httplib::Response& response) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
+    json.StartArray();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const CallbackRegistration& callback : callbacks_) {
+      if (callback.api_key != api_key) continue;
+      // The seeds write times as "2013-12-08 17:14:52.0" (UTC).
+      const std::string time = absl::FormatTime("%Y-%m-%d %H:%M:%E1S",
+                                                absl::FromUnixMillis(callback.created_at_ms),
+                                                absl::UTCTimeZone());
+      json.StartObject();
+      json.Key("id");
+      json.String(callback.id.c_str());
+      json.Key("url");
+      json.String(callback.url.c_str());
+      json.Key("event");
+      json.String("status");
+      json.Key("group");
+      json.String("archive");
+      json.Key("createdAt");
+      json.String(time.c_str());
+      json.Key("updatedAt");
+      json.String(time.c_str());
+      json.EndObject();
+    }
+    json.EndArray();
+    ReplyJson(response, buffer.GetString());
   }
 
   static std::string CallbackJson(const CallbackRegistration& callback) {

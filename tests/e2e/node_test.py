@@ -228,6 +228,88 @@ def check_simulcast_publisher():
     check(len(audio) == sent_opus, f"simulcast: every Opus packet sent is in the file ({len(audio)} of {sent_opus})")
 
 
+def curl(*args):
+    """curl -i as the seeds' examples call it: (status, JSON body or None, raw body)."""
+    out = subprocess.run(["curl", "-s", "-i", *args], capture_output=True, text=True, timeout=30).stdout
+    head, _, body = out.replace("\r\n", "\n").partition("\n\n")
+    while head.startswith("HTTP/1.1 100"):
+        head, _, body = body.partition("\n\n")
+    status = int(head.split()[1]) if head.startswith("HTTP/") else 0
+    try:
+        return status, json.loads(body) if body else None, body
+    except ValueError:
+        return status, None, body
+
+
+def check_partner_routes():
+    """The seeds' /v2/partner routes, called with curl exactly as their examples do."""
+    partner = f"http://127.0.0.1:{API_PORT}/v2/partner/{KEY}"
+    auth = ["-H", f"X-TB-PARTNER-AUTH:{KEY}:{SECRET}"]
+    post = ["-H", "Content-Type: application/json", "-X", "POST", *auth]
+    status, _ = api("POST", "/session/sess-partner/stream", {"streamId": "partner-pub"})
+    check(status == 200, f"partner: a publisher announced ({status})")
+
+    status, body, raw = curl(*post, "-d", '{"sessionId" : "nobody-here", "action" : "start", "name" : "Foo"}',
+                             partner + "/archive/")
+    check(status == 400 and body and "publisher" in body["message"],
+          f"partner start with no publisher in the session: 400 ({status} {raw[:200]})")
+    status, body, raw = curl(*post, "-d", '{"sessionId" : "sess-partner", "action" : "Start"}', partner + "/archive/")
+    check(status == 400 and body and body["code"] == 400 and "action" in body["message"],
+          f"partner start with a wrong action: 400 ({status} {raw[:200]})")
+    status, started, raw = curl(*post, "-d", '{"sessionId" : "sess-partner", "action" : "start", "name" : "Foo"}',
+                                partner + "/archive/")
+    fields = {"createdAt", "duration", "id", "name", "partnerId", "reason", "sessionId", "size", "status", "url"}
+    check(status == 200 and started and fields <= set(started) and started["status"] == "started"
+          and started["name"] == "Foo" and started["partnerId"] == KEY and started["url"] is None
+          and started["duration"] == 0 and started["reason"] == "",
+          f"partner start: 200 with the documented fields ({status} {raw[:300]})")
+    if not started or "id" not in started:
+        return
+    archive_url = f"{partner}/archive/{started['id']}"
+    status, _, _ = curl(*post, "-d", '{"sessionId" : "sess-partner", "action" : "start"}', partner + "/archive/")
+    check(status == 409, f"partner start of a session already recorded: 409 ({status})")
+    status, got, _ = curl("-X", "GET", *auth, archive_url)
+    check(status == 200 and got["id"] == started["id"] and got["status"] == "started", f"partner get: 200 ({status})")
+    status, listed, _ = curl("-X", "GET", *auth, partner + "/archive?offset=0&count=1")
+    check(status == 200 and listed["count"] >= 1 and [i["id"] for i in listed["items"]] == [started["id"]],
+          f"partner list, newest first, count 1: 200 ({status} {listed and [i['id'] for i in listed['items']]})")
+    status, body, _ = curl(*post, "-d", '{ "action" : "halt" }', archive_url)
+    check(status == 400, f"partner stop with a wrong action: 400 ({status})")
+    status, body, _ = curl(*post, "-d", '{ "action" : "stop" }', f"{partner}/archive/no-such-archive")
+    check(status == 404 and body and body["code"] == 404, f"partner stop of an unknown archive: 404 ({status})")
+    status, stopped, raw = curl(*post, "-d", '{ "action" : "stop" }', archive_url)
+    check(status == 200 and stopped["status"] == "stopped" and stopped["reason"] == "user initiated",
+          f"partner stop: 200, stopped, user initiated ({status} {raw[:200]})")
+    status, _, _ = curl(*post, "-d", '{ "action" : "stop" }', archive_url)
+    check(status == 409, f"partner stop of an archive not recording: 409 ({status})")
+    check(wait_for(lambda: curl("-X", "GET", *auth, archive_url)[1]["status"] == "available"),
+          "partner: the archive becomes available")
+    status, body, _ = curl("-X", "DELETE", *auth, f"{partner}/archive/no-such-archive")
+    check(status == 403, f"partner delete of an unknown archive ID: 403 as the seeds say ({status})")
+    status, _, raw = curl("-X", "DELETE", *auth, archive_url)
+    check(status == 204, f"partner delete: 204 ({status} {raw[:200]})")
+
+    status, body, raw = curl(*post, "-d", '{"url":"http://127.0.0.1:9/cb","group":"archive"}', partner + "/callback")
+    check(status == 400, f"partner callback without event: 400 ({status} {raw[:200]})")
+    status, registered, raw = curl(*post, "-d", '{"url":"http://127.0.0.1:9/cb","group":"archive","event":"status"}',
+                                   partner + "/callback/")
+    check(status == 200 and set(registered) == {"id", "uri"} and registered["uri"] == "http://127.0.0.1:9/cb",
+          f"partner callback registered: {{id, uri}} ({status} {raw[:200]})")
+    status, listed, raw = curl("-X", "GET", *auth, partner + "/callback")
+    entry = next((c for c in listed or [] if c.get("id") == registered.get("id")), {})
+    check(status == 200 and entry.get("event") == "status" and entry.get("group") == "archive"
+          and len(entry.get("createdAt", "")) == len("2013-12-08 17:14:52.0"),
+          f"partner callbacks listed as the seeds show them ({status} {entry})")
+    status, _, _ = curl("-X", "DELETE", *auth, f"{partner}/callback/{registered['id']}")
+    check(status == 204, f"partner callback deleted: 204 ({status})")
+
+    status, body, raw = curl("-X", "GET", "-H", f"X-TB-PARTNER-AUTH:{KEY}:wrong", partner + "/archive")
+    check(status == 403 and body and body["code"] == 403, f"a wrong secret: 403 with a JSON body ({status} {raw[:200]})")
+    status, body, raw = curl("-X", "GET", *auth, f"http://127.0.0.1:{API_PORT}/v2/partner/{KEY}/nothing")
+    check(status == 404 and body and body["code"] == 404 and "route" in body["message"],
+          f"an unknown route: 404 with a JSON body ({status} {raw[:200]})")
+
+
 def check_official_sdk():
     """The official OpenTok Node.js server SDK (npm `opentok`, installed by
     scripts/test.sh into tests/e2e/sdk), unchanged, against the node."""
@@ -365,6 +447,7 @@ def main():
     if TESTDATA:
         check_simulcast_publisher()
     check_official_sdk()
+    check_partner_routes()
 
     # SIGTERM finalises a recording archive and reports it.
     status, auto = api("POST", "/archive", {"sessionId": "sess-1", "name": "auto"})

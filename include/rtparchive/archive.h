@@ -86,6 +86,9 @@ struct ArchiveOptions {
   int64_t partner_id = 0;
   std::string output_path;  // the ZIP to write; its folder must exist
   VideoCodec video_codec = VideoCodec::kVp8;
+  // When the archive was started, in µs on the packets' clock: the
+  // manifest's createdAt when no packet ever came (0: unknown).
+  int64_t started_at_us = 0;
 
   // Video waits for the next keyframe after a loss, because frames that
   // reference a lost one decode as garbage. Turning this off writes every

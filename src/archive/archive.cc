@@ -297,7 +297,8 @@ class Archive::Impl {
       }
     }
     result.not_recorded = not_recorded_;
-    const int64_t fallback_created_at_ms = first_arrival_us_ ? *first_arrival_us_ / 1000 : 0;
+    const int64_t fallback_created_at_ms =
+        (first_arrival_us_ ? *first_arrival_us_ : options_.started_at_us) / 1000;
     if (absl::Status written = archive::WriteArchiveZip(JournalFields(), fallback_created_at_ms,
                                                         files, options_.output_path, &result);
         !written.ok()) {

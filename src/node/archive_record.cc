@@ -31,7 +31,9 @@ void Fields(Writer& json, const ArchiveRecord& record) {
   String(json, "outputMode", "individual");
   json.Key("partnerId");
   json.Int64(record.api_key);
-  String(json, "reason", record.reason);
+  // A reason tells why an archive stopped or failed; while it records
+  // (started or paused) it has none.
+  String(json, "reason", record.recording() ? std::string() : record.reason);
   String(json, "sessionId", record.session_id);
   json.Key("size");
   json.Uint64(record.size);

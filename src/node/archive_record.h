@@ -33,6 +33,10 @@ struct ArchiveRecord {
   int64_t duration_s = 0;
   uint64_t size = 0;
   std::map<std::string, RecordedStream> streams;  // the streams recorded (now or before)
+  // While recording (not kept in the state file): whether any packet came,
+  // and since when the session has had no publisher (0: it has one).
+  bool media_seen = false;
+  int64_t session_empty_since_us = 0;
 
   bool recording() const { return status == "started" || status == "paused"; }
 };

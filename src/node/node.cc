@@ -187,10 +187,11 @@ class Node::Impl {
       if (stream == streams_by_port_.end()) return;
       stream_id = stream->second.options.stream_id;
       for (const auto& [id, archive] : archives_) {
-        const ArchiveRecord& record = records_.at(id);
+        ArchiveRecord& record = records_.at(id);
         if (record.session_id == stream->second.session_id &&
             record.api_key == stream->second.api_key && added_[id].count(stream_id)) {
           targets.push_back(archive);
+          record.media_seen = true;
         }
       }
     }
@@ -306,7 +307,35 @@ class Node::Impl {
       }
       const int64_t now = SystemTimeUs();
       for (const auto& archive : recording) archive->AdvanceTime(now).IgnoreError();
+      for (const auto& archive : ArchivesTheSessionRulesStop(now)) archive->Stop().IgnoreError();
     }
+  }
+
+  // The seeds' session rules: an archive stops when no stream was published
+  // within no_stream_stop_us of its start, or session_ended_stop_us after
+  // its session's last publisher left.
+  std::vector<std::shared_ptr<Archive>> ArchivesTheSessionRulesStop(int64_t now_us) {
+    std::vector<std::shared_ptr<Archive>> stopping;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, archive] : archives_) {
+      ArchiveRecord& record = records_.at(id);
+      if (!record.recording() || stop_reasons_.count(id)) continue;
+      const bool publisher = std::any_of(streams_by_port_.begin(), streams_by_port_.end(), [&](const auto& entry) {
+        return entry.second.api_key == record.api_key && entry.second.session_id == record.session_id;
+      });
+      record.session_empty_since_us = publisher ? 0 : record.session_empty_since_us ? record.session_empty_since_us : now_us;
+      if (!record.media_seen && now_us - record.created_at_ms * 1000 >= config_.no_stream_stop_us) {
+        stop_reasons_[id] = absl::StrCat("no stream published within ", config_.no_stream_stop_us / 1'000'000,
+                                         " s of the start");
+      } else if (record.session_empty_since_us != 0 &&
+                 now_us - record.session_empty_since_us >= config_.session_ended_stop_us) {
+        stop_reasons_[id] = "session ended";
+      } else {
+        continue;
+      }
+      stopping.push_back(archive);
+    }
+    return stopping;
   }
 
   // ---- persistence -----------------------------------------------------------
@@ -576,6 +605,7 @@ class Node::Impl {
     options.session_id = record.session_id;
     options.partner_id = api_key;
     options.output_path = ZipPath(record.id);
+    options.started_at_us = record.created_at_ms * 1000;
     options.has_audio = record.has_audio;
     options.has_video = record.has_video;
     options.limits = config_.limits;

@@ -83,7 +83,9 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view json) {
     }
     for (auto [key, target] : {std::pair{"maxRecordedSeconds", &config.limits.max_recorded_us},
                                std::pair{"maxTotalSeconds", &config.limits.max_total_us},
-                               std::pair{"maxPausedSeconds", &config.limits.max_paused_us}}) {
+                               std::pair{"maxPausedSeconds", &config.limits.max_paused_us},
+                               std::pair{"noStreamSeconds", &config.no_stream_stop_us},
+                               std::pair{"sessionEndedSeconds", &config.session_ended_stop_us}}) {
       if (absl::Status status = seconds(key, target); !status.ok()) return status;
     }
   }

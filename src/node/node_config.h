@@ -34,6 +34,11 @@ struct NodeConfig {
   std::string storage;
   std::map<int64_t, std::string> secrets;  // API key -> secret
   ArchiveLimits limits;
+  // The seeds' session rules: an archive stops when no stream was published
+  // this long after its start, or this long after the session's last
+  // publisher left ("limits": noStreamSeconds, sessionEndedSeconds).
+  int64_t no_stream_stop_us = 60'000'000;
+  int64_t session_ended_stop_us = 60'000'000;
 };
 
 // InvalidArgument naming the field that is missing or wrong.

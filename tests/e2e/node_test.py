@@ -68,7 +68,8 @@ BASE = f"http://127.0.0.1:{API_PORT}/v2/project/{KEY}"
 STORAGE = os.path.join(WORK, "storage")
 CONFIG = os.path.join(WORK, "node.json")
 json.dump({"listen": f"127.0.0.1:{API_PORT}", "mediaPorts": list(MEDIA), "storage": STORAGE,
-           "credentials": [{"apiKey": KEY, "apiSecret": SECRET}], "limits": {"maxStreams": 2}},
+           "credentials": [{"apiKey": KEY, "apiSecret": SECRET}],
+           "limits": {"maxStreams": 2, "noStreamSeconds": 4, "sessionEndedSeconds": 3}},
           open(CONFIG, "w"))
 
 
@@ -247,8 +248,9 @@ def check_partner_routes():
     partner = f"http://127.0.0.1:{API_PORT}/v2/partner/{KEY}"
     auth = ["-H", f"X-TB-PARTNER-AUTH:{KEY}:{SECRET}"]
     post = ["-H", "Content-Type: application/json", "-X", "POST", *auth]
-    status, _ = api("POST", "/session/sess-partner/stream", {"streamId": "partner-pub"})
+    status, body = api("POST", "/session/sess-partner/stream", {"streamId": "partner-pub"})
     check(status == 200, f"partner: a publisher announced ({status})")
+    sender = publisher(body["port"], 4)
 
     status, body, raw = curl(*post, "-d", '{"sessionId" : "nobody-here", "action" : "start", "name" : "Foo"}',
                              partner + "/archive/")
@@ -269,6 +271,7 @@ def check_partner_routes():
     archive_url = f"{partner}/archive/{started['id']}"
     status, _, _ = curl(*post, "-d", '{"sessionId" : "sess-partner", "action" : "start"}', partner + "/archive/")
     check(status == 409, f"partner start of a session already recorded: 409 ({status})")
+    sender.wait()
     status, got, _ = curl("-X", "GET", *auth, archive_url)
     check(status == 200 and got["id"] == started["id"] and got["status"] == "started", f"partner get: 200 ({status})")
     status, listed, _ = curl("-X", "GET", *auth, partner + "/archive?offset=0&count=1")
@@ -309,6 +312,34 @@ def check_partner_routes():
     status, body, raw = curl("-X", "GET", *auth, f"http://127.0.0.1:{API_PORT}/v2/partner/{KEY}/nothing")
     check(status == 404 and body and body["code"] == 404 and "route" in body["message"],
           f"an unknown route: 404 with a JSON body ({status} {raw[:200]})")
+
+
+def check_session_rules():
+    """The seeds' session rules, with this node's limits at 4 s (no stream
+    published) and 3 s (after the last publisher left) instead of 60 s."""
+    status, _ = api("POST", "/session/sess-idle/stream", {"streamId": "idle-pub"})
+    status, idle = api("POST", "/archive", {"sessionId": "sess-idle"})
+    check(status == 200, f"rules: an archive of a session whose publisher sends nothing starts ({status})")
+    check(wait_for(lambda: "available" in statuses(idle["id"])), f"rules: it stops by itself ({statuses(idle['id'])})")
+    status, record = api("GET", f"/archive/{idle['id']}")
+    check(record.get("reason", "").startswith("no stream published within 4 s"), f"rules: the reason says why ({record})")
+    status, zip_bytes = api("GET", f"/archive/{idle['id']}/download")
+    if status == 200:
+        manifest = unpack(zip_bytes, "idle")
+        check(manifest["createdAt"] == idle["createdAt"] and manifest["files"] == [],
+              f"rules: its manifest has createdAt = the start and no files ({manifest})")
+
+    status, body = api("POST", "/session/sess-left/stream", {"streamId": "left-pub"})
+    status, left = api("POST", "/archive", {"sessionId": "sess-left"})
+    publisher(body["port"], 2).wait()
+    status, _ = api("DELETE", "/session/sess-left/stream/left-pub")
+    gone = time.time()
+    check(wait_for(lambda: api("GET", f"/archive/{left['id']}")[1]["status"] in ("stopped", "available")),
+          "rules: the archive stops after its session's last publisher left")
+    waited = time.time() - gone
+    status, record = api("GET", f"/archive/{left['id']}")
+    check(record["reason"] == "session ended" and 2.5 < waited < 6,
+          f"rules: 'session ended', 3 s after the publisher left ({record['reason']}, {waited:.1f} s)")
 
 
 def check_official_sdk():
@@ -449,6 +480,7 @@ def main():
         check_simulcast_publisher()
     check_official_sdk()
     check_partner_routes()
+    check_session_rules()
 
     # SIGTERM finalises a recording archive and reports it.
     status, auto = api("POST", "/archive", {"sessionId": "sess-1", "name": "auto"})

@@ -70,14 +70,14 @@ absl::Status StreamRecorder::PushPacket(absl::Span<const uint8_t> packet, int64_
   }
   last_packet_arrival_us_ = arrival_time_us;
   if (rtp::LooksLikeRtcp(packet)) {
-    OnRtcp(packet);
+    OnRtcp(packet, arrival_time_us);
   } else {
     OnRtp(packet, arrival_time_us);
   }
   return write_status_;
 }
 
-void StreamRecorder::OnRtcp(absl::Span<const uint8_t> packet) {
+void StreamRecorder::OnRtcp(absl::Span<const uint8_t> packet, int64_t arrival_time_us) {
   ++rtcp_packets_;
   rtp::RtcpCompound compound;
   const rtp::RtcpError error = rtp::ParseRtcpCompound(packet, &compound);
@@ -85,9 +85,12 @@ void StreamRecorder::OnRtcp(absl::Span<const uint8_t> packet) {
     packet_drops_.Count(rtp::ToString(error),
                         absl::StrFormat("in a %d-byte RTCP packet", packet.size()));
   }
-  // Reports parsed before an error in the compound are still good.
+  // Reports parsed before an error in the compound are still good. Each
+  // one's NTP time is the publisher's clock: the tracks get it on ours.
   for (const rtp::SenderReport& report : compound.sender_reports) {
-    const int64_t ntp_us = rtp::NtpToUnixMicros(report.ntp_time);
+    const int64_t sender_us = rtp::NtpToUnixMicros(report.ntp_time);
+    sender_clock_.OnReport(sender_us, arrival_time_us);
+    const int64_t ntp_us = sender_clock_.ToReceiver(sender_us);
     auto track = tracks_by_ssrc_.find(report.ssrc);
     if (track != tracks_by_ssrc_.end()) {
       track->second->recorder->OnSenderReport(ntp_us, report.rtp_timestamp);

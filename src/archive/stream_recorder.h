@@ -40,6 +40,7 @@
 #include "base/drop_log.h"
 #include "container/segment_writer.h"
 #include "rtparchive/archive.h"
+#include "timing/sender_clock.h"
 
 namespace rtparchive::archive {
 
@@ -90,7 +91,7 @@ class StreamRecorder : private LayerSelector::Listener {
   const std::string& stream_id() const { return config_.stream.stream_id; }
 
  private:
-  void OnRtcp(absl::Span<const uint8_t> packet);
+  void OnRtcp(absl::Span<const uint8_t> packet, int64_t arrival_time_us);
   void OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_time_us);
   // Restores a retransmission and gives it to the track it repairs.
   void OnRtx(const rtp::RtpPacketView& rtx, int associated_payload_type, int64_t arrival_time_us);
@@ -142,6 +143,7 @@ class StreamRecorder : private LayerSelector::Listener {
   std::vector<std::unique_ptr<Track>> all_tracks_;  // every segment's, for results
   std::map<uint32_t, std::pair<int64_t, uint32_t>> early_sender_reports_;  // before the track
   Interleaver interleaver_;
+  timing::SenderClock sender_clock_;  // the publisher's clock, to ours
   std::vector<SegmentFile> finished_segments_;
   std::set<uint32_t> replaced_ssrcs_;  // SSRCs a reconnect (or a new audio SSRC) replaced
   std::map<uint32_t, uint32_t> rtx_learned_;  // RTX SSRC -> media SSRC, from repaired RIDs

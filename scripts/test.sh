@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test.sh — install what is needed, build, and run every test: unit tests,
 # fuzz-target regression runs and the end-to-end tests, once in a normal
-# build and once under AddressSanitizer + UndefinedBehaviorSanitizer; then
-# a short coverage-guided libFuzzer run of every fuzz target.
+# build and once under AddressSanitizer + UndefinedBehaviorSanitizer; the
+# recording node's e2e test under ThreadSanitizer; then a short
+# coverage-guided libFuzzer run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -22,5 +23,11 @@ run_suite build
 echo "== build and test under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan -DRTPARCHIVE_SANITIZE=ON
+echo "== the recording node's e2e test under ThreadSanitizer"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTPARCHIVE_TSAN=ON -DRTPARCHIVE_TESTS=OFF >/dev/null
+cmake --build build-tsan -j "$jobs" --target rtparchive_cli
+# A race stops the node at once (halt_on_error), so the test fails on it.
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  python3 tests/e2e/node_test.py build-tsan/rtparchive testdata
 echo "== libFuzzer smoke run, ${RTPARCHIVE_FUZZ_SECONDS:-15} s per target"
 bash scripts/fuzz.sh "${RTPARCHIVE_FUZZ_SECONDS:-15}"

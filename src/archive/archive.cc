@@ -10,10 +10,11 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <mutex>
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/base/thread_annotations.h"
 #include "archive/finalise.h"
 #include "archive/journal.h"
 #include "archive/recording_rules.h"
@@ -130,7 +131,7 @@ class Archive::Impl {
     std::vector<StatusChange> changes;
     absl::Status status;
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       status = step();
       requests.swap(keyframe_requests_);
       changes.swap(status_changes_);
@@ -319,7 +320,9 @@ class Archive::Impl {
   const ArchiveOptions options_;
   const ArchiveCallbacks callbacks_;
   const std::string working_folder_;
-  absl::Mutex mu_;
+  // std::mutex, not absl::Mutex: ThreadSanitizer sees pthread locks, not
+  // those of an Abseil built without it (Debian's).
+  std::mutex mu_;
   ActiveStreams active_ ABSL_GUARDED_BY(mu_);
   std::vector<Finished> finished_ ABSL_GUARDED_BY(mu_);
   // Per stream ID, the segment index its next recording starts at.

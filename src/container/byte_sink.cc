@@ -47,9 +47,10 @@ FileSink::FileSink(std::string path, int fd, size_t buffer_size, uint64_t data_o
 
 FileSink::~FileSink() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
+  changed_.notify_all();
   writer_.join();
   if (fd_ >= 0) ::close(fd_);
 }
@@ -63,26 +64,26 @@ void FileSink::Batch::Clear() {
 
 void FileSink::WriterLoop() {
   while (true) {
-    mu_.LockWhen(absl::Condition(this, &FileSink::HasWorkOrStops));
-    if (!busy_) {
-      mu_.Unlock();
-      return;
-    }
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [this] { return busy_ || stopping_; });
+    if (!busy_) return;
     // The caller leaves in_flight_ alone while busy_ is set.
     const Batch* batch = &in_flight_;
     const uint64_t position = in_flight_position_;
-    mu_.Unlock();
+    lock.unlock();
     absl::Status status = WriteBatch(*batch, position);
-    absl::MutexLock lock(&mu_);
+    lock.lock();
     if (!status.ok() && writer_status_.ok()) writer_status_ = status;
     in_flight_.Clear();
     busy_ = false;
+    lock.unlock();
+    changed_.notify_all();
   }
 }
 
 absl::Status FileSink::WaitIdle() {
-  absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(this, &FileSink::Idle));
+  std::unique_lock<std::mutex> lock(mu_);
+  changed_.wait(lock, [this] { return !busy_; });
   return writer_status_;
 }
 
@@ -173,8 +174,8 @@ void FileSink::StartWriteback(uint64_t written_to) {
 }
 
 absl::Status FileSink::Flush() {
-  absl::MutexLock lock(&mu_);
-  mu_.Await(absl::Condition(this, &FileSink::Idle));
+  std::unique_lock<std::mutex> lock(mu_);
+  changed_.wait(lock, [this] { return !busy_; });
   if (!writer_status_.ok()) return writer_status_;
   if (pending_.size == 0) return absl::OkStatus();
   std::swap(pending_, in_flight_);  // pending_ gets the written one back, emptied
@@ -188,6 +189,8 @@ absl::Status FileSink::Flush() {
   in_flight_position_ = file_position_;
   file_position_ += in_flight_.size;
   busy_ = true;
+  lock.unlock();
+  changed_.notify_all();
   return absl::OkStatus();
 }
 

@@ -33,6 +33,8 @@
 #include "node/download_link.h"
 #include "node/jwt.h"
 #include "node/media_ports.h"
+#include "node/state_store.h"
+#include "rtp/rtcp_packet.h"
 #include "rtparchive/archive.h"
 
 namespace rtparchive::node {
@@ -46,15 +48,8 @@ std::string RandomUuid() {
   return StableUuid(absl::StrCat(random(), "-", random(), "-", random(), "-", SystemTimeUs()));
 }
 
-// An RTCP Picture Loss Indication (RFC 4585 §6.3.1) for `media_ssrc`.
-std::vector<uint8_t> Pli(uint32_t media_ssrc) {
-  constexpr uint32_t kOurSsrc = 0x72617263;  // "rarc"
-  std::vector<uint8_t> packet = {0x81, 206, 0, 2};
-  for (uint32_t value : {kOurSsrc, media_ssrc}) {
-    for (int shift : {24, 16, 8, 0}) packet.push_back(static_cast<uint8_t>(value >> shift));
-  }
-  return packet;
-}
+// The SSRC the node's RTCP feedback is sent from.
+constexpr uint32_t kNodeSsrc = 0x72617263;  // "rarc"
 
 std::string ErrorJson(int code, const std::string& message) {
   rapidjson::StringBuffer buffer;
@@ -108,13 +103,6 @@ struct AnnouncedStream {
   int port = 0;
 };
 
-struct CallbackRegistration {
-  std::string id;
-  int64_t api_key = 0;
-  std::string url;
-  int64_t created_at_ms = 0;
-};
-
 }  // namespace
 
 class Node::Impl {
@@ -122,7 +110,7 @@ class Node::Impl {
   Impl(NodeConfig config, LogFunction log)
       : config_(std::move(config)),
         log_(std::move(log)),
-        state_folder_(config_.storage + "/state"),
+        state_(config_.storage + "/state"),
         callbacks_out_([this](const std::string& line) { log_(line); }),
         media_(config_.media_address, config_.media_port_min, config_.media_port_max,
                [this](int port, absl::Span<const uint8_t> packet, int64_t at) {
@@ -135,14 +123,8 @@ class Node::Impl {
   }
 
   absl::Status Init() {
-    std::error_code error;
-    std::filesystem::create_directories(state_folder_, error);
-    if (error) {
-      return absl::PermissionDeniedError(absl::StrCat("cannot create '", state_folder_,
-                                                      "': ", error.message()));
-    }
-    LoadCallbacks();
-    LoadArchives();
+    if (absl::Status created = state_.Create(); !created.ok()) return created;
+    LoadState();
     RegisterRoutes();
     if (!server_.bind_to_port(config_.listen_host, config_.listen_port)) {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen_host, ":",
@@ -210,7 +192,7 @@ class Node::Impl {
       if (stream == nullptr) return;
       port = stream->port;
     }
-    media_.SendBack(port, Pli(request.ssrc));
+    media_.SendBack(port, rtp::BuildPli(kNodeSsrc, request.ssrc));
   }
 
   AnnouncedStream* FindStream(int64_t api_key, const std::string& session_id,
@@ -340,61 +322,30 @@ class Node::Impl {
 
   // ---- persistence -----------------------------------------------------------
 
+  // A state write that fails is logged: the archive goes on, but a restart
+  // would not know it as it is now.
   void SaveRecord(const ArchiveRecord& record) {
-    const std::string path = state_folder_ + "/" + record.id + ".json";
-    std::ofstream(path + ".tmp") << RecordStateJson(record);
-    std::rename((path + ".tmp").c_str(), path.c_str());
+    if (absl::Status saved = state_.SaveRecord(record); !saved.ok()) {
+      log_(absl::StrCat("archive ", record.id, ": its state was not saved: ", saved.message()));
+    }
   }
 
   void SaveCallbacks() {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
-    json.StartArray();
-    for (const CallbackRegistration& callback : callbacks_) {
-      json.StartObject();
-      json.Key("id");
-      json.String(callback.id.c_str());
-      json.Key("apiKey");
-      json.Int64(callback.api_key);
-      json.Key("url");
-      json.String(callback.url.c_str());
-      json.Key("createdAt");
-      json.Int64(callback.created_at_ms);
-      json.EndObject();
-    }
-    json.EndArray();
-    const std::string path = state_folder_ + "/callbacks.json";
-    std::ofstream(path + ".tmp") << buffer.GetString();
-    std::rename((path + ".tmp").c_str(), path.c_str());
-  }
-
-  void LoadCallbacks() {
-    absl::StatusOr<std::string> text = ReadTextFile(state_folder_ + "/callbacks.json", "callbacks");
-    if (!text.ok()) return;
-    rapidjson::Document document;
-    document.Parse(text->c_str(), text->size());
-    if (document.HasParseError() || !document.IsArray()) return;
-    for (const rapidjson::Value& entry : document.GetArray()) {
-      if (!entry.IsObject() || !entry.HasMember("url") || !entry["url"].IsString()) continue;
-      callbacks_.push_back({entry["id"].GetString(), entry["apiKey"].GetInt64(),
-                            entry["url"].GetString(), entry["createdAt"].GetInt64()});
+    if (absl::Status saved = state_.SaveCallbacks(callbacks_); !saved.ok()) {
+      log_(absl::StrCat("the callbacks were not saved: ", saved.message()));
     }
   }
 
-  // Lists the archives of earlier runs; one a crash left recording is
-  // finalised from its working folder.
-  void LoadArchives() {
-    std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(state_folder_, error)) {
-      const std::string path = entry.path().string();
-      if (entry.path().extension() != ".json" || entry.path().filename() == "callbacks.json") continue;
-      absl::StatusOr<std::string> text = ReadTextFile(path, "archive state");
-      if (!text.ok()) continue;
-      auto record = ParseRecordState(*text);
-      if (!record.ok()) continue;
-      if (record->recording() || record->status == "stopped") FinaliseAfterCrash(*record);
-      records_[record->id] = *record;
+  // Lists the archives and callbacks of earlier runs; an archive a crash
+  // left recording is finalised from its working folder.
+  void LoadState() {
+    std::vector<std::string> problems;
+    callbacks_ = state_.LoadCallbacks(&problems);
+    for (ArchiveRecord& record : state_.LoadRecords(&problems)) {
+      if (record.recording() || record.status == "stopped") FinaliseAfterCrash(record);
+      records_[record.id] = record;
     }
+    for (const std::string& problem : problems) log_(problem);
   }
 
   void FinaliseAfterCrash(ArchiveRecord& record) {
@@ -725,7 +676,7 @@ class Node::Impl {
                                                 ": only an available or failed archive can be deleted")});
     }
     ::unlink(ZipPath(id).c_str());
-    ::unlink((state_folder_ + "/" + id + ".json").c_str());
+    if (absl::Status removed = state_.RemoveRecord(id); !removed.ok()) log_(std::string(removed.message()));
     records_.erase(id);
     response.status = 204;
   }
@@ -1054,7 +1005,7 @@ class Node::Impl {
 
   const NodeConfig config_;
   const LogFunction log_;
-  const std::string state_folder_;
+  const StateStore state_;
   CallbackSender callbacks_out_;
   httplib::Server server_;
   std::mutex mu_;

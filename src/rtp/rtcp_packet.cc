@@ -115,4 +115,17 @@ int64_t NtpToUnixMicros(uint64_t ntp_time) {
   return seconds * 1'000'000 + micros;
 }
 
+//  0                   1                   2                   3
+//  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+// |V=2|P| FMT=1 |    PT=206     |          length=2             |
+// |                  SSRC of packet sender                        |
+// |                  SSRC of media source                         |
+std::vector<uint8_t> BuildPli(uint32_t sender_ssrc, uint32_t media_ssrc) {
+  std::vector<uint8_t> packet = {0x81, 206, 0, 2};
+  for (uint32_t value : {sender_ssrc, media_ssrc}) {
+    for (int shift : {24, 16, 8, 0}) packet.push_back(static_cast<uint8_t>(value >> shift));
+  }
+  return packet;
+}
+
 }  // namespace rtparchive::rtp

@@ -54,6 +54,10 @@ RtcpError ParseRtcpCompound(absl::Span<const uint8_t> datagram, RtcpCompound* ou
 // Seconds since the Unix epoch, in µs, of an NTP 32.32 timestamp.
 int64_t NtpToUnixMicros(uint64_t ntp_time);
 
+// A Picture Loss Indication (RFC 4585 §6.3.1) from `sender_ssrc` asking the
+// sender of `media_ssrc` for a keyframe.
+std::vector<uint8_t> BuildPli(uint32_t sender_ssrc, uint32_t media_ssrc);
+
 }  // namespace rtparchive::rtp
 
 #endif  // RTPARCHIVE_RTP_RTCP_PACKET_H_

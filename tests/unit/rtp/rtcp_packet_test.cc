@@ -62,5 +62,13 @@ TEST(RtcpPacketTest, EveryPrefixFailsCleanly) {
   }
 }
 
+TEST(RtcpPacketTest, BuildsAPictureLossIndication) {
+  // RFC 4585 §6.1 and §6.3.1: V=2, FMT=1, PT=206 (PSFB), length 2 words.
+  EXPECT_EQ(BuildPli(0x72617263, 0x01020304),
+            (std::vector<uint8_t>{0x81, 206, 0, 2, 0x72, 0x61, 0x72, 0x63, 1, 2, 3, 4}));
+  RtcpCompound compound;
+  EXPECT_EQ(ParseRtcpCompound(BuildPli(1, 2), &compound), RtcpError::kNone);
+}
+
 }  // namespace
 }  // namespace rtparchive::rtp

@@ -1,0 +1,145 @@
+#include "node/state_store.h"
+
+#include <fcntl.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "base/json_fields.h"
+#include "base/text_file.h"
+
+namespace rtparchive::node {
+namespace {
+
+constexpr char kCallbacksFile[] = "callbacks.json";
+
+absl::Status Failed(const std::string& what, const std::string& path) {
+  return absl::InternalError(absl::StrCat("cannot ", what, " '", path, "': ", std::strerror(errno)));
+}
+
+}  // namespace
+
+absl::Status StateStore::Create() const {
+  std::error_code error;
+  std::filesystem::create_directories(folder_, error);
+  if (error) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create '", folder_, "': ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StateStore::Write(const std::string& name, absl::string_view contents) const {
+  const std::string path = folder_ + "/" + name;
+  const std::string temporary = path + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Failed("create", temporary);
+  size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t wrote = ::write(fd, contents.data() + done, contents.size() - done);
+    if (wrote < 0 && errno == EINTR) continue;
+    if (wrote <= 0) {
+      absl::Status status = Failed("write", temporary);
+      ::close(fd);
+      ::unlink(temporary.c_str());
+      return status;
+    }
+    done += static_cast<size_t>(wrote);
+  }
+  if (::fsync(fd) != 0) {
+    absl::Status status = Failed("flush", temporary);
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    return status;
+  }
+  ::close(fd);
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    absl::Status status = Failed("replace", path);
+    ::unlink(temporary.c_str());
+    return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StateStore::SaveRecord(const ArchiveRecord& record) const {
+  return Write(record.id + ".json", RecordStateJson(record));
+}
+
+absl::Status StateStore::RemoveRecord(absl::string_view archive_id) const {
+  const std::string path = absl::StrCat(folder_, "/", archive_id, ".json");
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Failed("remove", path);
+  return absl::OkStatus();
+}
+
+absl::Status StateStore::SaveCallbacks(const std::vector<CallbackRegistration>& callbacks) const {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
+  json.StartArray();
+  for (const CallbackRegistration& callback : callbacks) {
+    json.StartObject();
+    json.Key("id");
+    json.String(callback.id.c_str());
+    json.Key("apiKey");
+    json.Int64(callback.api_key);
+    json.Key("url");
+    json.String(callback.url.c_str());
+    json.Key("createdAt");
+    json.Int64(callback.created_at_ms);
+    json.EndObject();
+  }
+  json.EndArray();
+  return Write(kCallbacksFile, buffer.GetString());
+}
+
+std::vector<ArchiveRecord> StateStore::LoadRecords(std::vector<std::string>* problems) const {
+  std::vector<ArchiveRecord> records;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(folder_, error)) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() != ".json" || entry.path().filename() == kCallbacksFile) continue;
+    absl::StatusOr<std::string> text = ReadTextFile(path, "archive state");
+    absl::StatusOr<ArchiveRecord> record =
+        text.ok() ? ParseRecordState(*text) : absl::StatusOr<ArchiveRecord>(text.status());
+    if (!record.ok()) {
+      problems->push_back(absl::StrCat(path, ": left out: ", record.status().message()));
+      continue;
+    }
+    records.push_back(*std::move(record));
+  }
+  return records;
+}
+
+std::vector<CallbackRegistration> StateStore::LoadCallbacks(std::vector<std::string>* problems) const {
+  std::vector<CallbackRegistration> callbacks;
+  const std::string path = folder_ + "/" + kCallbacksFile;
+  if (!std::filesystem::exists(path)) return callbacks;
+  absl::StatusOr<std::string> text = ReadTextFile(path, "callbacks");
+  rapidjson::Document document;
+  if (text.ok()) document.Parse(text->c_str(), text->size());
+  if (!text.ok() || document.HasParseError() || !document.IsArray()) {
+    problems->push_back(path + ": not a list of callbacks; none loaded");
+    return callbacks;
+  }
+  for (const rapidjson::Value& entry : document.GetArray()) {
+    CallbackRegistration callback;
+    if (entry.IsObject()) {
+      callback = {StringOf(entry, "id"), IntOf(entry, "apiKey"), StringOf(entry, "url"),
+                  IntOf(entry, "createdAt")};
+    }
+    if (callback.id.empty() || callback.url.empty() || callback.api_key <= 0) {
+      problems->push_back(path + ": a callback without id, apiKey or url left out");
+      continue;
+    }
+    callbacks.push_back(std::move(callback));
+  }
+  return callbacks;
+}
+
+}  // namespace rtparchive::node

@@ -83,8 +83,8 @@ void LayerSelector::DecideFront() {
   const int64_t time_us = pending_.front().frame.capture_time_us;
   // The moment's frames: the first of each layer within kInstantUs.
   std::vector<int> at(layers_.size(), -1);  // index in pending_
-  for (size_t i = 0; i < pending_.size() && pending_[i].frame.capture_time_us < time_us + kInstantUs;
-       ++i) {
+  for (size_t i = 0;
+       i < pending_.size() && pending_[i].frame.capture_time_us < time_us + kInstantUs; ++i) {
     if (at[pending_[i].layer] < 0) at[pending_[i].layer] = static_cast<int>(i);
   }
   auto has = [&](int layer) { return layer >= 0 && at[layer] >= 0; };

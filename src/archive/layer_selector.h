@@ -45,7 +45,7 @@ class LayerSelector {
 
   // What a layer's recorder can say about frames still to come from it.
   struct LayerState {
-    bool holding = false;       // may still deliver a frame older than the newest delivered
+    bool holding = false;         // may still deliver a frame older than the newest delivered
     int64_t last_arrival_us = 0;  // arrival of its latest packet
   };
 
@@ -107,7 +107,7 @@ class LayerSelector {
   std::vector<Layer> layers_;
   std::deque<Pending> pending_;  // capture-time order
   int current_ = -1;
-  int keyframe_wanted_ = -1;       // the layer asked for a keyframe, until a switch
+  int keyframe_wanted_ = -1;  // the layer asked for a keyframe, until a switch
   int64_t newest_time_us_ = INT64_MIN;
   int64_t decided_until_us_ = INT64_MIN;  // frames at or before this time are late
   int64_t last_written_us_ = INT64_MIN;

@@ -12,7 +12,8 @@ namespace {
 
 std::string Signature(absl::string_view secret, absl::string_view archive_id,
                       absl::string_view expires) {
-  return absl::BytesToHexString(HmacSha256(secret, absl::StrCat("download\n", archive_id, "\n", expires)));
+  return absl::BytesToHexString(
+      HmacSha256(secret, absl::StrCat("download\n", archive_id, "\n", expires)));
 }
 
 }  // namespace

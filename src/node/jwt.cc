@@ -66,7 +66,8 @@ absl::StatusOr<JwtClaims> VerifyHs256Jwt(absl::string_view token, absl::string_v
     return absl::InvalidArgumentError("the token is not a JWT (header.claims.signature)");
   }
   rapidjson::Document header;
-  if (absl::Status decoded = DecodeObject(parts[0], "header", &header); !decoded.ok()) return decoded;
+  if (absl::Status decoded = DecodeObject(parts[0], "header", &header); !decoded.ok())
+    return decoded;
   auto alg = header.FindMember("alg");
   if (alg == header.MemberEnd() || !alg->value.IsString() ||
       std::string(alg->value.GetString()) != "HS256") {
@@ -82,10 +83,12 @@ absl::StatusOr<JwtClaims> VerifyHs256Jwt(absl::string_view token, absl::string_v
   if (signature.size() != expected.size() ||
       CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
     return absl::PermissionDeniedError(
-        "the token's signature does not match: sign it with the API secret of the API key in the path");
+        "the token's signature does not match: sign it with the API secret of the API key in the "
+        "path");
   }
   rapidjson::Document claims;
-  if (absl::Status decoded = DecodeObject(parts[1], "claims", &claims); !decoded.ok()) return decoded;
+  if (absl::Status decoded = DecodeObject(parts[1], "claims", &claims); !decoded.ok())
+    return decoded;
   JwtClaims result;
   result.issuer = ReadText(claims, "iss");
   result.issuer_type = ReadText(claims, "ist");
@@ -95,7 +98,8 @@ absl::StatusOr<JwtClaims> VerifyHs256Jwt(absl::string_view token, absl::string_v
   }
   if (!ReadTime(claims, "iat", &result.issued_at_s)) result.issued_at_s = now_s;
   if (result.expires_at_s + leeway_s < now_s) {
-    return absl::PermissionDeniedError(absl::StrCat("the token expired ", now_s - result.expires_at_s,
+    return absl::PermissionDeniedError(absl::StrCat("the token expired ",
+                                                    now_s - result.expires_at_s,
                                                     " s ago: make a new one for each request"));
   }
   if (result.issued_at_s - leeway_s > now_s) {

@@ -20,11 +20,11 @@ namespace rtparchive::node {
 inline constexpr size_t kMaxTokenBytes = 4096;
 
 struct JwtClaims {
-  std::string issuer;       // iss (a number is given as its decimal text)
-  std::string issuer_type;  // ist
-  int64_t issued_at_s = 0;  // iat
+  std::string issuer;        // iss (a number is given as its decimal text)
+  std::string issuer_type;   // ist
+  int64_t issued_at_s = 0;   // iat
   int64_t expires_at_s = 0;  // exp
-  std::string id;           // jti, when given
+  std::string id;            // jti, when given
 };
 
 // The token's claims when its signature is `secret`'s and it is valid at

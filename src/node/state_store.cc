@@ -21,7 +21,8 @@ namespace {
 constexpr char kCallbacksFile[] = "callbacks.json";
 
 absl::Status Failed(const std::string& what, const std::string& path) {
-  return absl::InternalError(absl::StrCat("cannot ", what, " '", path, "': ", std::strerror(errno)));
+  return absl::InternalError(
+      absl::StrCat("cannot ", what, " '", path, "': ", std::strerror(errno)));
 }
 
 }  // namespace
@@ -116,7 +117,8 @@ std::vector<ArchiveRecord> StateStore::LoadRecords(std::vector<std::string>* pro
   return records;
 }
 
-std::vector<CallbackRegistration> StateStore::LoadCallbacks(std::vector<std::string>* problems) const {
+std::vector<CallbackRegistration> StateStore::LoadCallbacks(
+    std::vector<std::string>* problems) const {
   std::vector<CallbackRegistration> callbacks;
   const std::string path = folder_ + "/" + kCallbacksFile;
   if (!std::filesystem::exists(path)) return callbacks;

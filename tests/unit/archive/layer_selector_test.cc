@@ -30,8 +30,10 @@ class LayerSelectorTest : public ::testing::Test, public LayerSelector::Listener
     written_.push_back(absl::StrCat(layer, "@", frame.capture_time_us / 1000));
   }
   void OnLayerFrameNotWritten(int layer) override { ++not_written_[layer]; }
-  void OnLayerSwitch(int from, int to, const codec::EncodedFrame& first, const char* reason) override {
-    switches_.push_back(absl::StrCat(from, "->", to, "@", first.capture_time_us / 1000, " ", reason));
+  void OnLayerSwitch(int from, int to, const codec::EncodedFrame& first,
+                     const char* reason) override {
+    switches_.push_back(
+        absl::StrCat(from, "->", to, "@", first.capture_time_us / 1000, " ", reason));
   }
   void OnLayerKeyframeWanted(int layer) override { wanted_.push_back(layer); }
 
@@ -40,7 +42,8 @@ class LayerSelectorTest : public ::testing::Test, public LayerSelector::Listener
   void Send(LayerSelector& selector, std::vector<int> layers, int64_t from_ms, int64_t to_ms,
             std::vector<int64_t> keyframes_ms) {
     for (int64_t ms = from_ms; ms < to_ms; ms += 33) {
-      const bool key = std::find(keyframes_ms.begin(), keyframes_ms.end(), ms) != keyframes_ms.end();
+      const bool key =
+          std::find(keyframes_ms.begin(), keyframes_ms.end(), ms) != keyframes_ms.end();
       for (int layer : layers) selector.Push(layer, Frame(layer, ms, key));
       selector.Advance(ms * 1000, [](int) { return LayerSelector::LayerState{}; });
     }
@@ -110,8 +113,8 @@ TEST_F(LayerSelectorTest, GoesDownWhenTheLayerStopsAndBackUpWhenItResumes) {
   Send(selector, {0, 1}, 990, 2970, {1980});
   Send(selector, {0, 1, 2}, 2970, 3960, {3267});
   selector.Flush();
-  EXPECT_THAT(switches_, ElementsAre("-1->2@0 start", "2->1@1980 layer_stopped",
-                                     "1->2@3267 preferred_layer"));
+  EXPECT_THAT(switches_,
+              ElementsAre("-1->2@0 start", "2->1@1980 layer_stopped", "1->2@3267 preferred_layer"));
   EXPECT_THAT(Runs(), ElementsAre("2x30", "1x39", "2x21"));
 }
 
@@ -139,9 +142,7 @@ TEST_F(LayerSelectorTest, WaitsForALayerThatMayStillDeliverOlderFrames) {
   LayerSelector selector("high", this);
   for (const char* rid : {"q", "f"}) selector.AddLayer(rid);
   bool top_holding = true;  // the top layer waits for its first sender report
-  auto state = [&](int layer) {
-    return LayerSelector::LayerState{layer == 1 && top_holding, 0};
-  };
+  auto state = [&](int layer) { return LayerSelector::LayerState{layer == 1 && top_holding, 0}; };
   for (int64_t ms = 0; ms < 660; ms += 33) {
     selector.Push(0, Frame(0, ms, ms == 0));
     selector.Advance(1000, state);

@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "rtparchive/archive.h"
-#include "test_packets.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rtparchive/archive.h"
+#include "test_packets.h"
 
 namespace rtparchive {
 namespace {
@@ -39,10 +39,11 @@ class SsrcChangeTest : public ::testing::Test {
   }
   // Audio packet `n` of `ssrc` (20 ms each) at kT0 + at_ms.
   void Audio(uint32_t ssrc, int n, int64_t at_ms) {
-    ASSERT_TRUE(archive_
-                    ->PushPacket("s", Rtp(kOpus, static_cast<uint16_t>(n), 960u * n, ssrc, false, {0xfc}),
-                                 kT0 + at_ms * 1000)
-                    .ok());
+    ASSERT_TRUE(
+        archive_
+            ->PushPacket("s", Rtp(kOpus, static_cast<uint16_t>(n), 960u * n, ssrc, false, {0xfc}),
+                         kT0 + at_ms * 1000)
+            .ok());
   }
   // Video frame `n` of `ssrc` (one packet, 100 ms each) at kT0 + at_ms.
   void Video(uint32_t ssrc, int n, int64_t at_ms, bool keyframe) {

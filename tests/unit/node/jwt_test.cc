@@ -43,10 +43,12 @@ TEST(JwtTest, AcceptsWhatTheSdksSign) {
 }
 
 TEST(JwtTest, RefusesAnotherSecretOrAChangedClaim) {
-  EXPECT_EQ(VerifyHs256Jwt(Token(Claims(kNow, kNow + 180), "other"), "s3cret", kNow, 60).status().code(),
-            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      VerifyHs256Jwt(Token(Claims(kNow, kNow + 180), "other"), "s3cret", kNow, 60).status().code(),
+      absl::StatusCode::kPermissionDenied);
   std::string token = Token(Claims(kNow, kNow + 180));
-  const std::string forged = Part(R"({"iss":"999","ist":"project","iat":1800000000,"exp":1800000180})");
+  const std::string forged =
+      Part(R"({"iss":"999","ist":"project","iat":1800000000,"exp":1800000180})");
   const size_t first = token.find('.'), second = token.rfind('.');
   token = token.substr(0, first + 1) + forged + token.substr(second);
   EXPECT_THAT(VerifyHs256Jwt(token, "s3cret", kNow, 60).status().message(), HasSubstr("signature"));
@@ -54,11 +56,13 @@ TEST(JwtTest, RefusesAnotherSecretOrAChangedClaim) {
 
 TEST(JwtTest, RefusesExpiredAndFutureTokensBeyondTheLeeway) {
   EXPECT_TRUE(VerifyHs256Jwt(Token(Claims(kNow - 200, kNow - 30)), "s3cret", kNow, 60).ok());
-  EXPECT_THAT(VerifyHs256Jwt(Token(Claims(kNow - 300, kNow - 90)), "s3cret", kNow, 60).status().message(),
-              HasSubstr("expired"));
+  EXPECT_THAT(
+      VerifyHs256Jwt(Token(Claims(kNow - 300, kNow - 90)), "s3cret", kNow, 60).status().message(),
+      HasSubstr("expired"));
   EXPECT_TRUE(VerifyHs256Jwt(Token(Claims(kNow + 30, kNow + 200)), "s3cret", kNow, 60).ok());
-  EXPECT_THAT(VerifyHs256Jwt(Token(Claims(kNow + 90, kNow + 300)), "s3cret", kNow, 60).status().message(),
-              HasSubstr("future"));
+  EXPECT_THAT(
+      VerifyHs256Jwt(Token(Claims(kNow + 90, kNow + 300)), "s3cret", kNow, 60).status().message(),
+      HasSubstr("future"));
   EXPECT_THAT(VerifyHs256Jwt(Token(R"({"iss":"123456","ist":"project"})"), "s3cret", kNow, 60)
                   .status()
                   .message(),
@@ -69,9 +73,9 @@ TEST(JwtTest, RefusesOtherAlgorithmsAndMalformedTokens) {
   // alg "none" with an empty signature: the classic forgery.
   const std::string none = Part(R"({"alg":"none"})") + "." + Part(Claims(kNow, kNow + 180)) + ".";
   EXPECT_THAT(VerifyHs256Jwt(none, "s3cret", kNow, 60).status().message(), HasSubstr("HS256"));
-  for (const std::string& bad : {std::string(""), std::string("a.b"), std::string("a.b.c.d"),
-                                 std::string("!!.!!.!!"), Part("[1]") + ".e30.AA",
-                                 std::string(kMaxTokenBytes + 1, 'a')}) {
+  for (const std::string& bad :
+       {std::string(""), std::string("a.b"), std::string("a.b.c.d"), std::string("!!.!!.!!"),
+        Part("[1]") + ".e30.AA", std::string(kMaxTokenBytes + 1, 'a')}) {
     EXPECT_FALSE(VerifyHs256Jwt(bad, "s3cret", kNow, 60).ok()) << bad.substr(0, 40);
   }
 }
@@ -84,7 +88,8 @@ TEST(DownloadLinkTest, ValidUntilItExpiresAndOnlyForItsArchive) {
   EXPECT_TRUE(DownloadLinkValid("s3cret", "archive-1", expires, signature, kNow));
   EXPECT_FALSE(DownloadLinkValid("s3cret", "archive-1", expires, signature, kNow + 601));
   EXPECT_FALSE(DownloadLinkValid("s3cret", "archive-2", expires, signature, kNow));
-  EXPECT_FALSE(DownloadLinkValid("s3cret", "archive-1", absl::StrCat(kNow + 6000), signature, kNow));
+  EXPECT_FALSE(
+      DownloadLinkValid("s3cret", "archive-1", absl::StrCat(kNow + 6000), signature, kNow));
   EXPECT_FALSE(DownloadLinkValid("other", "archive-1", expires, signature, kNow));
   EXPECT_FALSE(DownloadLinkValid("s3cret", "archive-1", "soon", signature, kNow));
 }

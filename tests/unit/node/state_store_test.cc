@@ -47,7 +47,8 @@ TEST(StateStoreTest, DamagedFilesAreLeftOutAndSaid) {
   const std::string folder = Folder("damaged");
   StateStore store(folder);
   ASSERT_TRUE(store.Create().ok());
-  std::ofstream(folder + "/callbacks.json") << R"([{"url": "http://x/"}, 5, {"id": "c", "apiKey": 1, "url": "http://y/"}])";
+  std::ofstream(folder + "/callbacks.json")
+      << R"([{"url": "http://x/"}, 5, {"id": "c", "apiKey": 1, "url": "http://y/"}])";
   std::ofstream(folder + "/broken.json") << "{not json";
   std::vector<std::string> problems;
   auto callbacks = store.LoadCallbacks(&problems);

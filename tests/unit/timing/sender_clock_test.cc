@@ -24,7 +24,8 @@ int64_t WorstError(int64_t offset_s, double ppm, SenderClock* clock) {
         sent_us + offset_s * 1'000'000 + static_cast<int64_t>(second * 1'000'000 * ppm * 1e-6);
     clock->OnReport(sender_us, sent_us + delay_us(random));
     // From the first minute on (enough reports for a good minimum).
-    if (second >= 60) worst = std::max<int64_t>(worst, std::llabs(clock->ToReceiver(sender_us) - sent_us));
+    if (second >= 60)
+      worst = std::max<int64_t>(worst, std::llabs(clock->ToReceiver(sender_us) - sent_us));
   }
   return worst;
 }

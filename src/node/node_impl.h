@@ -1,0 +1,181 @@
+// The recording node's implementation, shared by the files that define its
+// parts (internal to src/node): node.cc (start-up, media, time rules),
+// archive_status.cc (status, callbacks, state on disk), api_routes.cc (auth
+// and the route table), archive_routes.cc, session_routes.cc and
+// partner_routes.cc (the handlers).
+#ifndef RTPARCHIVE_NODE_NODE_IMPL_H_
+#define RTPARCHIVE_NODE_NODE_IMPL_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "node/api_request.h"
+#include "node/archive_record.h"
+#include "node/callback_sender.h"
+#include "node/media_ports.h"
+#include "node/node.h"
+#include "node/state_store.h"
+#include "rtparchive/archive.h"
+
+namespace rtparchive::node {
+
+// How far the clock of the machine that signs a JWT may be from the node's.
+inline constexpr int64_t kTokenLeewaySeconds = 60;
+// The SSRC the node's RTCP feedback is sent from.
+inline constexpr uint32_t kNodeSsrc = 0x72617263;  // "rarc"
+
+struct AnnouncedStream {
+  int64_t api_key = 0;
+  std::string session_id;
+  StreamOptions options;
+  int port = 0;
+};
+
+// A new archive or callback ID.
+std::string RandomUuid();
+
+class Node::Impl {
+ public:
+  Impl(NodeConfig config, LogFunction log)
+      : config_(std::move(config)),
+        log_(std::move(log)),
+        state_(config_.storage + "/state"),
+        callbacks_out_([this](const std::string& line) { log_(line); }),
+        media_(config_.media_address, config_.media_port_min, config_.media_port_max,
+               [this](int port, absl::Span<const uint8_t> packet, int64_t at) {
+                 OnPacket(port, packet, at);
+               }) {}
+
+  ~Impl() {
+    timer_stop_ = true;
+    if (timer_.joinable()) timer_.join();
+  }
+  absl::Status Init();
+  void Serve() { server_.listen_after_bind(); }
+  void Shutdown();
+  int port() const { return config_.listen_port; }
+
+ private:
+  // ---- media -------------------------------------------------------------
+  void OnPacket(int port, absl::Span<const uint8_t> packet, int64_t arrival_time_us);
+  void OnKeyframeNeeded(const std::string& archive_id, const KeyframeRequest& request);
+
+  AnnouncedStream* FindStream(int64_t api_key, const std::string& session_id,
+                              const std::string& stream_id);
+
+  // ---- archive status -----------------------------------------------------
+  void OnStatus(const std::string& archive_id, const StatusChange& change);
+
+  // Size and duration (s, rounded) of a finished archive.
+  static void SetOutcome(const ArchiveResult& result, ArchiveRecord* record);
+  void NotifyCallbacks(const ArchiveRecord& record);
+
+  // A link valid for kDownloadLinkSeconds from now that needs no auth header.
+  std::string DownloadUrl(const ArchiveRecord& record) const;
+  std::string ZipPath(const std::string& id) const { return config_.storage + "/" + id + ".zip"; }
+
+  // Applies the time rules (pause, limits) while no packets come.
+  void Tick();
+
+  // The seeds' session rules: an archive stops when no stream was published
+  // within no_stream_stop_us of its start, or session_ended_stop_us after
+  // its session's last publisher left.
+  std::vector<std::shared_ptr<Archive>> ArchivesTheSessionRulesStop(int64_t now_us);
+
+  // ---- persistence -----------------------------------------------------------
+
+  // A state write that fails is logged: the archive goes on, but a restart
+  // would not know it as it is now.
+  void SaveRecord(const ArchiveRecord& record);
+  void SaveCallbacks();
+
+  // Lists the archives and callbacks of earlier runs; an archive a crash
+  // left recording is finalised from its working folder.
+  void LoadState();
+  void FinaliseAfterCrash(ArchiveRecord& record);
+
+  // ---- HTTP --------------------------------------------------------------------
+  using Handler = std::function<void(int64_t api_key, const httplib::Request&, httplib::Response&)>;
+
+  // Wraps a handler with the API key check (403) and JSON error answers.
+  httplib::Server::Handler Authenticated(Handler handler);
+
+  // The API key of the path, when the request proves it holds the key's
+  // secret: X-OPENTOK-AUTH, an HS256 JWT as the official server SDKs sign
+  // it (iss: the API key, ist: "project"), or X-TB-PARTNER-AUTH
+  // <apiKey>:<apiSecret>.
+  std::optional<Failure> Authenticate(const httplib::Request& request, int64_t* api_key);
+  static void Reply(httplib::Response& response, const Failure& failure);
+  static void ReplyJson(httplib::Response& response, const std::string& json);
+  void RegisterRoutes();
+  void StartArchive(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+
+  // The record of `id` under `api_key`, or the 404 to answer.
+  std::optional<Failure> Known(int64_t api_key, const std::string& id);
+  void StopArchive(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void ListArchives(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void GetArchive(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void DeleteArchive(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void Download(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void PatchStreams(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void AddCallback(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+
+  // {"url", "group": "archive", "event": "status"}; the seeds require all
+  // three and at most 8096 bytes.
+  std::optional<Failure> RegisterCallback(int64_t api_key, const httplib::Request& request,
+                                          bool all_fields, CallbackRegistration* callback);
+
+  // ---- The seeds' /v2/partner routes ----------------------------------------
+
+  // The seeds' start and stop name their verb in the body: {"action": "start"}.
+  static std::optional<Failure> RequireAction(const httplib::Request& request, const char* action);
+  void PartnerStart(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void PartnerStop(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+
+  // The seeds answer 403 for an archive ID that is not the key's.
+  void PartnerDelete(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+
+  void PartnerAddCallback(int64_t api_key, const httplib::Request& request,
+                          httplib::Response& response);
+  void PartnerListCallbacks(int64_t api_key, const httplib::Request&, httplib::Response& response);
+  static std::string CallbackJson(const CallbackRegistration& callback);
+  void ListCallbacks(int64_t api_key, const httplib::Request&, httplib::Response& response);
+  void DeleteCallback(int64_t api_key, const httplib::Request& request,
+                      httplib::Response& response);
+  void AnnounceStream(int64_t api_key, const httplib::Request& request,
+                      httplib::Response& response);
+  void WithdrawStream(int64_t api_key, const httplib::Request& request,
+                      httplib::Response& response);
+  const NodeConfig config_;
+  const LogFunction log_;
+  const StateStore state_;
+  CallbackSender callbacks_out_;
+  httplib::Server server_;
+  std::mutex mu_;
+  std::map<std::string, ArchiveRecord> records_;              // every archive, by ID
+  std::map<std::string, std::shared_ptr<Archive>> archives_;  // the ones recording
+  std::map<std::string, std::set<std::string>> added_;        // archive -> streams pushed to it
+  std::map<std::string, std::string> stop_reasons_;           // archive -> why the node stopped it
+  std::map<int, AnnouncedStream> streams_by_port_;
+  std::vector<CallbackRegistration> callbacks_;
+  std::vector<ArchiveRecord> pending_notifications_;  // finalised at start-up
+  bool shutting_down_ = false;
+  std::atomic<bool> timer_stop_{false};
+  std::thread timer_;
+  MediaPorts media_;  // last: its thread calls OnPacket, so it goes first
+};
+
+}  // namespace rtparchive::node
+
+#endif  // RTPARCHIVE_NODE_NODE_IMPL_H_

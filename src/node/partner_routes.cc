@@ -1,0 +1,95 @@
+// The seeds' /v2/partner routes, over the /v2/project ones: start and stop
+// by "action", callbacks in the seeds' shapes (see node_impl.h).
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "node/node_impl.h"
+
+namespace rtparchive::node {
+
+std::optional<Failure> Node::Impl::RequireAction(const httplib::Request& request,
+                                                 const char* action) {
+  rapidjson::Document body;
+  if (auto failure = ParseBody(request.body, &body)) return failure;
+  std::string given;
+  if (auto failure = OptionalString(body, "action", &given)) return failure;
+  if (given != action) {
+    return Failure{400, absl::StrCat("set \"action\": \"", action, "\" (case-sensitive)")};
+  }
+  return std::nullopt;
+}
+
+void Node::Impl::PartnerStart(int64_t api_key, const httplib::Request& request,
+                              httplib::Response& response) {
+  if (auto failure = RequireAction(request, "start")) return Reply(response, *failure);
+  StartArchive(api_key, request, response);
+}
+
+void Node::Impl::PartnerStop(int64_t api_key, const httplib::Request& request,
+                             httplib::Response& response) {
+  if (auto failure = RequireAction(request, "stop")) return Reply(response, *failure);
+  StopArchive(api_key, request, response);
+}
+
+void Node::Impl::PartnerDelete(int64_t api_key, const httplib::Request& request,
+                               httplib::Response& response) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto failure = Known(api_key, request.matches[2])) {
+      return Reply(response, {403, failure->message});
+    }
+  }
+  DeleteArchive(api_key, request, response);
+}
+
+void Node::Impl::PartnerAddCallback(int64_t api_key, const httplib::Request& request,
+                                    httplib::Response& response) {
+  CallbackRegistration callback;
+  if (auto failure = RegisterCallback(api_key, request, /*all_fields=*/true, &callback)) {
+    return Reply(response, *failure);
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
+  json.StartObject();
+  json.Key("id");
+  json.String(callback.id.c_str());
+  json.Key("uri");
+  json.String(callback.url.c_str());
+  json.EndObject();
+  ReplyJson(response, buffer.GetString());
+}
+
+void Node::Impl::PartnerListCallbacks(int64_t api_key, const httplib::Request&,
+                                      httplib::Response& response) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
+  json.StartArray();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const CallbackRegistration& callback : callbacks_) {
+    if (callback.api_key != api_key) continue;
+    // The seeds write times as "2013-12-08 17:14:52.0" (UTC).
+    const std::string time = absl::FormatTime(
+        "%Y-%m-%d %H:%M:%E1S", absl::FromUnixMillis(callback.created_at_ms), absl::UTCTimeZone());
+    json.StartObject();
+    json.Key("id");
+    json.String(callback.id.c_str());
+    json.Key("url");
+    json.String(callback.url.c_str());
+    json.Key("event");
+    json.String("status");
+    json.Key("group");
+    json.String("archive");
+    json.Key("createdAt");
+    json.String(time.c_str());
+    json.Key("updatedAt");
+    json.String(time.c_str());
+    json.EndObject();
+  }
+  json.EndArray();
+  ReplyJson(response, buffer.GetString());
+}
+}  // namespace rtparchive::node

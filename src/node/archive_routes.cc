@@ -2,6 +2,8 @@
 // download and the streams of a manual archive (see node_impl.h).
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <fstream>
@@ -172,12 +174,20 @@ void Node::Impl::ListArchives(int64_t api_key, const httplib::Request& request,
   std::sort(matching.begin(), matching.end(), [](const auto& a, const auto& b) {
     return a.created_at_ms != b.created_at_ms ? a.created_at_ms > b.created_at_ms : a.id < b.id;
   });
-  std::string json = absl::StrCat("{\"count\":", matching.size(), ",\"items\":[");
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
+  json.StartObject();
+  json.Key("count");
+  json.Uint64(matching.size());
+  json.Key("items");
+  json.StartArray();
   for (int64_t i = offset; i < static_cast<int64_t>(matching.size()) && i < offset + count; ++i) {
-    if (i > offset) json += ",";
-    json += ArchiveJson(matching[i], DownloadUrl(matching[i]));
+    const std::string item = ArchiveJson(matching[i], DownloadUrl(matching[i]));
+    json.RawValue(item.data(), item.size(), rapidjson::kObjectType);
   }
-  ReplyJson(response, json + "]}");
+  json.EndArray();
+  json.EndObject();
+  ReplyJson(response, buffer.GetString());
 }
 
 void Node::Impl::GetArchive(int64_t api_key, const httplib::Request& request,

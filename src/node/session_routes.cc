@@ -71,14 +71,17 @@ std::string Node::Impl::CallbackJson(const CallbackRegistration& callback) {
 
 void Node::Impl::ListCallbacks(int64_t api_key, const httplib::Request&,
                                httplib::Response& response) {
-  std::string json = "[";
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
+  json.StartArray();
   std::lock_guard<std::mutex> lock(mu_);
   for (const CallbackRegistration& callback : callbacks_) {
     if (callback.api_key != api_key) continue;
-    if (json.size() > 1) json += ",";
-    json += CallbackJson(callback);
+    const std::string item = CallbackJson(callback);
+    json.RawValue(item.data(), item.size(), rapidjson::kObjectType);
   }
-  ReplyJson(response, json + "]");
+  json.EndArray();
+  ReplyJson(response, buffer.GetString());
 }
 
 void Node::Impl::DeleteCallback(int64_t api_key, const httplib::Request& request,

@@ -37,7 +37,7 @@ void Fields(Writer& json, const ArchiveRecord& record) {
   String(json, "sessionId", record.session_id);
   json.Key("size");
   json.Uint64(record.size);
-  String(json, "status", record.status);
+  String(json, "status", ToString(record.status));
   String(json, "streamMode", record.manual ? "manual" : "auto");
   json.Key("streams");
   json.StartArray();
@@ -58,6 +58,30 @@ void Fields(Writer& json, const ArchiveRecord& record) {
 
 }  // namespace
 
+bool CanMove(ArchiveStatus from, ArchiveStatus to) {
+  switch (to) {
+    case ArchiveStatus::kStarted:
+    case ArchiveStatus::kPaused:
+      return from == ArchiveStatus::kStarted || from == ArchiveStatus::kPaused;
+    case ArchiveStatus::kStopped:
+      return from == ArchiveStatus::kStarted || from == ArchiveStatus::kPaused ||
+             from == ArchiveStatus::kStopped;
+    case ArchiveStatus::kAvailable:
+      return from == ArchiveStatus::kStopped;
+    case ArchiveStatus::kFailed:
+      return from != ArchiveStatus::kAvailable;
+  }
+  return false;
+}
+
+std::optional<ArchiveStatus> ParseArchiveStatus(absl::string_view text) {
+  for (ArchiveStatus status : {ArchiveStatus::kStarted, ArchiveStatus::kPaused, ArchiveStatus::kStopped,
+                               ArchiveStatus::kAvailable, ArchiveStatus::kFailed}) {
+    if (text == ToString(status)) return status;
+  }
+  return std::nullopt;
+}
+
 std::string ArchiveJson(const ArchiveRecord& record, const std::string& url, bool event) {
   rapidjson::StringBuffer buffer;
   Writer json(buffer);
@@ -65,7 +89,7 @@ std::string ArchiveJson(const ArchiveRecord& record, const std::string& url, boo
   if (event) String(json, "event", "archive");
   Fields(json, record);
   json.Key("url");
-  if (record.status == "available" && !url.empty()) {
+  if (record.status == ArchiveStatus::kAvailable && !url.empty()) {
     json.String(url.c_str());
   } else {
     json.Null();
@@ -98,7 +122,9 @@ absl::StatusOr<ArchiveRecord> ParseRecordState(absl::string_view text) {
   record.has_audio = BoolOf(document, "hasAudio", true);
   record.has_video = BoolOf(document, "hasVideo", true);
   record.manual = StringOf(document, "streamMode") == "manual";
-  record.status = StringOf(document, "status");
+  std::optional<ArchiveStatus> status = ParseArchiveStatus(StringOf(document, "status"));
+  if (!status) return absl::InvalidArgumentError("an archive state file with no known status");
+  record.status = *status;
   record.reason = StringOf(document, "reason");
   record.created_at_ms = IntOf(document, "createdAt");
   record.duration_s = IntOf(document, "duration");

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "rtparchive/archive.h"
 
 namespace rtparchive::node {
 
@@ -27,7 +28,7 @@ struct ArchiveRecord {
   bool has_audio = true;
   bool has_video = true;
   bool manual = false;              // streamMode "manual"
-  std::string status = "started";   // started, paused, stopped, available, failed
+  ArchiveStatus status = ArchiveStatus::kStarted;
   std::string reason;
   int64_t created_at_ms = 0;
   int64_t duration_s = 0;
@@ -38,8 +39,15 @@ struct ArchiveRecord {
   bool media_seen = false;
   int64_t session_empty_since_us = 0;
 
-  bool recording() const { return status == "started" || status == "paused"; }
+  bool recording() const {
+    return status == ArchiveStatus::kStarted || status == ArchiveStatus::kPaused;
+  }
 };
+
+// The seeds' status flow: started <-> paused while recording; either one ->
+// stopped -> available, or -> failed from any status but available.
+bool CanMove(ArchiveStatus from, ArchiveStatus to);
+std::optional<ArchiveStatus> ParseArchiveStatus(absl::string_view text);
 
 // The API's archive object; `url` is the download URL, used only when
 // available. With `event`, the callback body ("event": "archive").

@@ -140,7 +140,7 @@ void Node::Impl::StopArchive(int64_t api_key, const httplib::Request& request,
     auto found = archives_.find(id);
     if (found == archives_.end() || !records_[id].recording()) {
       return Reply(response, {409, absl::StrCat("archive ", id, " is not being recorded (",
-                                                records_[id].status, ")")});
+                                                ToString(records_[id].status), ")")});
     }
     archive = found->second;
     stop_reasons_[id] = "user initiated";
@@ -148,7 +148,7 @@ void Node::Impl::StopArchive(int64_t api_key, const httplib::Request& request,
   }
   archive->Stop().IgnoreError();  // the status callbacks record the outcome
   // Answered as documented: the archive as it stopped.
-  snapshot.status = "stopped";
+  snapshot.status = ArchiveStatus::kStopped;
   snapshot.reason = "user initiated";
   ReplyJson(response, ArchiveJson(snapshot, ""));
 }
@@ -203,8 +203,8 @@ void Node::Impl::DeleteArchive(int64_t api_key, const httplib::Request& request,
   const std::string id = request.matches[2];
   std::lock_guard<std::mutex> lock(mu_);
   if (auto failure = Known(api_key, id)) return Reply(response, *failure);
-  const std::string status = records_[id].status;
-  if (status != "available" && status != "failed") {
+  const ArchiveStatus status = records_[id].status;
+  if (status != ArchiveStatus::kAvailable && status != ArchiveStatus::kFailed) {
     return Reply(response,
                  {409, absl::StrCat("archive ", id, " is ", status,
                                     ": only an available or failed archive can be deleted")});
@@ -222,8 +222,9 @@ void Node::Impl::Download(int64_t api_key, const httplib::Request& request,
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto failure = Known(api_key, id)) return Reply(response, *failure);
-    if (records_[id].status != "available") {
-      return Reply(response, {409, absl::StrCat("archive ", id, " is ", records_[id].status)});
+    if (records_[id].status != ArchiveStatus::kAvailable) {
+      return Reply(response,
+                   {409, absl::StrCat("archive ", id, " is ", ToString(records_[id].status))});
     }
   }
   auto file = std::make_shared<std::ifstream>(ZipPath(id), std::ios::binary);

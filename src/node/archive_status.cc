@@ -20,7 +20,12 @@ void Node::Impl::OnStatus(const std::string& archive_id, const StatusChange& cha
     auto found = archives_.find(archive_id);
     if (found != archives_.end()) archive = found->second;
     ArchiveRecord& record = records_[archive_id];
-    record.status = ToString(change.status);
+    if (!CanMove(record.status, change.status)) {
+      log_(absl::StrCat("archive ", archive_id, ": ignored a move from ", ToString(record.status),
+                        " to ", ToString(change.status)));
+      return;
+    }
+    record.status = change.status;
     if (change.status == ArchiveStatus::kStopped) {
       auto reason = stop_reasons_.find(archive_id);
       record.reason = reason != stop_reasons_.end() ? reason->second : change.reason;
@@ -93,7 +98,7 @@ void Node::Impl::LoadState() {
   std::vector<std::string> problems;
   callbacks_ = state_.LoadCallbacks(&problems);
   for (ArchiveRecord& record : state_.LoadRecords(&problems)) {
-    if (record.recording() || record.status == "stopped") FinaliseAfterCrash(record);
+    if (record.recording() || record.status == ArchiveStatus::kStopped) FinaliseAfterCrash(record);
     records_[record.id] = record;
   }
   for (const std::string& problem : problems) log_(problem);
@@ -103,16 +108,16 @@ void Node::Impl::FinaliseAfterCrash(ArchiveRecord& record) {
   const std::string zip = ZipPath(record.id);
   auto result = RecoverArchive(zip + ".parts", zip);
   if (result.ok()) {
-    record.status = "available";
+    record.status = ArchiveStatus::kAvailable;
     record.reason = "recovered after the node stopped unexpectedly";
     SetOutcome(*result, &record);
     std::filesystem::remove_all(zip + ".parts");
   } else {
-    record.status = "failed";
+    record.status = ArchiveStatus::kFailed;
     record.reason = absl::StrCat("the node stopped unexpectedly and nothing could be recovered: ",
                                  result.status().message());
   }
-  log_(absl::StrCat("archive ", record.id, ": ", record.status, " (", record.reason, ")"));
+  log_(absl::StrCat("archive ", record.id, ": ", ToString(record.status), " (", record.reason, ")"));
   SaveRecord(record);
   pending_notifications_.push_back(record);
 }

@@ -24,7 +24,7 @@ TEST(StateStoreTest, WhatIsSavedIsLoadedAgain) {
   record.id = "a1";
   record.api_key = 7;
   record.session_id = "s";
-  record.status = "available";
+  record.status = ArchiveStatus::kAvailable;
   record.reason = "user initiated";
   record.size = 1234;
   ASSERT_TRUE(store.SaveRecord(record).ok());
@@ -71,6 +71,21 @@ TEST(StateStoreTest, AFailedWriteSaysSoAndKeepsTheOldState) {
   EXPECT_THAT(saved.message(), HasSubstr("callbacks.json.tmp"));
   std::vector<std::string> problems;
   EXPECT_EQ(store.LoadCallbacks(&problems).size(), 1u);
+}
+
+TEST(ArchiveRecordTest, StatusesMoveAsTheSeedsSay) {
+  using S = ArchiveStatus;
+  EXPECT_TRUE(CanMove(S::kStarted, S::kPaused));
+  EXPECT_TRUE(CanMove(S::kPaused, S::kStarted));
+  EXPECT_TRUE(CanMove(S::kPaused, S::kStopped));
+  EXPECT_TRUE(CanMove(S::kStopped, S::kAvailable));
+  EXPECT_TRUE(CanMove(S::kStarted, S::kFailed));
+  EXPECT_FALSE(CanMove(S::kStarted, S::kAvailable));  // not without stopping
+  EXPECT_FALSE(CanMove(S::kStopped, S::kStarted));
+  EXPECT_FALSE(CanMove(S::kAvailable, S::kFailed));
+  EXPECT_FALSE(CanMove(S::kFailed, S::kAvailable));
+  EXPECT_EQ(ParseArchiveStatus("available"), S::kAvailable);
+  EXPECT_EQ(ParseArchiveStatus("Available"), std::nullopt);
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "node/auth.h"
 #include "node/download_link.h"
-#include "node/jwt.h"
 #include "node/node_impl.h"
 
 namespace rtparchive::node {
@@ -20,35 +20,13 @@ httplib::Server::Handler Node::Impl::Authenticated(Handler handler) {
 }
 
 std::optional<Failure> Node::Impl::Authenticate(const httplib::Request& request, int64_t* api_key) {
-  const std::string path_key = request.matches[1].str();
-  auto secret = config_.secrets.end();
-  if (absl::SimpleAtoi(path_key, api_key)) secret = config_.secrets.find(*api_key);
+  Credentials credentials;
   if (request.has_header("X-OPENTOK-AUTH")) {
-    if (secret == config_.secrets.end()) {
-      return Failure{403, absl::StrCat("API key ", path_key, " is not one of this node's")};
-    }
-    const int64_t now_s = absl::ToUnixSeconds(absl::Now());
-    auto claims = VerifyHs256Jwt(request.get_header_value("X-OPENTOK-AUTH"), secret->second, now_s,
-                                 kTokenLeewaySeconds);
-    if (!claims.ok()) {
-      return Failure{403, absl::StrCat("X-OPENTOK-AUTH refused: ", claims.status().message())};
-    }
-    if (claims->issuer != path_key || claims->issuer_type != "project") {
-      return Failure{403,
-                     "X-OPENTOK-AUTH refused: its iss must be the API key in the path and "
-                     "its ist \"project\""};
-    }
-    return std::nullopt;
+    credentials.opentok_auth = request.get_header_value("X-OPENTOK-AUTH");
   }
-  const std::string auth = request.get_header_value("X-TB-PARTNER-AUTH");
-  const size_t colon = auth.find(':');
-  if (secret == config_.secrets.end() || colon == std::string::npos ||
-      auth.substr(0, colon) != path_key || auth.substr(colon + 1) != secret->second) {
-    return Failure{403,
-                   "invalid credentials: send X-OPENTOK-AUTH (a JWT signed with the API secret, as "
-                   "the server SDKs do) or X-TB-PARTNER-AUTH: <apiKey>:<apiSecret>"};
-  }
-  return std::nullopt;
+  credentials.partner_auth = request.get_header_value("X-TB-PARTNER-AUTH");
+  return node::Authenticate(request.matches[1].str(), credentials, config_.secrets,
+                            absl::ToUnixSeconds(absl::Now()), api_key);
 }
 
 void Node::Impl::Reply(httplib::Response& response, const Failure& failure) {

@@ -30,8 +30,6 @@
 
 namespace rtparchive::node {
 
-// How far the clock of the machine that signs a JWT may be from the node's.
-inline constexpr int64_t kTokenLeewaySeconds = 60;
 // The SSRC the node's RTCP feedback is sent from.
 inline constexpr uint32_t kNodeSsrc = 0x72617263;  // "rarc"
 

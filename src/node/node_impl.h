@@ -147,8 +147,10 @@ class Node::Impl {
   void PartnerAddCallback(int64_t api_key, const httplib::Request& request,
                           httplib::Response& response);
   void PartnerListCallbacks(int64_t api_key, const httplib::Request&, httplib::Response& response);
-  static std::string CallbackJson(const CallbackRegistration& callback);
+  // A registration as the node answers it, or in the seeds' shape (times as text).
+  static std::string CallbackJson(const CallbackRegistration& callback, bool seeds_shape = false);
   void ListCallbacks(int64_t api_key, const httplib::Request&, httplib::Response& response);
+  void ReplyCallbackList(int64_t api_key, bool seeds_shape, httplib::Response& response);
   void DeleteCallback(int64_t api_key, const httplib::Request& request,
                       httplib::Response& response);
   void AnnounceStream(int64_t api_key, const httplib::Request& request,

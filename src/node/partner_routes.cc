@@ -6,7 +6,6 @@
 #include <rapidjson/writer.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 #include "node/node_impl.h"
 
 namespace rtparchive::node {
@@ -65,31 +64,6 @@ void Node::Impl::PartnerAddCallback(int64_t api_key, const httplib::Request& req
 
 void Node::Impl::PartnerListCallbacks(int64_t api_key, const httplib::Request&,
                                       httplib::Response& response) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
-  json.StartArray();
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const CallbackRegistration& callback : callbacks_) {
-    if (callback.api_key != api_key) continue;
-    // The seeds write times as "2013-12-08 17:14:52.0" (UTC).
-    const std::string time = absl::FormatTime(
-        "%Y-%m-%d %H:%M:%E1S", absl::FromUnixMillis(callback.created_at_ms), absl::UTCTimeZone());
-    json.StartObject();
-    json.Key("id");
-    json.String(callback.id.c_str());
-    json.Key("url");
-    json.String(callback.url.c_str());
-    json.Key("event");
-    json.String("status");
-    json.Key("group");
-    json.String("archive");
-    json.Key("createdAt");
-    json.String(time.c_str());
-    json.Key("updatedAt");
-    json.String(time.c_str());
-    json.EndObject();
-  }
-  json.EndArray();
-  ReplyJson(response, buffer.GetString());
+  ReplyCallbackList(api_key, /*seeds_shape=*/true, response);
 }
 }  // namespace rtparchive::node

@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "base/system_clock.h"
 #include "node/node_impl.h"
 
@@ -51,7 +52,7 @@ std::optional<Failure> Node::Impl::RegisterCallback(int64_t api_key,
   return std::nullopt;
 }
 
-std::string Node::Impl::CallbackJson(const CallbackRegistration& callback) {
+std::string Node::Impl::CallbackJson(const CallbackRegistration& callback, bool seeds_shape) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
   json.StartObject();
@@ -64,20 +65,33 @@ std::string Node::Impl::CallbackJson(const CallbackRegistration& callback) {
   json.Key("event");
   json.String("status");
   json.Key("createdAt");
-  json.Int64(callback.created_at_ms);
+  if (seeds_shape) {
+    // The seeds write times as "2013-12-08 17:14:52.0" (UTC), and updatedAt.
+    const std::string time = absl::FormatTime(
+        "%Y-%m-%d %H:%M:%E1S", absl::FromUnixMillis(callback.created_at_ms), absl::UTCTimeZone());
+    json.String(time.c_str());
+    json.Key("updatedAt");
+    json.String(time.c_str());
+  } else {
+    json.Int64(callback.created_at_ms);
+  }
   json.EndObject();
   return buffer.GetString();
 }
 
 void Node::Impl::ListCallbacks(int64_t api_key, const httplib::Request&,
                                httplib::Response& response) {
+  ReplyCallbackList(api_key, /*seeds_shape=*/false, response);
+}
+
+void Node::Impl::ReplyCallbackList(int64_t api_key, bool seeds_shape, httplib::Response& response) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
   json.StartArray();
   std::lock_guard<std::mutex> lock(mu_);
   for (const CallbackRegistration& callback : callbacks_) {
     if (callback.api_key != api_key) continue;
-    const std::string item = CallbackJson(callback);
+    const std::string item = CallbackJson(callback, seeds_shape);
     json.RawValue(item.data(), item.size(), rapidjson::kObjectType);
   }
   json.EndArray();

@@ -3,6 +3,8 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <set>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 
@@ -27,7 +29,7 @@ void CallbackSender::Post(const std::string& url, const std::string& json_body) 
       log_(absl::StrCat("callback queue full: dropped one for ", queue_.front().url));
       queue_.pop_front();
     }
-    queue_.push_back({url, json_body, 0, std::chrono::steady_clock::now()});
+    queue_.push_back({url, json_body, 0, std::chrono::steady_clock::now(), next_sequence_++});
   }
   wake_.notify_all();
 }
@@ -64,9 +66,14 @@ void CallbackSender::Run() {
       wake_.wait(lock);
       continue;
     }
-    // The callback due first; retries wait their turn, new ones are due now.
-    auto next = std::min_element(queue_.begin(), queue_.end(),
-                                 [](const Pending& a, const Pending& b) { return a.due < b.due; });
+    // Of the first callback queued for each URL (the later ones wait for
+    // it), the one due first; retries wait their turn, new ones are due now.
+    auto next = queue_.end();
+    std::set<std::string_view> urls_seen;
+    for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+      if (!urls_seen.insert(it->url).second) continue;
+      if (next == queue_.end() || it->due < next->due) next = it;
+    }
     if (!stopping_ && next->due > std::chrono::steady_clock::now()) {
       wake_.wait_until(lock, next->due);
       continue;
@@ -85,7 +92,11 @@ void CallbackSender::Run() {
     }
     pending.due = std::chrono::steady_clock::now() +
                   std::chrono::milliseconds(500 << (pending.attempts - 1));
-    queue_.push_back(std::move(pending));
+    // Back in its place among those posted.
+    auto place = std::find_if(queue_.begin(), queue_.end(), [&](const Pending& other) {
+      return other.sequence > pending.sequence;
+    });
+    queue_.insert(place, std::move(pending));
   }
 }
 

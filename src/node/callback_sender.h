@@ -1,8 +1,10 @@
 // Delivers status callbacks (HTTP POST of a JSON body) on its own thread, so
 // a slow or dead endpoint never delays media or API requests. Each callback
 // is tried up to kAttempts times, waiting 0.5 s, 1 s, 2 s, ... in between;
-// after that it is dropped and logged. The queue is bounded: when it is
-// full, the oldest callback is dropped (and logged).
+// after that it is dropped and logged. The callbacks to one URL arrive in
+// the order they were posted: a retry holds back the ones after it, so
+// "available" never comes before "stopped". The queue is bounded: when it
+// is full, the oldest callback is dropped (and logged).
 #ifndef RTPARCHIVE_NODE_CALLBACK_SENDER_H_
 #define RTPARCHIVE_NODE_CALLBACK_SENDER_H_
 
@@ -34,6 +36,7 @@ class CallbackSender {
     std::string url, body;
     int attempts = 0;
     std::chrono::steady_clock::time_point due;
+    uint64_t sequence = 0;  // the order of Post calls; queue_ keeps it
   };
   void Run();
   static bool Deliver(const std::string& url, const std::string& body, std::string* error);
@@ -41,7 +44,8 @@ class CallbackSender {
   std::function<void(const std::string&)> log_;
   std::mutex mu_;
   std::condition_variable wake_;
-  std::deque<Pending> queue_;
+  std::deque<Pending> queue_;  // in the order posted
+  uint64_t next_sequence_ = 0;
   bool stopping_ = false;
   std::thread thread_;
 };

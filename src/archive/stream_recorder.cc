@@ -86,19 +86,25 @@ void StreamRecorder::OnRtcp(absl::Span<const uint8_t> packet, int64_t arrival_ti
                         absl::StrFormat("in a %d-byte RTCP packet", packet.size()));
   }
   // Reports parsed before an error in the compound are still good. Each
-  // one's NTP time is the publisher's clock: the tracks get it on ours.
+  // one's NTP time is the publisher's clock: the tracks get it on ours. A
+  // report for an SSRC with no track yet is kept as it came: it may be a
+  // reconnected publisher's, on another clock, which counts from its segment.
   for (const rtp::SenderReport& report : compound.sender_reports) {
-    const int64_t sender_us = rtp::NtpToUnixMicros(report.ntp_time);
-    sender_clock_.OnReport(sender_us, arrival_time_us);
-    const int64_t ntp_us = sender_clock_.ToReceiver(sender_us);
+    const EarlyReport received{rtp::NtpToUnixMicros(report.ntp_time), report.rtp_timestamp,
+                               arrival_time_us};
     auto track = tracks_by_ssrc_.find(report.ssrc);
     if (track != tracks_by_ssrc_.end()) {
-      track->second->recorder->OnSenderReport(ntp_us, report.rtp_timestamp);
+      PassSenderReport(received, track->second->recorder.get());
     } else if (early_sender_reports_.size() < kMaxTracksPerStream ||
                early_sender_reports_.count(report.ssrc)) {
-      early_sender_reports_[report.ssrc] = {ntp_us, report.rtp_timestamp};
+      early_sender_reports_[report.ssrc] = received;
     }
   }
+}
+
+void StreamRecorder::PassSenderReport(const EarlyReport& report, TrackRecorder* track) {
+  sender_clock_.OnReport(report.sender_time_us, report.arrival_time_us);
+  track->OnSenderReport(sender_clock_.ToReceiver(report.sender_time_us), report.rtp_timestamp);
 }
 
 void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_time_us) {
@@ -334,7 +340,7 @@ StreamRecorder::Track* StreamRecorder::TrackFor(const rtp::RtpPacketView& view,
                       kind == MediaKind::kVideo ? "video" : "audio", ssrc));
   auto early = early_sender_reports_.find(ssrc);
   if (early != early_sender_reports_.end()) {
-    track->OnSenderReport(early->second.first, early->second.second);
+    PassSenderReport(early->second, track.get());
     early_sender_reports_.erase(early);
   }
   auto entry = std::make_unique<Track>();
@@ -442,6 +448,9 @@ void StreamRecorder::CloseSegment(SegmentEnd why) {
   if (why == SegmentEnd::kReconnect && replaced_ssrcs_.size() < kMaxTracksPerStream) {
     for (const auto& [ssrc, track] : tracks_by_ssrc_) replaced_ssrcs_.insert(ssrc);
   }
+  // A publisher that comes back may do so from another machine: its clock
+  // is estimated afresh.
+  if (why != SegmentEnd::kStop) sender_clock_ = timing::SenderClock();
   interleaver_.Flush();
   tracks_by_ssrc_.clear();
   segment_track_[0] = segment_track_[1] = nullptr;

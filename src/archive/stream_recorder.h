@@ -141,7 +141,16 @@ class StreamRecorder : private LayerSelector::Listener {
   BufferPool packet_buffers_;  // before the tracks, which give buffers back to it
   std::map<uint32_t, Track*> tracks_by_ssrc_;       // the open segment's tracks
   std::vector<std::unique_ptr<Track>> all_tracks_;  // every segment's, for results
-  std::map<uint32_t, std::pair<int64_t, uint32_t>> early_sender_reports_;  // before the track
+  // A sender report as it came, for an SSRC whose track does not exist yet.
+  struct EarlyReport {
+    int64_t sender_time_us;  // its NTP time, on the publisher's clock
+    uint32_t rtp_timestamp;
+    int64_t arrival_time_us;
+  };
+  // Maps the report's time to ours (the report counts for the estimate) and
+  // gives it to the track.
+  void PassSenderReport(const EarlyReport& report, TrackRecorder* track);
+  std::map<uint32_t, EarlyReport> early_sender_reports_;  // before the track
   Interleaver interleaver_;
   timing::SenderClock sender_clock_;  // the publisher's clock, to ours
   std::vector<SegmentFile> finished_segments_;

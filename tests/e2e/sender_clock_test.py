@@ -29,9 +29,10 @@ FRAME_MS = 34  # one video frame at 30 fps, rounded up
 YEARS_3 = 3 * 365 * 86400
 
 
-def skew_reports(source, target, sport, skew):
+def skew_reports(source, target, sport, skew, ssrcs=None):
     """Rewrites the NTP time of every sender report sent from UDP port `sport`
-    with skew(ntp seconds, seconds since the first record)."""
+    (of `ssrcs` only, when given) with skew(ntp seconds, seconds since the
+    first record)."""
     header, records = read_pcap(source)
     first = records[0][0] + records[0][1] / 1e6
     out = []
@@ -42,7 +43,8 @@ def skew_reports(source, target, sport, skew):
             pos = 0
             while pos + 4 <= len(payload):
                 length = (struct.unpack_from("!H", payload, pos + 2)[0] + 1) * 4
-                if payload[pos + 1] == 200 and pos + 16 <= len(payload):
+                reporter = struct.unpack_from("!I", payload, pos + 4)[0] if pos + 8 <= len(payload) else None
+                if payload[pos + 1] == 200 and pos + 16 <= len(payload) and (ssrcs is None or reporter in ssrcs):
                     seconds, fraction = struct.unpack_from("!II", payload, pos + 8)
                     ntp = skew(seconds + fraction / 2**32, sec + usec / 1e6 - first)
                     struct.pack_into("!II", payload, pos + 8, int(ntp) & 0xffffffff, int((ntp % 1) * 2**32))
@@ -82,6 +84,40 @@ SKEWS = {
     "drifting 100 ppm": lambda ntp, t: ntp + t * 100e-6,
 }
 
+def compare(plain, skewed, plain_folder, skewed_folder, what):
+    check(abs(skewed["createdAt"] - plain["createdAt"]) <= FRAME_MS,
+          f"{what}: createdAt {skewed['createdAt'] - plain['createdAt']:+d} ms")
+    files = {f["filename"]: f for f in plain["files"]}
+    for entry in skewed["files"]:
+        before = files.get(entry["filename"])
+        check(before is not None, f"{what}: {entry['filename']} as before")
+        if before is None:
+            continue
+        moved = [entry[k] + skewed["createdAt"] - before[k] - plain["createdAt"]
+                 for k in ("startTimeOffset", "stopTimeOffset")]
+        print(f"{what}: {entry['filename'][:10]} moved {moved} ms")
+        check(all(abs(m) <= FRAME_MS for m in moved),
+              f"{what}: {entry['filename']} start and stop moved {moved} ms (at most one frame)")
+        a, b = first_times(plain_folder, entry["filename"]), first_times(skewed_folder, entry["filename"])
+        if "v" in a and "a" in a:
+            shift = (b["v"] - b["a"]) - (a["v"] - a["a"])
+            print(f"{what}: {entry['filename'][:10]} audio/video moved {shift:+.1f} ms against each other")
+            check(abs(shift) <= 20, f"{what}: audio and video stay together ({shift:+.0f} ms)")
+
+
+# A publisher that reconnects from a machine whose clock is ten minutes
+# behind the first one's: its new segment is placed by arrival too.
+capture = os.path.join(TESTDATA, "captures", "reconnect.pcap")
+sidecar = json.load(open(os.path.join(TESTDATA, "captures", "reconnect.json")))
+second = sidecar["streams"][0]["segments"][1]
+plain, plain_folder = replay(capture, "reconnect")
+for label, skew in (("slow", lambda ntp, t: ntp - 600), ("fast", lambda ntp, t: ntp + 600)):
+    skewed_capture = os.path.join(WORK, f"reconnect-{label}.pcap")
+    skew_reports(capture, skewed_capture, sidecar["streams"][0]["sport"], skew,
+                 {second["video"]["ssrc"], second["audio"]["ssrc"]})
+    skewed, skewed_folder = replay(skewed_capture, f"reconnect-{label}")
+    compare(plain, skewed, plain_folder, skewed_folder, f"reconnect, second connection's clock 10 min {label}")
+
 for name in ("two-streams", "av-sync"):
     capture = os.path.join(TESTDATA, "captures", name + ".pcap")
     sidecar = json.load(open(os.path.join(TESTDATA, "captures", name + ".json")))
@@ -91,23 +127,5 @@ for name in ("two-streams", "av-sync"):
         skewed_capture = os.path.join(WORK, f"{name}-{label.replace(' ', '-')}.pcap")
         skew_reports(capture, skewed_capture, sport, skew)
         skewed, skewed_folder = replay(skewed_capture, f"{name}-{label.replace(' ', '-')}")
-        what = f"{name}, publisher 0's clock {label}"
-        check(abs(skewed["createdAt"] - plain["createdAt"]) <= FRAME_MS,
-              f"{what}: createdAt {skewed['createdAt'] - plain['createdAt']:+d} ms")
-        files = {f["filename"]: f for f in plain["files"]}
-        for entry in skewed["files"]:
-            before = files.get(entry["filename"])
-            check(before is not None, f"{what}: {entry['filename']} as before")
-            if before is None:
-                continue
-            moved = [entry[k] + skewed["createdAt"] - before[k] - plain["createdAt"]
-                     for k in ("startTimeOffset", "stopTimeOffset")]
-            print(f"{what}: {entry['filename'][:8]} moved {moved} ms")
-            check(all(abs(m) <= FRAME_MS for m in moved),
-                  f"{what}: {entry['filename']} start and stop moved {moved} ms (at most one frame)")
-            a, b = first_times(plain_folder, entry["filename"]), first_times(skewed_folder, entry["filename"])
-            if "v" in a and "a" in a:
-                shift = (b["v"] - b["a"]) - (a["v"] - a["a"])
-                print(f"{what}: {entry['filename'][:8]} audio/video moved {shift:+.1f} ms against each other")
-                check(abs(shift) <= 20, f"{what}: audio and video stay together ({shift:+.0f} ms)")
+        compare(plain, skewed, plain_folder, skewed_folder, f"{name}, publisher 0's clock {label}")
 finish(WORK)

@@ -30,6 +30,7 @@
 #include "cli/inspect_output.h"
 #include "cli/progress_bar.h"
 #include "cli/summary.h"
+#include "cli/version.h"
 #include "inspect/archive_check.h"
 #include "node/node.h"
 #include "replay/replay.h"
@@ -76,7 +77,7 @@ constexpr char kUsage[] =
     "records RTP packet captures as individual stream archives.\n\n"
     "Usage:\n"
     "  rtparchive replay CAPTURE -o ARCHIVE.zip [--session FILE.json] [--events FILE.json]\n"
-    "                    [--sdp FILE.sdp ...]\n"
+    "                    [--sdp FILE.sdp ...] [--layer high|low|RID]\n"
     "  rtparchive verify ARCHIVE.zip\n"
     "  rtparchive inspect ARCHIVE.zip [--json] [--timeline out.svg]\n"
     "  rtparchive recover ARCHIVE.zip.parts -o ARCHIVE.zip\n"
@@ -86,16 +87,19 @@ constexpr char kUsage[] =
     "H.264) file per stream segment and a JSON manifest, without re-encoding.\n"
     "Streams are found by SSRC; audio and video of one publisher are paired by RTCP\n"
     "CNAME, else by their shared addresses. --sdp takes the publishers' SDPs\n"
-    "(a=ssrc, FID, msid, mid, extmap, RED/RTX/ULPFEC types); --session names streams\n"
-    "explicitly; --events adds and removes them over time (manual stream mode).\n\n"
+    "(a=ssrc, FID, SIM, msid, mid, rid, extmap, RED/RTX/ULPFEC types); --session names\n"
+    "streams explicitly; --events adds and removes them over time (manual stream mode).\n"
+    "A simulcast publisher's layers are one video track: --layer picks the one written\n"
+    "(default the largest being sent), switching at keyframes. Times are the capture's.\n\n"
     "verify checks an archive as consumers read it (ZIP, manifest schema, sizes, each\n"
     "file parsed by libwebm: codecs, rising timestamps, duration, Cues) and prints one\n"
     "line per problem. inspect summarises streams, segments, offsets, codecs, sizes,\n"
     "frame counts and gaps. recover finalises the working folder a recording left\n"
     "behind when it was killed or failed (disk full): the segment files up to their\n"
     "last flush (at most a few seconds lost), with the manifest from its journal.\n"
-    "serve runs a recording node: the archive REST API, live RTP over UDP, status\n"
-    "callbacks (see the README).\n\n"
+    "serve runs a recording node: the archive REST API of the platform's documents and\n"
+    "of its server SDKs, live RTP over UDP, status callbacks (see the README).\n"
+    "--version prints the version and the libraries it was built with.\n\n"
     "Exit status: 0 done; 1 failed (replay: no archive; verify: problems found);\n"
     "2 bad usage; 3 replay wrote the archive, but the capture ends in the middle of a record.";
 
@@ -314,6 +318,7 @@ int main(int argc, char** argv) {
     const size_t at = file.find("src/cli/");
     return std::string(at == absl::string_view::npos ? file : file.substr(at));
   };
+  config.version_string = [] { return rtparchive::cli::VersionText(); };
   absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(kUsage);
   // Abseil exits 1 after --help; asking for help is not a failure here.

@@ -44,6 +44,13 @@ void LayerSelector::Push(int layer, codec::EncodedFrame frame) {
 }
 
 void LayerSelector::Advance(int64_t now_us, const std::function<LayerState(int layer)>& state_of) {
+  // Every layer silent (the video was muted, the audio goes on): no later
+  // frame will come to decide the last ones by, so they go now.
+  bool all_silent = true;
+  for (int layer = 0; layer < layer_count() && all_silent; ++layer) {
+    all_silent = now_us - state_of(layer).last_arrival_us >= kGoneUs;
+  }
+  if (all_silent) return Flush();
   while (!pending_.empty()) {
     const int64_t time_us = pending_.front().frame.capture_time_us;
     if (newest_time_us_ - time_us < kDecisionLagUs) return;

@@ -17,8 +17,9 @@
 // the selector keeps them in capture-time order and decides a moment (the
 // frames of all layers within `kInstantUs` of each other: one picture) only
 // once the newest frame is `kDecisionLagUs` later and no layer still being
-// sent may deliver an older frame (`Advance` is told which ones may). It
-// holds at most `kMaxPending` frames; beyond that the oldest is decided.
+// sent may deliver an older frame (`Advance` is told which ones may), or
+// at once when every layer has been silent for `kGoneUs`. It holds at most
+// `kMaxPending` frames; beyond that the oldest is decided.
 //
 // With a single layer frames pass straight through.
 //

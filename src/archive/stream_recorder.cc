@@ -74,6 +74,9 @@ absl::Status StreamRecorder::PushPacket(absl::Span<const uint8_t> packet, int64_
   } else {
     OnRtp(packet, arrival_time_us);
   }
+  // Every packet tells the layer selector that time passed, audio's too:
+  // simulcast video that went silent still has its last frames written.
+  AdvanceLayers(arrival_time_us);
   return write_status_;
 }
 
@@ -141,7 +144,6 @@ void StreamRecorder::OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_tim
   track->last_arrival_us = arrival_time_us;
   if (track->rid_reads_left > 0 && rid_extension_id_ != 0) ReadRid(track, view);
   track->recorder->OnRtp(view, arrival_time_us);
-  AdvanceLayers(arrival_time_us);
 }
 
 void StreamRecorder::ReadRid(Track* track, const rtp::RtpPacketView& view) {
@@ -225,7 +227,6 @@ void StreamRecorder::OnRtx(const rtp::RtpPacketView& rtx, int associated_payload
   last_media_arrival_us_ = arrival_time_us;
   media->last_arrival_us = arrival_time_us;
   media->recorder->OnRtp(view, arrival_time_us, /*retransmission=*/true);
-  AdvanceLayers(arrival_time_us);
 }
 
 StreamRecorder::Track* StreamRecorder::TrackFor(const rtp::RtpPacketView& view,

@@ -155,6 +155,24 @@ TEST_F(LayerSelectorTest, WaitsForALayerThatMayStillDeliverOlderFrames) {
   EXPECT_THAT(Runs(), ElementsAre("1x20"));
 }
 
+TEST_F(LayerSelectorTest, WhenEveryLayerFallsSilentTheLastFramesGoOutWithoutWaiting) {
+  LayerSelector selector("high", this);
+  for (const char* rid : {"q", "f"}) selector.AddLayer(rid);
+  int64_t last_arrival_us = 0;
+  auto state = [&](int) { return LayerSelector::LayerState{false, last_arrival_us}; };
+  for (int64_t ms = 0; ms < 660; ms += 33) {
+    for (int layer : {0, 1}) selector.Push(layer, Frame(layer, ms, ms == 0));
+    last_arrival_us = ms * 1000;
+    selector.Advance(last_arrival_us, state);
+  }
+  EXPECT_THAT(Runs(), ElementsAre("1x16"));  // the newest 100 ms wait for later frames
+  // The video is muted; audio goes on and time passes.
+  selector.Advance(last_arrival_us + 300'000, state);
+  EXPECT_THAT(Runs(), ElementsAre("1x16"));
+  selector.Advance(last_arrival_us + LayerSelector::kGoneUs, state);
+  EXPECT_THAT(Runs(), ElementsAre("1x20"));
+}
+
 TEST_F(LayerSelectorTest, ALateFrameOfAnotherLayerIsNotWritten) {
   LayerSelector selector("high", this);
   for (const char* rid : {"q", "f"}) selector.AddLayer(rid);

@@ -6,9 +6,7 @@
 # For every capture NAME it keeps NAME.pcap, NAME.json (the corpus sidecar)
 # and NAME.truth.json: per stream segment, the MD5 of every encoded frame as
 # ffmpeg reads it from the encoder's own output (the .ref files, which are
-# not kept). The sidecar has the same hashes, except that for a packet with
-# side data (the last Opus packet carries DiscardPadding) it records the side
-# data's hash instead of the frame's; the truth file reads the right column.
+# not kept), independently of the sidecar's own list.
 #
 # Usage: scripts/make-testdata.sh [NAME...]   (default: every capture)
 # CORPUS=path/to/make-corpus.sh overrides the corpus script.

@@ -112,7 +112,7 @@ void BM_SegmentWriter(benchmark::State& state) {
       codec::EncodedFrame frame;
       frame.data.assign(4096, static_cast<uint8_t>(i));
       frame.keyframe = i % 30 == 0;
-      if (!(*writer)->PutFrame(container::TrackKind::kVideo, std::move(frame), i * 33).ok())
+      if (!(*writer)->PutFrame(MediaKind::kVideo, std::move(frame), i * 33).ok())
         std::abort();
     }
     bytes += static_cast<int64_t>((*writer)->Finish()->bytes);

@@ -14,6 +14,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev python3 clang libclang-rt-14-dev
   # independent tools the tests check our output with
   ffmpeg mkvtoolnix unzip curl
+  # the package test: CPack's Debian package (dpkg-shlibdeps), the unit's check
+  dpkg-dev systemd
   # the corpus script's packetizers (../shared/corpus/make-corpus.sh)
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-x

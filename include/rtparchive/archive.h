@@ -22,44 +22,9 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "rtparchive/media.h"
 
 namespace rtparchive {
-
-// The project's preferred video codec: VP8 gives .webm files, H.264 .mkv.
-enum class VideoCodec { kVp8, kH264 };
-enum class VideoType { kCamera, kScreen, kCustom };
-enum class MediaKind { kAudio, kVideo };
-// Payload formats rtparchive records (VP8, H.264, Opus), and the ones that
-// wrap or repair them: RED (RFC 2198) carries the media in blocks, RTX
-// (RFC 4588) retransmits it on its own SSRC, ULPFEC (RFC 5109) protects it.
-enum class PayloadFormat { kVp8, kH264, kOpus, kRed, kRtx, kUlpfec };
-
-struct PayloadTypeInfo {
-  PayloadTypeInfo() = default;
-  PayloadTypeInfo(PayloadFormat payload_format, int clock_rate)
-      : format(payload_format), clock_rate_hz(clock_rate) {}
-
-  PayloadFormat format = PayloadFormat::kVp8;
-  int clock_rate_hz = 90000;
-  // H.264: SPS and PPS NAL units given out of band (SDP sprop-parameter-sets),
-  // used until the stream sends its own.
-  std::vector<std::vector<uint8_t>> parameter_sets;
-  // RTX: the payload type it retransmits (SDP fmtp apt=).
-  int associated_payload_type = -1;
-};
-
-// The kind of media a payload type carries; RED, RTX and ULPFEC wrap either
-// kind, and are video when they run a 90 kHz clock.
-MediaKind KindOf(const PayloadTypeInfo& format);
-
-// RTP header extension URIs rtparchive reads (RFC 8285; mapped to IDs by the
-// SDP's a=extmap lines).
-inline constexpr char kVideoOrientationExtension[] = "urn:3gpp:video-orientation";
-inline constexpr char kMidExtension[] = "urn:ietf:params:rtp-hdrext:sdes:mid";
-// RFC 8852: the RID of a simulcast layer's packets, and of their RTX.
-inline constexpr char kRtpStreamIdExtension[] = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
-inline constexpr char kRepairedRtpStreamIdExtension[] =
-    "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
 
 // The hosted platforms' archive rules, kept as configurable defaults.
 struct ArchiveLimits {
@@ -229,6 +194,8 @@ struct FileResult {
   int64_t start_time_offset_ms = 0;
   int64_t stop_time_offset_ms = 0;
   double duration_ms = 0;
+  std::string connection_data;  // the stream's, as the manifest gives it
+  std::string video_type;       // "camera", "screen" or "custom"
 };
 
 struct StreamResult {
@@ -324,9 +291,6 @@ absl::StatusOr<ArchiveResult> RecoverArchive(const std::string& working_folder,
 // 1-200 of letters, digits, '-', '_' and '.', not starting with '.'.
 bool IsValidId(absl::string_view id);
 
-const char* ToString(VideoType type);
-const char* ToString(PayloadFormat format);
-std::optional<VideoType> ParseVideoType(absl::string_view text);
 
 }  // namespace rtparchive
 

@@ -19,6 +19,7 @@
 #include "archive/journal.h"
 #include "archive/recording_rules.h"
 #include "archive/stream_recorder.h"
+#include "archive/zip_writer.h"
 
 namespace rtparchive {
 namespace {
@@ -117,7 +118,7 @@ class Archive::Impl {
   struct Finished {
     int order;
     StreamOptions options;
-    std::vector<archive::SegmentFile> files;
+    std::vector<archive::SegmentRecord> files;
     StreamResult result;
   };
 
@@ -238,12 +239,10 @@ class Archive::Impl {
     config.flush_each_cluster = options_.flush_each_cluster;
     config.first_segment_index = next_segment_index_[stream.stream_id];
     // Called under the lock, from the stream's PushPacket.
-    config.on_segment_opened = [this, stream](const archive::SegmentFile& file)
-        ABSL_NO_THREAD_SAFETY_ANALYSIS {
-          return journal_->Record({file.filename, stream.stream_id, file.segment_index,
-                                   stream.connection_data, ToString(stream.video_type),
-                                   file.first_capture_ms, file.data_offset});
-        };
+    config.room_before_file = archive::LocalHeaderBytes;
+    config.sum_crc32 = true;  // the ZIP entry's checksum, without reading the file again
+    config.on_segment_opened = [this](const archive::SegmentRecord& record)
+        ABSL_NO_THREAD_SAFETY_ANALYSIS { return journal_->Record(record); };
     const std::string stream_id = stream.stream_id;
     auto recorder = std::make_unique<archive::StreamRecorder>(
         std::move(config),
@@ -287,15 +286,10 @@ class Archive::Impl {
     std::sort(finished_.begin(), finished_.end(),
               [](const Finished& a, const Finished& b) { return a.order < b.order; });
     ArchiveResult result;
-    std::vector<archive::RecordedFile> files;
+    std::vector<archive::SegmentRecord> files;
     for (const Finished& stream : finished_) {
       result.streams.push_back(stream.result);
-      for (const archive::SegmentFile& file : stream.files) {
-        files.push_back({stream.options.stream_id, stream.options.connection_data,
-                         ToString(stream.options.video_type), file.segment_index, file.filename,
-                         file.path, file.data_offset, file.size, file.first_capture_ms, file.last_capture_ms,
-                         file.duration_ms, file.crc32});
-      }
+      files.insert(files.end(), stream.files.begin(), stream.files.end());
     }
     result.not_recorded = not_recorded_;
     const int64_t fallback_created_at_ms =
@@ -306,7 +300,7 @@ class Archive::Impl {
       status_ = written;
       return written;  // the working folder keeps the segments for `recover`
     }
-    for (const archive::RecordedFile& file : files) ::unlink(file.path.c_str());
+    for (const archive::SegmentRecord& file : files) ::unlink(file.path.c_str());
     ::unlink(journal_->path().c_str());
     journal_.reset();
     ::rmdir(working_folder_.c_str());

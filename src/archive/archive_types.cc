@@ -22,51 +22,6 @@ bool IsValidLayerChoice(absl::string_view layer) {
   return true;
 }
 
-const char* ToString(VideoType type) {
-  switch (type) {
-    case VideoType::kCamera:
-      return "camera";
-    case VideoType::kScreen:
-      return "screen";
-    case VideoType::kCustom:
-      return "custom";
-  }
-  return "camera";
-}
-
-MediaKind KindOf(const PayloadTypeInfo& format) {
-  switch (format.format) {
-    case PayloadFormat::kOpus:
-      return MediaKind::kAudio;
-    case PayloadFormat::kVp8:
-    case PayloadFormat::kH264:
-      return MediaKind::kVideo;
-    case PayloadFormat::kRed:
-    case PayloadFormat::kRtx:
-    case PayloadFormat::kUlpfec:
-      break;
-  }
-  return format.clock_rate_hz == 90000 ? MediaKind::kVideo : MediaKind::kAudio;
-}
-
-const char* ToString(PayloadFormat format) {
-  switch (format) {
-    case PayloadFormat::kVp8:
-      return "VP8";
-    case PayloadFormat::kH264:
-      return "H.264";
-    case PayloadFormat::kOpus:
-      return "Opus";
-    case PayloadFormat::kRed:
-      return "RED";
-    case PayloadFormat::kRtx:
-      return "RTX";
-    case PayloadFormat::kUlpfec:
-      return "ULPFEC";
-  }
-  return "?";
-}
-
 const char* ToString(ArchiveStatus status) {
   switch (status) {
     case ArchiveStatus::kStarted:
@@ -81,13 +36,6 @@ const char* ToString(ArchiveStatus status) {
       return "failed";
   }
   return "failed";
-}
-
-std::optional<VideoType> ParseVideoType(absl::string_view text) {
-  if (text == "camera") return VideoType::kCamera;
-  if (text == "screen") return VideoType::kScreen;
-  if (text == "custom") return VideoType::kCustom;
-  return std::nullopt;
 }
 
 }  // namespace rtparchive

@@ -11,7 +11,7 @@
 namespace rtparchive::archive {
 
 absl::Status WriteArchiveZip(const JournalArchive& fields, int64_t fallback_created_at_ms,
-                             const std::vector<RecordedFile>& files, const std::string& output_path,
+                             const std::vector<SegmentRecord>& files, const std::string& output_path,
                              ArchiveResult* result) {
   int64_t created_at_ms = fallback_created_at_ms;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -26,21 +26,14 @@ absl::Status WriteArchiveZip(const JournalArchive& fields, int64_t fallback_crea
   manifest.created_at_ms = created_at_ms;
   std::vector<ZipEntry> entries;
   result->files.clear();
-  for (const RecordedFile& file : files) {
-    ManifestFile entry;
-    entry.stream_id = file.stream_id;
-    entry.filename = file.filename;
-    entry.size = file.size;
-    entry.start_time_offset_ms = file.first_capture_ms - created_at_ms;
-    entry.stop_time_offset_ms = file.last_capture_ms - created_at_ms;
-    entry.connection_data = file.connection_data;
-    entry.video_type = file.video_type;
-    manifest.files.push_back(entry);
-    result->files.push_back({entry.stream_id, file.segment_index, entry.filename, entry.size,
-                             entry.start_time_offset_ms, entry.stop_time_offset_ms,
-                             file.duration_ms});
+  for (const SegmentRecord& record : files) {
+    FileResult file = record.file;
+    file.start_time_offset_ms = record.first_capture_ms - created_at_ms;
+    file.stop_time_offset_ms = record.last_capture_ms - created_at_ms;
+    manifest.files.push_back(file);
+    result->files.push_back(file);
     entries.push_back(
-        ZipEntry::FromFile(file.filename, file.path, file.data_offset, file.size, file.crc32));
+        ZipEntry::FromFile(file.filename, record.path, record.data_offset, file.size, record.crc32));
   }
   result->zip_path = output_path;
   result->created_at_ms = created_at_ms;

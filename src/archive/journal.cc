@@ -46,23 +46,23 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Create(const std::string& path
 
 Journal::~Journal() { ::close(fd_); }
 
-absl::Status Journal::Record(const JournalSegment& segment) {
+absl::Status Journal::Record(const SegmentRecord& segment) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
   json.StartObject();
   json.Key("segment");
   json.StartObject();
   json.Key("filename");
-  json.String(segment.filename.c_str());
+  json.String(segment.file.filename.c_str());
   json.Key("streamId");
-  json.String(segment.stream_id.c_str());
+  json.String(segment.file.stream_id.c_str());
   json.Key("index");
-  json.Int(segment.segment_index);
+  json.Int(segment.file.segment);
   json.Key("connectionData");
-  json.String(segment.connection_data.c_str(),
-              static_cast<rapidjson::SizeType>(segment.connection_data.size()));
+  json.String(segment.file.connection_data.c_str(),
+              static_cast<rapidjson::SizeType>(segment.file.connection_data.size()));
   json.Key("videoType");
-  json.String(segment.video_type.c_str());
+  json.String(segment.file.video_type.c_str());
   json.Key("firstCaptureMs");
   json.Int64(segment.first_capture_ms);
   json.Key("dataOffset");
@@ -103,12 +103,15 @@ absl::StatusOr<JournalContents> ReadJournal(const std::string& path) {
     } else if (auto segment = document.FindMember("segment");
                segment != document.MemberEnd() && segment->value.IsObject()) {
       const rapidjson::Value& value = segment->value;
-      contents.segments.push_back({StringOf(value, "filename"), StringOf(value, "streamId"),
-                                   static_cast<int>(IntOf(value, "index")),
-                                   StringOf(value, "connectionData"), StringOf(value, "videoType"),
-                                   IntOf(value, "firstCaptureMs"),
-                                   static_cast<uint64_t>(
-                                       std::max<int64_t>(0, IntOf(value, "dataOffset")))});
+      SegmentRecord record;
+      record.file.filename = StringOf(value, "filename");
+      record.file.stream_id = StringOf(value, "streamId");
+      record.file.segment = static_cast<int>(IntOf(value, "index"));
+      record.file.connection_data = StringOf(value, "connectionData");
+      record.file.video_type = StringOf(value, "videoType");
+      record.first_capture_ms = IntOf(value, "firstCaptureMs");
+      record.data_offset = static_cast<uint64_t>(std::max<int64_t>(0, IntOf(value, "dataOffset")));
+      contents.segments.push_back(std::move(record));
     } else {
       ++contents.unreadable_lines;
     }

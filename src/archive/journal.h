@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "archive/segment_record.h"
 
 namespace rtparchive::archive {
 
@@ -24,16 +25,6 @@ inline constexpr char kJournalName[] = "journal.jsonl";
 struct JournalArchive {
   std::string id, name, session_id;
   int64_t partner_id = 0;
-};
-
-struct JournalSegment {
-  std::string filename;  // in the working folder, and in the ZIP
-  std::string stream_id;
-  int segment_index = 0;
-  std::string connection_data;
-  std::string video_type;
-  int64_t first_capture_ms = 0;
-  uint64_t data_offset = 0;  // where the file's WebM/Matroska bytes start
 };
 
 class Journal {
@@ -45,7 +36,9 @@ class Journal {
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
 
-  absl::Status Record(const JournalSegment& segment);
+  // Keeps the segment's file name, stream, index, connection data, video
+  // type, first capture time and data offset.
+  absl::Status Record(const SegmentRecord& segment);
   const std::string& path() const { return path_; }
 
  private:
@@ -58,7 +51,7 @@ class Journal {
 
 struct JournalContents {
   std::optional<JournalArchive> archive;
-  std::vector<JournalSegment> segments;
+  std::vector<SegmentRecord> segments;  // with the fields Record keeps
   int64_t unreadable_lines = 0;  // a torn last line, or damage
 };
 

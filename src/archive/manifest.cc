@@ -22,7 +22,7 @@ std::string ManifestToJson(const Manifest& manifest) {
   writer.Int64(manifest.created_at_ms);
   writer.Key("files");
   writer.StartArray();
-  for (const ManifestFile& file : manifest.files) {
+  for (const FileResult& file : manifest.files) {
     writer.StartObject();
     writer.Key("connectionData");
     string(file.connection_data);

@@ -10,18 +10,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "rtparchive/archive.h"
 
 namespace rtparchive::archive {
-
-struct ManifestFile {
-  std::string stream_id;
-  std::string filename;
-  uint64_t size = 0;
-  int64_t start_time_offset_ms = 0;
-  int64_t stop_time_offset_ms = 0;
-  std::string connection_data;
-  std::string video_type;
-};
 
 struct Manifest {
   std::string id;
@@ -29,7 +20,7 @@ struct Manifest {
   std::string session_id;
   int64_t partner_id = 0;
   int64_t created_at_ms = 0;
-  std::vector<ManifestFile> files;
+  std::vector<FileResult> files;  // duration_ms and segment are not written
 };
 
 // Pretty-printed JSON, every string escaped by RapidJSON.

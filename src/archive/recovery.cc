@@ -25,23 +25,26 @@ absl::StatusOr<container::SegmentStats> Rewrite(container::ParsedFile parsed,
   container::SegmentConfig config;
   config.doc_type = parsed.doc_type;
   config.has_video = config.has_audio = false;
-  std::map<uint64_t, container::TrackKind> kinds;
+  std::map<uint64_t, MediaKind> kinds;
   const container::ParsedTrack* video = nullptr;
   for (const container::ParsedTrack& track : parsed.tracks) {
     if (track.type == kVideoTrackType) {
       config.has_video = true;
       config.video_codec_id = track.codec_id;
       config.video_codec_private = track.codec_private;
-      kinds[track.number] = container::TrackKind::kVideo;
+      kinds[track.number] = MediaKind::kVideo;
       video = &track;
     } else if (track.type == kAudioTrackType) {
       config.has_audio = true;
       config.audio_codec_id = track.codec_id;
       if (track.channels > 0) config.audio_channels = static_cast<int>(track.channels);
-      kinds[track.number] = container::TrackKind::kAudio;
+      kinds[track.number] = MediaKind::kAudio;
     }
   }
-  auto sink = container::FileSink::Create(path, container::FileSink::kDefaultBufferBytes, data_offset);
+  container::FileSinkOptions sink_options;
+  sink_options.leading_room = data_offset;
+  sink_options.sum_crc32 = true;
+  auto sink = container::FileSink::Create(path, sink_options);
   if (!sink.ok()) return sink.status();
   auto writer = container::SegmentWriter::Start(std::move(*sink), config);
   if (!writer.ok()) return writer.status();
@@ -54,7 +57,7 @@ absl::StatusOr<container::SegmentStats> Rewrite(container::ParsedFile parsed,
     codec::EncodedFrame frame;
     frame.data = std::move(parsed_frame.data);
     frame.keyframe = parsed_frame.keyframe;
-    if (kind->second == container::TrackKind::kVideo && frame.keyframe && video->pixel_width > 0) {
+    if (kind->second == MediaKind::kVideo && frame.keyframe && video->pixel_width > 0) {
       frame.size = codec::VideoSize{static_cast<int>(video->pixel_width),
                                     static_cast<int>(video->pixel_height)};
       frame.rotation_degrees = video->rotation_degrees;
@@ -90,36 +93,40 @@ absl::StatusOr<ArchiveResult> RecoverArchive(const std::string& working_folder,
     result.warnings.push_back(absl::StrCat(journal->unreadable_lines,
                                            " journal lines could not be read (a torn last line)"));
   }
-  std::vector<archive::RecordedFile> files;
-  for (const archive::JournalSegment& segment : journal->segments) {
-    const std::string source = working_folder + "/" + segment.filename;
+  std::vector<archive::SegmentRecord> files;
+  for (const archive::SegmentRecord& segment : journal->segments) {
+    const std::string source = working_folder + "/" + segment.file.filename;
     auto partial = container::ReadWebmPrefix(source, segment.data_offset);
     if (!partial.ok()) {
-      result.warnings.push_back(absl::StrCat(segment.filename, ": left out: ",
+      result.warnings.push_back(absl::StrCat(segment.file.filename, ": left out: ",
                                              partial.status().message()));
       continue;
     }
     if (partial->file.frames.empty()) {
-      result.warnings.push_back(absl::StrCat(segment.filename, ": left out: no complete frame"));
+      result.warnings.push_back(absl::StrCat(segment.file.filename, ": left out: no complete frame"));
       continue;
     }
     const size_t frames_read = partial->file.frames.size();
     const bool cut_short = partial->cut_short;
     int64_t skipped = 0;
-    const std::string repaired = repaired_folder + "/" + segment.filename;
+    const std::string repaired = repaired_folder + "/" + segment.file.filename;
     // Room for the ZIP entry's header in front, as the recorder leaves it.
-    const uint64_t data_offset = archive::LocalHeaderBytes(segment.filename);
+    const uint64_t data_offset = archive::LocalHeaderBytes(segment.file.filename);
     auto stats = Rewrite(std::move(partial->file), repaired, data_offset, &skipped);
     if (!stats.ok()) return stats.status();
     if (cut_short || skipped > 0) {
       result.warnings.push_back(absl::StrCat(
-          segment.filename, ": ", cut_short ? "cut short; " : "", frames_read - skipped,
+          segment.file.filename, ": ", cut_short ? "cut short; " : "", frames_read - skipped,
           " frames recovered", skipped > 0 ? absl::StrCat(", ", skipped, " unusable") : ""));
     }
-    files.push_back({segment.stream_id, segment.connection_data, segment.video_type,
-                     segment.segment_index, segment.filename, repaired, data_offset, stats->bytes,
-                     segment.first_capture_ms, segment.first_capture_ms + stats->last_timestamp_ms,
-                     stats->duration_ms, stats->crc32});
+    archive::SegmentRecord record = segment;
+    record.path = repaired;
+    record.data_offset = data_offset;
+    record.file.size = stats->bytes;
+    record.file.duration_ms = stats->duration_ms;
+    record.last_capture_ms = segment.first_capture_ms + stats->last_timestamp_ms;
+    record.crc32 = stats->crc32;
+    files.push_back(std::move(record));
   }
   if (files.empty()) {
     return absl::FailedPreconditionError(

@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "archive/zip_writer.h"
 #include "rtp/header_extensions.h"
 #include "rtp/rtcp_packet.h"
 #include "rtp/red_payload.h"
@@ -35,10 +34,6 @@ int ExtensionId(const std::map<int, std::string>& extensions, absl::string_view 
     if (mapped == uri) return id;
   }
   return 0;
-}
-
-container::TrackKind ContainerTrack(MediaKind kind) {
-  return kind == MediaKind::kVideo ? container::TrackKind::kVideo : container::TrackKind::kAudio;
 }
 
 }  // namespace
@@ -404,8 +399,11 @@ absl::Status StreamRecorder::OpenSegmentFile() {
   const std::string index = segment_index_ == 0 ? std::string() : absl::StrCat("-", segment_index_);
   segment_filename_ = absl::StrCat(config_.stream.stream_id, index, extension);
   segment_path_ = absl::StrCat(config_.working_folder, "/", segment_filename_);
-  auto sink = container::FileSink::Create(segment_path_, container::FileSink::kDefaultBufferBytes,
-                                          LocalHeaderBytes(segment_filename_));
+  container::FileSinkOptions sink_options;
+  sink_options.leading_room = config_.room_before_file ? config_.room_before_file(segment_filename_) : 0;
+  sink_options.sum_crc32 = config_.sum_crc32;
+  segment_leading_room_ = sink_options.leading_room;
+  auto sink = container::FileSink::Create(segment_path_, sink_options);
   if (!sink.ok()) return sink.status();
   auto writer = container::SegmentWriter::Start(std::move(*sink), segment);
   if (!writer.ok()) return writer.status();
@@ -420,13 +418,7 @@ void StreamRecorder::WriteFrame(MediaKind kind, codec::EncodedFrame frame) {
     if (!write_status_.ok()) return;
     base_capture_us_ = frame.capture_time_us;
     if (config_.on_segment_opened) {
-      SegmentFile opened;
-      opened.segment_index = segment_index_;
-      opened.path = segment_path_;
-      opened.filename = segment_filename_;
-      opened.data_offset = LocalHeaderBytes(segment_filename_);
-      opened.first_capture_ms = base_capture_us_ / 1000;
-      write_status_ = config_.on_segment_opened(opened);
+      write_status_ = config_.on_segment_opened(OpenSegmentRecord());
       if (!write_status_.ok()) return;
     }
   }
@@ -438,7 +430,7 @@ void StreamRecorder::WriteFrame(MediaKind kind, codec::EncodedFrame frame) {
   if (timestamp_ms != wanted_ms && segment_track_[index] != nullptr) {
     ++segment_track_[index]->timestamps_adjusted;
   }
-  write_status_ = writer_->PutFrame(ContainerTrack(kind), std::move(frame), timestamp_ms);
+  write_status_ = writer_->PutFrame(kind, std::move(frame), timestamp_ms);
   last_timestamp_ms_ = timestamp_ms;
   last_track_timestamp_ms_[index] = timestamp_ms;
 }
@@ -464,23 +456,31 @@ void StreamRecorder::CloseSegment(SegmentEnd why) {
     write_status_ = stats.status();
     return;
   }
-  SegmentFile file;
-  file.segment_index = segment_index_;
-  file.path = segment_path_;
-  file.filename = segment_filename_;
-  file.data_offset = LocalHeaderBytes(segment_filename_);
-  file.size = stats->bytes;
-  file.first_capture_ms = base_capture_us_ / 1000;
-  file.last_capture_ms = file.first_capture_ms + stats->last_timestamp_ms;
-  file.duration_ms = stats->duration_ms;
-  file.crc32 = stats->crc32;
-  finished_segments_.push_back(file);
+  SegmentRecord record = OpenSegmentRecord();
+  record.file.size = stats->bytes;
+  record.file.duration_ms = stats->duration_ms;
+  record.last_capture_ms = record.first_capture_ms + stats->last_timestamp_ms;
+  record.crc32 = stats->crc32;
+  finished_segments_.push_back(std::move(record));
   ++segment_index_;
   last_timestamp_ms_ = -1;
   last_track_timestamp_ms_[0] = last_track_timestamp_ms_[1] = -1;
 }
 
-absl::StatusOr<std::vector<SegmentFile>> StreamRecorder::Finish() {
+SegmentRecord StreamRecorder::OpenSegmentRecord() const {
+  SegmentRecord record;
+  record.file.stream_id = config_.stream.stream_id;
+  record.file.segment = segment_index_;
+  record.file.filename = segment_filename_;
+  record.file.connection_data = config_.stream.connection_data;
+  record.file.video_type = ToString(config_.stream.video_type);
+  record.path = segment_path_;
+  record.data_offset = segment_leading_room_;
+  record.first_capture_ms = base_capture_us_ / 1000;
+  return record;
+}
+
+absl::StatusOr<std::vector<SegmentRecord>> StreamRecorder::Finish() {
   CloseSegment(SegmentEnd::kStop);
   if (!write_status_.ok()) return write_status_;
   return finished_segments_;
@@ -509,8 +509,8 @@ StreamResult StreamRecorder::result() const {
   for (LayerSwitch change : layer_switches_) {
     if (layers_by_segment[change.segment] < 2) continue;
     std::optional<int64_t> first_ms;
-    for (const SegmentFile& file : finished_segments_) {
-      if (file.segment_index == change.segment) first_ms = file.first_capture_ms;
+    for (const SegmentRecord& record : finished_segments_) {
+      if (record.file.segment == change.segment) first_ms = record.first_capture_ms;
     }
     if (!first_ms && change.segment == segment_index_ && writer_) first_ms = base_capture_us_ / 1000;
     change.time_ms = first_ms ? std::max<int64_t>(0, change.time_ms - *first_ms) : 0;

@@ -35,6 +35,7 @@
 #include "absl/status/statusor.h"
 #include "archive/interleaver.h"
 #include "archive/layer_selector.h"
+#include "archive/segment_record.h"
 #include "archive/track_recorder.h"
 #include "base/buffer_pool.h"
 #include "base/drop_log.h"
@@ -43,18 +44,6 @@
 #include "timing/sender_clock.h"
 
 namespace rtparchive::archive {
-
-struct SegmentFile {
-  int segment_index = 0;
-  std::string path;      // the finished file in the working folder
-  std::string filename;  // its ZIP entry name
-  uint64_t data_offset = 0;  // room for the ZIP entry's header before the file's bytes
-  uint64_t size = 0;
-  int64_t first_capture_ms = 0;  // capture time of its first frame
-  int64_t last_capture_ms = 0;   // ... and of its last
-  double duration_ms = 0;
-  std::optional<uint32_t> crc32;  // of the file, when summed as it was written
-};
 
 class StreamRecorder : private LayerSelector::Listener {
  public:
@@ -69,10 +58,15 @@ class StreamRecorder : private LayerSelector::Listener {
     int64_t gone_after_us = 10'000'000;
     bool flush_each_cluster = true;
     int first_segment_index = 0;  // > 0 when the stream was removed and added again
+    // Bytes to leave free in front of a segment file's bytes, by its file
+    // name (an archive writes the file's ZIP entry header there), and
+    // whether to sum each file's CRC-32 as it is written.
+    std::function<uint64_t(const std::string& filename)> room_before_file;
+    bool sum_crc32 = false;
     // Called when a segment's file is opened, before its first frame is
-    // written (path, filename, index and first_capture_ms set); a failure
+    // written (all but its size, duration and last capture time set); a failure
     // fails the stream like a write failure.
-    std::function<absl::Status(const SegmentFile& opened)> on_segment_opened;
+    std::function<absl::Status(const SegmentRecord& opened)> on_segment_opened;
   };
 
   StreamRecorder(Config config, TrackRecorder::KeyframeOutput on_keyframe_needed, LogFunction log);
@@ -83,7 +77,7 @@ class StreamRecorder : private LayerSelector::Listener {
   absl::Status PushPacket(absl::Span<const uint8_t> packet, int64_t arrival_time_us);
   // Flushes every track and finishes the open segment. Returns every segment
   // file of the stream, in order (none when no media came).
-  absl::StatusOr<std::vector<SegmentFile>> Finish();
+  absl::StatusOr<std::vector<SegmentRecord>> Finish();
 
   StreamResult result() const;
   // Arrival time of the latest RTP packet with media, if any came.
@@ -113,6 +107,8 @@ class StreamRecorder : private LayerSelector::Listener {
   void OnLayerKeyframeWanted(int layer) override;
   void WriteFrame(MediaKind kind, codec::EncodedFrame frame);
   absl::Status OpenSegmentFile();
+  // The open segment's record, without what only its end tells.
+  SegmentRecord OpenSegmentRecord() const;
   // Flushes the segment's tracks, finishes its file and starts the next
   // segment; its tracks stop taking packets. Sets write_status_ on failure.
   enum class SegmentEnd { kReconnect, kGone, kStop };
@@ -153,7 +149,7 @@ class StreamRecorder : private LayerSelector::Listener {
   std::map<uint32_t, EarlyReport> early_sender_reports_;  // before the track
   Interleaver interleaver_;
   timing::SenderClock sender_clock_;  // the publisher's clock, to ours
-  std::vector<SegmentFile> finished_segments_;
+  std::vector<SegmentRecord> finished_segments_;
   std::set<uint32_t> replaced_ssrcs_;  // SSRCs a reconnect (or a new audio SSRC) replaced
   std::map<uint32_t, uint32_t> rtx_learned_;  // RTX SSRC -> media SSRC, from repaired RIDs
   int rid_extension_id_ = 0;                 // 0: not mapped
@@ -170,6 +166,7 @@ class StreamRecorder : private LayerSelector::Listener {
   std::vector<Track*> layer_tracks_;  // by layer index
   std::unique_ptr<container::SegmentWriter> writer_;
   std::string segment_filename_;  // its ZIP entry name
+  uint64_t segment_leading_room_ = 0;
   std::string segment_path_;      // in the working folder
   int64_t base_capture_us_ = 0;                    // capture time at file timestamp 0
   int64_t last_timestamp_ms_ = -1;                 // any track

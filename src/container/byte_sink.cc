@@ -28,19 +28,22 @@ absl::Status FileWriteError(const std::string& path, int error) {
 }
 
 absl::StatusOr<std::unique_ptr<FileSink>> FileSink::Create(const std::string& path,
-                                                           size_t buffer_size,
-                                                           uint64_t data_offset) {
+                                                           const FileSinkOptions& options) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     return absl::PermissionDeniedError(
         absl::StrCat("cannot create '", path, "': ", std::strerror(errno),
                      "; check that its folder exists and is writable"));
   }
-  return std::unique_ptr<FileSink>(new FileSink(path, fd, buffer_size, data_offset));
+  return std::unique_ptr<FileSink>(new FileSink(path, fd, options));
 }
 
-FileSink::FileSink(std::string path, int fd, size_t buffer_size, uint64_t data_offset)
-    : path_(std::move(path)), fd_(fd), buffer_capacity_(buffer_size), data_offset_(data_offset) {
+FileSink::FileSink(std::string path, int fd, const FileSinkOptions& options)
+    : path_(std::move(path)),
+      fd_(fd),
+      buffer_capacity_(options.buffer_bytes),
+      data_offset_(options.leading_room),
+      sum_crc32_(options.sum_crc32) {
   pending_.copied.reserve(buffer_capacity_);
   writer_ = std::thread([this] { WriterLoop(); });
 }
@@ -98,7 +101,7 @@ void FileSink::SumContents(const uint8_t* data, size_t size, uint64_t position) 
     position += in_head;
   }
   if (size == 0) return;
-  if (position != kRewritableBytes + tail_size_) {
+  if (!sum_crc32_ || position != kRewritableBytes + tail_size_) {
     tail_in_order_ = false;
     return;
   }

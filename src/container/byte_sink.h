@@ -41,8 +41,8 @@ class ByteSink {
   virtual absl::Status Close() = 0;
   // What to call this sink in error messages (a file path).
   virtual std::string name() const = 0;
-  // CRC-32 (as ZIP stores it) of everything written, once closed; nullopt
-  // when the sink does not keep one.
+  // CRC-32 (IEEE 802.3) of everything written, once closed; nullopt when
+  // the sink does not keep one.
   virtual std::optional<uint32_t> contents_crc32() const { return std::nullopt; }
   // Takes byte blocks (a cluster's frames) that the writes which follow
   // will name: a sink may then refer to them instead of copying them. This
@@ -53,17 +53,23 @@ class ByteSink {
   std::vector<std::vector<uint8_t>> adopted_;
 };
 
-// Writes a file through a buffer of `buffer_size` bytes, and keeps the
-// CRC-32 of its contents as they are written, so zipping the file later
-// need not read it again. Containers rewrite their head (sizes, index,
-// tracks) at the end: the first kRewritableBytes are kept in memory for
-// that; past them, bytes written once and in order are summed as they go,
-// and an overwrite there leaves the CRC unknown.
-//
-// The sink's bytes may start `data_offset` bytes into the file: room the
-// archive's ZIP writer fills with the entry's header, so that the finished
-// file becomes the ZIP without being copied. Positions and the CRC are of
-// the sink's bytes alone.
+struct FileSinkOptions {
+  size_t buffer_bytes = 1 << 20;
+  // Bytes left free at the start of the file, before the sink's bytes, for
+  // whoever uses the file next (an archive writes a ZIP entry's header
+  // there, so that the file becomes part of the ZIP without a copy).
+  // Positions and the CRC are of the sink's bytes alone.
+  uint64_t leading_room = 0;
+  // Sum the CRC-32 of the contents as they are written, so that a later
+  // checksum (ZIP's, gzip's) need not read the file again.
+  bool sum_crc32 = false;
+};
+
+// Writes a file through a buffer of `buffer_bytes` bytes and, when asked,
+// keeps the CRC-32 of its contents as they are written. Containers rewrite
+// their head (sizes, index, tracks) at the end: the first kRewritableBytes
+// are kept in memory for that; past them, bytes written once and in order
+// are summed as they go, and an overwrite there leaves the CRC unknown.
 //
 // A full buffer is written by the sink's own thread while the caller fills
 // the next one, so recording goes on while the kernel copies (at most one
@@ -73,11 +79,9 @@ class ByteSink {
 // block, which the thread writes from (pwritev) and then frees.
 class FileSink : public ByteSink {
  public:
-  static constexpr size_t kDefaultBufferBytes = 1 << 20;
   // Creates or truncates `path`.
   static absl::StatusOr<std::unique_ptr<FileSink>> Create(const std::string& path,
-                                                          size_t buffer_size = kDefaultBufferBytes,
-                                                          uint64_t data_offset = 0);
+                                                          const FileSinkOptions& options = {});
   ~FileSink() override;
   FileSink(const FileSink&) = delete;
   FileSink& operator=(const FileSink&) = delete;
@@ -109,7 +113,7 @@ class FileSink : public ByteSink {
     void Clear();
   };
 
-  FileSink(std::string path, int fd, size_t buffer_size, uint64_t data_offset);
+  FileSink(std::string path, int fd, const FileSinkOptions& options);
   // Writes, sums and starts writeback of a batch at `position` (of the
   // sink's bytes): on the writer thread, or on the caller's while it is idle.
   absl::Status WriteBatch(const Batch& batch, uint64_t position);
@@ -128,6 +132,7 @@ class FileSink : public ByteSink {
   int fd_;
   size_t buffer_capacity_;
   uint64_t data_offset_;
+  bool sum_crc32_;
   Batch pending_;
   size_t adopted_named_ = 0;     // pending_.adopted before this were named by writes
   uint64_t file_position_ = 0;  // where pending_ starts in the file

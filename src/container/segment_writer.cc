@@ -39,7 +39,7 @@ constexpr int kSeekHeadSpace = 160;
 constexpr int kTracksSpace = 1024;
 constexpr uint64_t kOpusCodecDelayNs = 6'500'000;    // 312 samples at 48 kHz
 constexpr uint64_t kOpusSeekPreRollNs = 80'000'000;  // RFC 7845 recommends 80 ms
-constexpr int kTrackNumber[2] = {1, 2};              // by TrackKind
+constexpr int kTrackNumber[2] = {2, 1};              // by MediaKind: video 1, audio 2
 
 // Matroska's ProjectionPoseRoll turns counter-clockwise, in (-180, 180];
 // the sender's orientation is a clockwise turn.
@@ -48,7 +48,7 @@ double PoseRoll(int clockwise_degrees) {
   return roll > 180 ? roll - 360 : roll;
 }
 
-void FillTrackEntry(KaxTrackEntry& entry, TrackKind kind, const SegmentConfig& config,
+void FillTrackEntry(KaxTrackEntry& entry, MediaKind kind, const SegmentConfig& config,
                     const SegmentStats& stats) {
   const std::optional<codec::VideoSize>& size = stats.video_size;
   const int index = static_cast<int>(kind);
@@ -56,7 +56,7 @@ void FillTrackEntry(KaxTrackEntry& entry, TrackKind kind, const SegmentConfig& c
   GetChild<KaxTrackNumber>(entry).SetValue(kTrackNumber[index]);
   GetChild<KaxTrackUID>(entry).SetValue(kTrackNumber[index]);  // deterministic
   GetChild<KaxTrackFlagLacing>(entry).SetValue(0);
-  if (kind == TrackKind::kVideo) {
+  if (kind == MediaKind::kVideo) {
     GetChild<KaxTrackType>(entry).SetValue(track_video);
     GetChild<KaxCodecID>(entry).SetValue(config.video_codec_id);
     if (!config.video_codec_private.empty()) {
@@ -148,9 +148,9 @@ struct SegmentWriter::State {
   // carried frames; before that (provisional) every configured track, so a
   // file cut short by a crash still says what its blocks hold.
   void WriteTracks(KaxTracks& tracks, const SegmentStats& stats, bool provisional) {
-    for (TrackKind kind : {TrackKind::kVideo, TrackKind::kAudio}) {
+    for (MediaKind kind : {MediaKind::kVideo, MediaKind::kAudio}) {
       const int index = static_cast<int>(kind);
-      const bool configured = kind == TrackKind::kVideo ? config.has_video : config.has_audio;
+      const bool configured = kind == MediaKind::kVideo ? config.has_video : config.has_audio;
       if (!configured || (!provisional && stats.frames[index] == 0)) continue;
       FillTrackEntry(AddNewChild<KaxTrackEntry>(tracks), kind, config, stats);
     }
@@ -248,7 +248,7 @@ absl::StatusOr<std::unique_ptr<SegmentWriter>> SegmentWriter::Start(std::unique_
     s.tracks_space.Render(s.io);
 
     s.cues.SetGlobalTimecodeScale(kTimestampScaleNs);
-    for (TrackKind kind : {TrackKind::kVideo, TrackKind::kAudio}) {
+    for (MediaKind kind : {MediaKind::kVideo, MediaKind::kAudio}) {
       KaxTrackEntry& entry = AddNewChild<KaxTrackEntry>(s.block_tracks);
       FillTrackEntry(entry, kind, s.config, SegmentStats());
       s.entries[static_cast<int>(kind)] = &entry;
@@ -258,7 +258,7 @@ absl::StatusOr<std::unique_ptr<SegmentWriter>> SegmentWriter::Start(std::unique_
   return writer;
 }
 
-absl::Status SegmentWriter::PutFrame(TrackKind track, codec::EncodedFrame frame,
+absl::Status SegmentWriter::PutFrame(MediaKind track, codec::EncodedFrame frame,
                                      int64_t timestamp_ms) {
   State& s = *state_;
   const int index = static_cast<int>(track);
@@ -272,7 +272,7 @@ absl::Status SegmentWriter::PutFrame(TrackKind track, codec::EncodedFrame frame,
   if (frame.data.empty() || frame.data.size() > UINT32_MAX) {
     return absl::InvalidArgumentError("frames must hold 1 byte to 4 GiB");
   }
-  const bool video_keyframe = track == TrackKind::kVideo && frame.keyframe;
+  const bool video_keyframe = track == MediaKind::kVideo && frame.keyframe;
   if (video_keyframe && !stats_.video_size && frame.size) {
     stats_.video_size = frame.size;
     stats_.video_rotation_degrees = frame.rotation_degrees;
@@ -296,8 +296,8 @@ absl::Status SegmentWriter::PutFrame(TrackKind track, codec::EncodedFrame frame,
       // come (an audio-only file, audio before the video starts, video all
       // lost), every audio cluster, so players can seek in it too.
       s.cluster_cue_track.reset();
-      const bool no_video_yet = stats_.frames[static_cast<int>(TrackKind::kVideo)] == 0;
-      if (video_keyframe || (no_video_yet && track == TrackKind::kAudio)) {
+      const bool no_video_yet = stats_.frames[static_cast<int>(MediaKind::kVideo)] == 0;
+      if (video_keyframe || (no_video_yet && track == MediaKind::kAudio)) {
         s.cluster_cue_track = kTrackNumber[index];
       }
     }

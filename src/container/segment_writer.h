@@ -27,10 +27,9 @@
 #include "absl/status/statusor.h"
 #include "codec/encoded_frame.h"
 #include "container/byte_sink.h"
+#include "rtparchive/media.h"
 
 namespace rtparchive::container {
-
-enum class TrackKind { kVideo = 0, kAudio = 1 };
 
 struct SegmentConfig {
   std::string doc_type = "webm";  // "webm" or "matroska"
@@ -49,7 +48,7 @@ struct SegmentConfig {
 };
 
 struct SegmentStats {
-  int64_t frames[2] = {0, 0};       // by TrackKind
+  int64_t frames[2] = {0, 0};       // by MediaKind
   int64_t first_timestamp_ms = -1;  // of any frame
   int64_t last_timestamp_ms = -1;
   double duration_ms = 0;
@@ -73,7 +72,7 @@ class SegmentWriter {
   // Precondition (the caller's time policy guarantees it): `timestamp_ms` is
   // >= 0, not below any earlier frame's, and above the previous frame's of
   // the same track. A violation returns FailedPrecondition, never aborts.
-  absl::Status PutFrame(TrackKind track, codec::EncodedFrame frame, int64_t timestamp_ms);
+  absl::Status PutFrame(MediaKind track, codec::EncodedFrame frame, int64_t timestamp_ms);
 
   // Writes the last cluster, Cues, Tracks, SeekHead and duration, and closes
   // the sink. No PutFrame after it.

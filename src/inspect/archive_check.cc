@@ -224,6 +224,7 @@ absl::StatusOr<ArchiveReport> CheckArchive(const std::string& zip_path) {
       file.start_time_offset_ms = IntOf(item, "startTimeOffset");
       file.stop_time_offset_ms = IntOf(item, "stopTimeOffset");
       file.video_type = StringOf(item, "videoType");
+      file.connection_data = StringOf(item, "connectionData");
       listed[file.filename] = true;
       auto entry = entries.find(file.filename);
       if (entry == entries.end()) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "rtparchive/archive.h"
 
 namespace rtparchive::inspect {
 
@@ -43,15 +44,11 @@ struct TrackReport {
   int rotation_degrees = -1;
 };
 
-struct FileReport {
-  std::string filename;
-  std::string stream_id;
-  uint64_t size = 0;
-  int64_t start_time_offset_ms = 0;
-  int64_t stop_time_offset_ms = 0;
-  std::string video_type;
+// A file of the archive: the manifest's entry for it (duration_ms as its
+// container states; segment is not in a manifest and stays 0), and what
+// reading the container found.
+struct FileReport : FileResult {
   std::string doc_type;
-  double duration_ms = 0;
   int64_t cue_points = 0;
   std::vector<TrackReport> tracks;
 };

@@ -20,7 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "rtparchive/archive.h"
+#include "rtparchive/media.h"
 
 namespace rtparchive::sdp {
 

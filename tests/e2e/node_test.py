@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
 """End-to-end test of `rtparchive serve`, driven as an application would:
+
+Over 400 lines: one running node serves every scenario in turn (starting it
+once keeps the ThreadSanitizer run short), so they share this file.
 HTTP requests (urllib), publishers sending live RTP from GStreamer's
 payloaders to the announced UDP ports, a local HTTP listener receiving the
 status callbacks, and the downloaded ZIP checked with `rtparchive verify`.

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """End-to-end test of `rtparchive replay`, judged by tools we did not write.
 
+Over 400 lines: one check per bundled capture family, all judged by the same
+truth and ffprobe readers defined here; they run as one ctest entry.
+
 Captures come from GStreamer's payloaders (testdata/captures, made by
 ../shared/corpus/make-corpus.sh); ground truth is the MD5 of every frame the
 encoders produced (NAME.truth.json). Archives are checked with unzip and

@@ -1,3 +1,6 @@
+// Over 400 lines: every test here drives the public Archive API the way a
+// node does, with the same hand-built RTP helpers at the top; the other
+// archive/ units have files of their own.
 // The public API as a recording node uses it, with hand-built RTP.
 #include "rtparchive/archive.h"
 

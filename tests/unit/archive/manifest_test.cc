@@ -15,7 +15,15 @@ Manifest Example() {
   manifest.session_id = "2_MX4xMDB";
   manifest.partner_id = 123456;
   manifest.created_at_ms = 1429305105162;
-  manifest.files.push_back({"a1475893", "a1475893.webm", 5558064, 3119, 48765, "data", "camera"});
+  FileResult file;
+  file.stream_id = "a1475893";
+  file.filename = "a1475893.webm";
+  file.size = 5558064;
+  file.start_time_offset_ms = 3119;
+  file.stop_time_offset_ms = 48765;
+  file.connection_data = "data";
+  file.video_type = "camera";
+  manifest.files.push_back(file);
   return manifest;
 }
 

@@ -29,7 +29,14 @@ TEST(JournalTest, ATornLastLineIsSkipped) {
   {
     auto journal = archive::Journal::Create(path, {"id-1", "name \"quoted\"", "session", 7});
     ASSERT_TRUE(journal.ok()) << journal.status();
-    ASSERT_TRUE((*journal)->Record({"s.webm", "s", 0, "user=1\n", "camera", 1234}).ok());
+    archive::SegmentRecord record;
+    record.file.filename = "s.webm";
+    record.file.stream_id = "s";
+    record.file.connection_data = "user=1\n";
+    record.file.video_type = "camera";
+    record.first_capture_ms = 1234;
+    record.data_offset = 77;
+    ASSERT_TRUE((*journal)->Record(record).ok());
   }
   std::ofstream(path, std::ios::app) << "{\"segment\":{\"filename\":\"t.we";  // the crash
   auto contents = archive::ReadJournal(path);
@@ -38,8 +45,11 @@ TEST(JournalTest, ATornLastLineIsSkipped) {
   EXPECT_EQ(contents->archive->name, "name \"quoted\"");
   EXPECT_EQ(contents->archive->partner_id, 7);
   ASSERT_EQ(contents->segments.size(), 1u);
-  EXPECT_EQ(contents->segments[0].connection_data, "user=1\n");
+  EXPECT_EQ(contents->segments[0].file.filename, "s.webm");
+  EXPECT_EQ(contents->segments[0].file.connection_data, "user=1\n");
+  EXPECT_EQ(contents->segments[0].file.video_type, "camera");
   EXPECT_EQ(contents->segments[0].first_capture_ms, 1234);
+  EXPECT_EQ(contents->segments[0].data_offset, 77u);
   EXPECT_EQ(contents->unreadable_lines, 1);
   EXPECT_FALSE(archive::Journal::Create(path, {}).ok());  // never overwritten
 }

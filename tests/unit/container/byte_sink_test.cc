@@ -12,9 +12,17 @@ namespace {
 
 std::string TempPath(const std::string& name) { return ::testing::TempDir() + "/" + name; }
 
+// A sink that sums its contents' CRC-32, with a buffer of `buffer_bytes`.
+FileSinkOptions Summing(size_t buffer_bytes = FileSinkOptions().buffer_bytes) {
+  FileSinkOptions options;
+  options.buffer_bytes = buffer_bytes;
+  options.sum_crc32 = true;
+  return options;
+}
+
 TEST(FileSinkTest, BufferedWritesAndSeeksLandInTheFile) {
   const std::string path = TempPath("sink.bin");
-  auto sink = FileSink::Create(path, /*buffer_size=*/4);
+  auto sink = FileSink::Create(path, Summing(4));
   ASSERT_TRUE(sink.ok());
   const std::vector<uint8_t> head = {'a', 'b', 'c'};
   const std::vector<uint8_t> big = {'1', '2', '3', '4', '5', '6'};  // bypasses the buffer
@@ -42,7 +50,7 @@ uint32_t Crc32(const std::string& bytes) {
 
 TEST(FileSinkTest, SumsTheCrcOfTheFinalContentsWhenTheHeadIsRewritten) {
   const std::string path = TempPath("crc.bin");
-  auto sink = FileSink::Create(path, /*buffer_size=*/1000);
+  auto sink = FileSink::Create(path, Summing(1000));
   ASSERT_TRUE(sink.ok());
   std::vector<uint8_t> bytes(3 * FileSink::kRewritableBytes + 123);
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 13 + i / 97);
@@ -61,7 +69,7 @@ TEST(FileSinkTest, SumsTheCrcOfTheFinalContentsWhenTheHeadIsRewritten) {
 
 TEST(FileSinkTest, AdoptedBlocksAreWrittenWhereTheyAreNamedAndOthersCopied) {
   const std::string path = TempPath("adopted.bin");
-  auto sink = FileSink::Create(path, /*buffer_size=*/6000);
+  auto sink = FileSink::Create(path, Summing(6000));
   ASSERT_TRUE(sink.ok());
   std::string expected;
   auto write = [&](absl::Span<const uint8_t> bytes) {
@@ -92,9 +100,19 @@ TEST(FileSinkTest, AdoptedBlocksAreWrittenWhereTheyAreNamedAndOthersCopied) {
   EXPECT_EQ(*(*sink)->contents_crc32(), Crc32(expected));
 }
 
+TEST(FileSinkTest, CrcIsUnknownWhenNotAskedFor) {
+  const std::string path = TempPath("crc-not-summed.bin");
+  auto sink = FileSink::Create(path);
+  ASSERT_TRUE(sink.ok());
+  const std::vector<uint8_t> bytes(2 * FileSink::kRewritableBytes, 1);
+  ASSERT_TRUE((*sink)->Write(bytes).ok());
+  ASSERT_TRUE((*sink)->Close().ok());
+  EXPECT_FALSE((*sink)->contents_crc32().has_value());
+}
+
 TEST(FileSinkTest, CrcIsUnknownAfterAnOverwritePastTheHead) {
   const std::string path = TempPath("crc-unknown.bin");
-  auto sink = FileSink::Create(path);
+  auto sink = FileSink::Create(path, Summing());
   ASSERT_TRUE(sink.ok());
   const std::vector<uint8_t> bytes(2 * FileSink::kRewritableBytes, 1);
   ASSERT_TRUE((*sink)->Write(bytes).ok());

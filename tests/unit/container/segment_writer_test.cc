@@ -65,10 +65,10 @@ TEST(SegmentWriterTest, FramesReadBackByteForByteWithTimesAndKeyframes) {
   std::vector<uint8_t> file;
   auto writer = SegmentWriter::Start(std::make_unique<SharedMemorySink>(&file), SegmentConfig());
   ASSERT_TRUE(writer.ok()) << writer.status();
-  ASSERT_TRUE((*writer)->PutFrame(TrackKind::kAudio, Frame({1, 2, 3}, true), 0).ok());
-  ASSERT_TRUE((*writer)->PutFrame(TrackKind::kVideo, Frame({9, 9, 9, 9}, true), 5).ok());
-  ASSERT_TRUE((*writer)->PutFrame(TrackKind::kAudio, Frame({4, 5}, true), 20).ok());
-  ASSERT_TRUE((*writer)->PutFrame(TrackKind::kVideo, Frame({7}, false), 38).ok());
+  ASSERT_TRUE((*writer)->PutFrame(MediaKind::kAudio, Frame({1, 2, 3}, true), 0).ok());
+  ASSERT_TRUE((*writer)->PutFrame(MediaKind::kVideo, Frame({9, 9, 9, 9}, true), 5).ok());
+  ASSERT_TRUE((*writer)->PutFrame(MediaKind::kAudio, Frame({4, 5}, true), 20).ok());
+  ASSERT_TRUE((*writer)->PutFrame(MediaKind::kVideo, Frame({7}, false), 38).ok());
   auto stats = (*writer)->Finish();
   ASSERT_TRUE(stats.ok()) << stats.status();
   EXPECT_EQ(stats->bytes, file.size());
@@ -101,7 +101,7 @@ TEST(SegmentWriterTest, ClustersStartAtKeyframesAndEverySecond) {
   for (int i = 0; i < 12; ++i) {
     // A keyframe at 0 and 1500 ms; inter frames every 250 ms in between.
     const bool key = i == 0 || i == 6;
-    ASSERT_TRUE((*writer)->PutFrame(TrackKind::kVideo, Frame({uint8_t(i)}, key), i * 250).ok());
+    ASSERT_TRUE((*writer)->PutFrame(MediaKind::kVideo, Frame({uint8_t(i)}, key), i * 250).ok());
   }
   auto stats = (*writer)->Finish();
   ASSERT_TRUE(stats.ok());
@@ -120,7 +120,7 @@ TEST(SegmentWriterTest, AFileCutShortHoldsTracksAndEveryCutCluster) {
   auto writer = SegmentWriter::Start(std::make_unique<SharedMemorySink>(&file), SegmentConfig());
   ASSERT_TRUE(writer.ok());
   for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE((*writer)->PutFrame(TrackKind::kVideo, Frame({uint8_t(i)}, i == 0), i * 250).ok());
+    ASSERT_TRUE((*writer)->PutFrame(MediaKind::kVideo, Frame({uint8_t(i)}, i == 0), i * 250).ok());
   }
   // Clusters at 0, 1000 and 2000 ms were cut and written; 2000-2250 ms is still open.
   auto parsed = ReadWebm(file);
@@ -140,7 +140,7 @@ TEST(SegmentWriterTest, WithoutFlushEachClusterCutClustersWaitInTheSink) {
   ASSERT_TRUE(writer.ok());
   const size_t head_bytes = file.size();  // the head is flushed by its rewrite
   for (int i = 0; i < 10; ++i) {
-    ASSERT_TRUE((*writer)->PutFrame(TrackKind::kVideo, Frame({uint8_t(i)}, i == 0), i * 250).ok());
+    ASSERT_TRUE((*writer)->PutFrame(MediaKind::kVideo, Frame({uint8_t(i)}, i == 0), i * 250).ok());
   }
   EXPECT_EQ(file.size(), head_bytes);  // three clusters cut, none handed over
   ASSERT_TRUE((*writer)->Finish().ok());
@@ -153,9 +153,9 @@ TEST(SegmentWriterTest, LongGapsNeverReachTheBlockOffsetLimit) {
   std::vector<uint8_t> file;
   auto writer = SegmentWriter::Start(std::make_unique<SharedMemorySink>(&file), SegmentConfig());
   ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE((*writer)->PutFrame(TrackKind::kAudio, Frame({1}, true), 0).ok());
-  ASSERT_TRUE((*writer)->PutFrame(TrackKind::kAudio, Frame({2}, true), 40'000).ok());  // > 32.767 s
-  ASSERT_TRUE((*writer)->PutFrame(TrackKind::kAudio, Frame({3}, true), 3'600'000).ok());
+  ASSERT_TRUE((*writer)->PutFrame(MediaKind::kAudio, Frame({1}, true), 0).ok());
+  ASSERT_TRUE((*writer)->PutFrame(MediaKind::kAudio, Frame({2}, true), 40'000).ok());  // > 32.767 s
+  ASSERT_TRUE((*writer)->PutFrame(MediaKind::kAudio, Frame({3}, true), 3'600'000).ok());
   ASSERT_TRUE((*writer)->Finish().ok());
   auto parsed = ReadWebm(file);
   ASSERT_TRUE(parsed.ok());
@@ -168,10 +168,10 @@ TEST(SegmentWriterTest, OutOfOrderFramesAreRefusedNotAborted) {
   std::vector<uint8_t> file;
   auto writer = SegmentWriter::Start(std::make_unique<SharedMemorySink>(&file), SegmentConfig());
   ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE((*writer)->PutFrame(TrackKind::kVideo, Frame({1}, true), 100).ok());
-  EXPECT_EQ((*writer)->PutFrame(TrackKind::kVideo, Frame({2}, false), 100).code(),
+  ASSERT_TRUE((*writer)->PutFrame(MediaKind::kVideo, Frame({1}, true), 100).ok());
+  EXPECT_EQ((*writer)->PutFrame(MediaKind::kVideo, Frame({2}, false), 100).code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ((*writer)->PutFrame(TrackKind::kAudio, Frame({2}, true), 50).code(),
+  EXPECT_EQ((*writer)->PutFrame(MediaKind::kAudio, Frame({2}, true), 50).code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
@@ -180,7 +180,7 @@ TEST(SegmentWriterTest, DiskFullBecomesAStatusNamingTheFile) {
   ASSERT_TRUE(writer.ok());
   absl::Status status;
   for (int i = 0; i < 100 && status.ok(); ++i) {
-    status = (*writer)->PutFrame(TrackKind::kVideo,
+    status = (*writer)->PutFrame(MediaKind::kVideo,
                                  Frame(std::vector<uint8_t>(100, 1), i % 10 == 0), i * 33);
   }
   if (status.ok()) status = (*writer)->Finish().status();
@@ -193,7 +193,7 @@ TEST(SegmentWriterTest, SameInputGivesTheSameBytes) {
   for (auto& file : files) {
     auto writer = SegmentWriter::Start(std::make_unique<SharedMemorySink>(&file), SegmentConfig());
     ASSERT_TRUE(writer.ok());
-    ASSERT_TRUE((*writer)->PutFrame(TrackKind::kVideo, Frame({1, 2}, true), 0).ok());
+    ASSERT_TRUE((*writer)->PutFrame(MediaKind::kVideo, Frame({1, 2}, true), 0).ok());
     ASSERT_TRUE((*writer)->Finish().ok());
   }
   EXPECT_EQ(files[0], files[1]);

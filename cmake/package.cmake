@@ -33,7 +33,11 @@ endforeach()
 target_link_libraries(rtparchive_shared PRIVATE Matroska::matroska EBML::ebml ${WEBM_PARSER_LIBRARY}
                       ZLIB::ZLIB ${LIBDEFLATE_LIBRARY} Threads::Threads
                       -Wl,--as-needed ${RTPARCHIVE_ABSL_SHARED_LIBRARIES} -Wl,--no-as-needed)
-target_link_options(rtparchive_shared PRIVATE -Wl,--no-undefined)
+# Every symbol resolved at link time; sanitizer builds leave their runtime's
+# symbols to the program that loads the library.
+if(NOT RTPARCHIVE_SANITIZE AND NOT RTPARCHIVE_TSAN AND NOT RTPARCHIVE_FUZZ)
+  target_link_options(rtparchive_shared PRIVATE -Wl,--no-undefined)
+endif()
 target_link_libraries(rtparchive_static INTERFACE
   $<INSTALL_INTERFACE:${RTPARCHIVE_ABSL_PRIVATE};Matroska::matroska;EBML::ebml;webm;ZLIB::ZLIB;deflate;Threads::Threads>)
 

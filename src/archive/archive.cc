@@ -13,13 +13,14 @@
 #include <mutex>
 #include <set>
 
-#include "absl/strings/str_cat.h"
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
 #include "archive/finalise.h"
 #include "archive/journal.h"
 #include "archive/recording_rules.h"
 #include "archive/stream_recorder.h"
 #include "archive/zip_writer.h"
+#include "base/status_macros.h"
 
 namespace rtparchive {
 namespace {
@@ -357,7 +358,7 @@ absl::StatusOr<std::unique_ptr<Archive>> Archive::Start(ArchiveOptions options,
         "sender report falls behind the other");
   }
   auto impl = std::make_unique<Impl>(std::move(options), std::move(callbacks));
-  if (absl::Status status = impl->Init(); !status.ok()) return status;
+  RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<Archive>(new Archive(std::move(impl)));
 }
 

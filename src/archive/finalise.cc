@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "archive/manifest.h"
 #include "archive/zip_writer.h"
+#include "base/status_macros.h"
 
 namespace rtparchive::archive {
 
@@ -43,9 +44,7 @@ absl::Status WriteArchiveZip(const JournalArchive& fields, int64_t fallback_crea
         absl::StrCat("refusing to write an invalid manifest: ", valid.message()));
   }
   entries.push_back(ZipEntry::FromText(fields.id + ".json", result->manifest_json));
-  if (absl::Status written = WriteZip(output_path, entries, created_at_ms); !written.ok()) {
-    return written;
-  }
+  RETURN_IF_ERROR(WriteZip(output_path, entries, created_at_ms));
   struct stat info;
   if (::stat(output_path.c_str(), &info) == 0) result->zip_size = info.st_size;
   return absl::OkStatus();

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/json_fields.h"
+#include "base/status_macros.h"
 #include "base/text_file.h"
 
 namespace rtparchive::archive {
@@ -40,7 +41,7 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Create(const std::string& path
   json.Int64(archive.partner_id);
   json.EndObject();
   json.EndObject();
-  if (absl::Status status = journal->Append(buffer.GetString()); !status.ok()) return status;
+  RETURN_IF_ERROR(journal->Append(buffer.GetString()));
   return journal;
 }
 
@@ -84,10 +85,9 @@ absl::Status Journal::Append(const std::string& line) {
 }
 
 absl::StatusOr<JournalContents> ReadJournal(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadTextFile(path, "journal");
-  if (!text.ok()) return text.status();
+  ASSIGN_OR_RETURN(auto text, ReadTextFile(path, "journal"));
   JournalContents contents;
-  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
     rapidjson::Document document;
     document.Parse(line.data(), line.size());
     if (document.HasParseError() || !document.IsObject()) {

@@ -9,6 +9,7 @@
 #include "archive/finalise.h"
 #include "archive/journal.h"
 #include "archive/zip_writer.h"
+#include "base/status_macros.h"
 #include "container/segment_writer.h"
 #include "container/webm_reader.h"
 #include "rtparchive/archive.h"
@@ -44,10 +45,8 @@ absl::StatusOr<container::SegmentStats> Rewrite(container::ParsedFile parsed,
   container::FileSinkOptions sink_options;
   sink_options.leading_room = data_offset;
   sink_options.sum_crc32 = true;
-  auto sink = container::FileSink::Create(path, sink_options);
-  if (!sink.ok()) return sink.status();
-  auto writer = container::SegmentWriter::Start(std::move(*sink), config);
-  if (!writer.ok()) return writer.status();
+  ASSIGN_OR_RETURN(auto sink, container::FileSink::Create(path, sink_options));
+  ASSIGN_OR_RETURN(auto writer, container::SegmentWriter::Start(std::move(sink), config));
   for (container::ParsedFrame& parsed_frame : parsed.frames) {
     auto kind = kinds.find(parsed_frame.track);
     if (kind == kinds.end() || parsed_frame.data.empty()) {
@@ -62,14 +61,14 @@ absl::StatusOr<container::SegmentStats> Rewrite(container::ParsedFile parsed,
                                     static_cast<int>(video->pixel_height)};
       frame.rotation_degrees = video->rotation_degrees;
     }
-    absl::Status put = (*writer)->PutFrame(kind->second, std::move(frame), parsed_frame.timestamp_ms);
+    absl::Status put = writer->PutFrame(kind->second, std::move(frame), parsed_frame.timestamp_ms);
     if (put.code() == absl::StatusCode::kFailedPrecondition) {
       ++*skipped;  // out of order: damage, not a frame the recorder wrote
       continue;
     }
     if (!put.ok()) return put;
   }
-  return (*writer)->Finish();
+  return writer->Finish();
 }
 
 }  // namespace
@@ -112,8 +111,7 @@ absl::StatusOr<ArchiveResult> RecoverArchive(const std::string& working_folder,
     const std::string repaired = repaired_folder + "/" + segment.file.filename;
     // Room for the ZIP entry's header in front, as the recorder leaves it.
     const uint64_t data_offset = archive::LocalHeaderBytes(segment.file.filename);
-    auto stats = Rewrite(std::move(partial->file), repaired, data_offset, &skipped);
-    if (!stats.ok()) return stats.status();
+    ASSIGN_OR_RETURN(auto stats, Rewrite(std::move(partial->file), repaired, data_offset, &skipped));
     if (cut_short || skipped > 0) {
       result.warnings.push_back(absl::StrCat(
           segment.file.filename, ": ", cut_short ? "cut short; " : "", frames_read - skipped,
@@ -122,21 +120,17 @@ absl::StatusOr<ArchiveResult> RecoverArchive(const std::string& working_folder,
     archive::SegmentRecord record = segment;
     record.path = repaired;
     record.data_offset = data_offset;
-    record.file.size = stats->bytes;
-    record.file.duration_ms = stats->duration_ms;
-    record.last_capture_ms = segment.first_capture_ms + stats->last_timestamp_ms;
-    record.crc32 = stats->crc32;
+    record.file.size = stats.bytes;
+    record.file.duration_ms = stats.duration_ms;
+    record.last_capture_ms = segment.first_capture_ms + stats.last_timestamp_ms;
+    record.crc32 = stats.crc32;
     files.push_back(std::move(record));
   }
   if (files.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("nothing to recover in '", working_folder, "': no segment file holds a frame"));
   }
-  if (absl::Status written =
-          archive::WriteArchiveZip(*journal->archive, 0, files, output_path, &result);
-      !written.ok()) {
-    return written;
-  }
+  RETURN_IF_ERROR(archive::WriteArchiveZip(*journal->archive, 0, files, output_path, &result));
   result.stop_reason = "recovered from the working folder of a recorder that stopped unexpectedly";
   return result;
 }

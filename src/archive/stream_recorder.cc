@@ -6,9 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 #include "rtp/header_extensions.h"
-#include "rtp/rtcp_packet.h"
 #include "rtp/red_payload.h"
+#include "rtp/rtcp_packet.h"
 #include "rtp/rtp_packet.h"
 #include "rtp/rtx_packet.h"
 
@@ -403,11 +404,9 @@ absl::Status StreamRecorder::OpenSegmentFile() {
   sink_options.leading_room = config_.room_before_file ? config_.room_before_file(segment_filename_) : 0;
   sink_options.sum_crc32 = config_.sum_crc32;
   segment_leading_room_ = sink_options.leading_room;
-  auto sink = container::FileSink::Create(segment_path_, sink_options);
-  if (!sink.ok()) return sink.status();
-  auto writer = container::SegmentWriter::Start(std::move(*sink), segment);
-  if (!writer.ok()) return writer.status();
-  writer_ = std::move(*writer);
+  ASSIGN_OR_RETURN(auto sink, container::FileSink::Create(segment_path_, sink_options));
+  ASSIGN_OR_RETURN(auto writer, container::SegmentWriter::Start(std::move(sink), segment));
+  writer_ = std::move(writer);
   return absl::OkStatus();
 }
 

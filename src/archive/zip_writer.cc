@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "archive/zip_records.h"
+#include "base/status_macros.h"
 #include "container/byte_sink.h"
 
 namespace rtparchive::archive {
@@ -30,9 +31,7 @@ class ZipFile {
   const std::string& path() const { return path_; }
 
   absl::Status Append(const std::string& bytes) {
-    if (absl::Status status = WriteAt(bytes.data(), bytes.size(), size_); !status.ok()) {
-      return status;
-    }
+    RETURN_IF_ERROR(WriteAt(bytes.data(), bytes.size(), size_));
     size_ += bytes.size();
     return absl::OkStatus();
   }
@@ -71,9 +70,7 @@ class ZipFile {
         copied = ::pread(source, buffer.data(), buffer.size(), in);
         if (copied < 0 && errno == EINTR) continue;
         if (copied < 0) return ReadError(source_path, errno);
-        if (absl::Status status = WriteAt(buffer.data(), static_cast<size_t>(copied), out);
-            !status.ok())
-          return status;
+        RETURN_IF_ERROR(WriteAt(buffer.data(), static_cast<size_t>(copied), out));
         in += copied;
         out += copied;
       }
@@ -171,9 +168,8 @@ absl::StatusOr<StoredEntry> Describe(const ZipEntry& entry, const SourceFile* so
     stored.crc32 = *entry.source_crc32;
     return stored;
   }
-  auto crc = Crc32OfFile(source->fd(), entry);
-  if (!crc.ok()) return crc.status();
-  stored.crc32 = *crc;
+  ASSIGN_OR_RETURN(auto crc, Crc32OfFile(source->fd(), entry));
+  stored.crc32 = crc;
   return stored;
 }
 
@@ -211,18 +207,16 @@ absl::Status WriteEntries(ZipFile& zip, const std::vector<ZipEntry>& entries,
     const ZipEntry& entry = entries[i];
     SourceFile source;
     if (!entry.source_path.empty()) {
-      if (absl::Status opened = source.Open(entry); !opened.ok()) return opened;
+      RETURN_IF_ERROR(source.Open(entry));
     }
-    auto described = Describe(entry, &source);
-    if (!described.ok()) return described.status();
-    stored[i] = std::move(*described);
+    ASSIGN_OR_RETURN(auto described, Describe(entry, &source));
+    stored[i] = std::move(described);
     if (in_place && i == *in_place) {
       // Its header goes into the room in front of its data, at the start.
       continue;
     }
     stored[i].header_offset = zip.size();
-    if (absl::Status status = zip.Append(LocalHeader(stored[i], dos_time, dos_date)); !status.ok())
-      return status;
+    RETURN_IF_ERROR(zip.Append(LocalHeader(stored[i], dos_time, dos_date)));
     absl::Status status = entry.source_path.empty()
                               ? zip.Append(entry.contents)
                               : zip.AppendFile(source.fd(), entry.source_path, entry.source_offset,
@@ -231,13 +225,13 @@ absl::Status WriteEntries(ZipFile& zip, const std::vector<ZipEntry>& entries,
   }
   if (in_place) {
     const std::string header = LocalHeader(stored[*in_place], dos_time, dos_date);
-    if (absl::Status status = zip.WriteFront(header); !status.ok()) return status;
+    RETURN_IF_ERROR(zip.WriteFront(header));
   }
   const uint64_t directory_offset = zip.size();
   std::string directory;
   for (const StoredEntry& entry : stored)
     directory += CentralHeader(entry, dos_time, dos_date);
-  if (absl::Status status = zip.Append(directory); !status.ok()) return status;
+  RETURN_IF_ERROR(zip.Append(directory));
   return zip.Append(EndRecords(stored.size(), directory_offset, directory.size()));
 }
 

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 
 namespace rtparchive::container {
 absl::Status FileWriteError(const std::string& path, int error) {
@@ -131,7 +132,7 @@ absl::Status FileSink::WriteBatch(const Batch& batch, uint64_t position) {
   // As few system calls as pwritev allows: each costs ext4 more than
   // copying a few hundred KiB.
   const uint64_t at = data_offset_ + position;
-  if (absl::Status status = WritePieces(absl::MakeSpan(pieces), at); !status.ok()) return status;
+  RETURN_IF_ERROR(WritePieces(absl::MakeSpan(pieces), at));
   StartWriteback(at + batch.size);
   return absl::OkStatus();
 }
@@ -208,7 +209,7 @@ absl::Status FileSink::Write(absl::Span<const uint8_t> bytes) {
   if (fd_ < 0) return absl::FailedPreconditionError(absl::StrCat("'", path_, "' is closed"));
   if (bytes.empty()) return absl::OkStatus();
   if (pending_.size > 0 && pending_.size + bytes.size() > buffer_capacity_) {
-    if (absl::Status status = Flush(); !status.ok()) return status;
+    RETURN_IF_ERROR(Flush());
   }
   std::vector<std::vector<uint8_t>>& adopted = pending_.adopted;
   if (adopted_named_ < adopted.size() &&
@@ -221,10 +222,8 @@ absl::Status FileSink::Write(absl::Span<const uint8_t> bytes) {
   }
   if (bytes.size() >= buffer_capacity_) {
     // Large writes skip the buffer (emptied above), once the writer thread is done.
-    if (absl::Status status = WaitIdle(); !status.ok()) return status;
-    if (absl::Status status = WriteAt(bytes.data(), bytes.size(), file_position_); !status.ok()) {
-      return status;
-    }
+    RETURN_IF_ERROR(WaitIdle());
+    RETURN_IF_ERROR(WriteAt(bytes.data(), bytes.size(), file_position_));
     file_position_ += bytes.size();
     return absl::OkStatus();
   }
@@ -241,7 +240,7 @@ absl::Status FileSink::Write(absl::Span<const uint8_t> bytes) {
 
 absl::Status FileSink::Seek(uint64_t position) {
   // Buffers are written in order, so a later one may overwrite an earlier.
-  if (absl::Status status = Flush(); !status.ok()) return status;
+  RETURN_IF_ERROR(Flush());
   file_position_ = position;
   return absl::OkStatus();
 }

@@ -20,6 +20,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "container/ebml_sink_io.h"
 
 namespace rtparchive::container {
@@ -363,7 +364,7 @@ absl::StatusOr<SegmentStats> SegmentWriter::Finish() {
     stats_.bytes = end;
   });
   if (!status.ok()) return status;
-  if (absl::Status closed = s.sink->Close(); !closed.ok()) return closed;
+  RETURN_IF_ERROR(s.sink->Close());
   stats_.crc32 = s.sink->contents_crc32();
   return stats_;
 }

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 
 namespace rtparchive::container {
 namespace {
@@ -125,21 +126,19 @@ absl::StatusOr<ParsedFile> ReadWebm(std::vector<uint8_t> bytes) {
 }
 
 absl::StatusOr<ParsedFile> ReadWebmFile(const std::string& path) {
-  absl::StatusOr<std::vector<uint8_t>> bytes = ReadBytes(path);
-  if (!bytes.ok()) return bytes.status();
-  return ReadWebm(std::move(*bytes));
+  ASSIGN_OR_RETURN(auto bytes, ReadBytes(path));
+  return ReadWebm(std::move(bytes));
 }
 
 absl::StatusOr<PartialFile> ReadWebmPrefix(const std::string& path, uint64_t data_offset) {
-  absl::StatusOr<std::vector<uint8_t>> bytes = ReadBytes(path);
-  if (!bytes.ok()) return bytes.status();
-  if (bytes->size() < data_offset) {
+  ASSIGN_OR_RETURN(auto bytes, ReadBytes(path));
+  if (bytes.size() < data_offset) {
     return absl::DataLossError(absl::StrCat("'", path, "' is shorter than its ", data_offset,
                                             " bytes of room for a ZIP header"));
   }
-  bytes->erase(bytes->begin(), bytes->begin() + static_cast<std::ptrdiff_t>(data_offset));
+  bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(data_offset));
   PartialFile partial;
-  const webm::Status status = Parse(std::move(*bytes), &partial.file);
+  const webm::Status status = Parse(std::move(bytes), &partial.file);
   partial.cut_short = !status.completed_ok();
   if (partial.cut_short && partial.file.doc_type.empty()) return ParseError(status);
   return partial;

@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/status_macros.h"
 #include "rapidjson/document.h"
 
 namespace rtparchive::node {
@@ -66,8 +67,7 @@ absl::StatusOr<JwtClaims> VerifyHs256Jwt(absl::string_view token, absl::string_v
     return absl::InvalidArgumentError("the token is not a JWT (header.claims.signature)");
   }
   rapidjson::Document header;
-  if (absl::Status decoded = DecodeObject(parts[0], "header", &header); !decoded.ok())
-    return decoded;
+  RETURN_IF_ERROR(DecodeObject(parts[0], "header", &header));
   auto alg = header.FindMember("alg");
   if (alg == header.MemberEnd() || !alg->value.IsString() ||
       std::string(alg->value.GetString()) != "HS256") {
@@ -87,8 +87,7 @@ absl::StatusOr<JwtClaims> VerifyHs256Jwt(absl::string_view token, absl::string_v
         "path");
   }
   rapidjson::Document claims;
-  if (absl::Status decoded = DecodeObject(parts[1], "claims", &claims); !decoded.ok())
-    return decoded;
+  RETURN_IF_ERROR(DecodeObject(parts[1], "claims", &claims));
   JwtClaims result;
   result.issuer = ReadText(claims, "iss");
   result.issuer_type = ReadText(claims, "ist");

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/stable_id.h"
+#include "base/status_macros.h"
 #include "base/system_clock.h"
 #include "node/node_impl.h"
 #include "rtp/rtcp_packet.h"
@@ -16,7 +17,7 @@ std::string RandomUuid() {
 }
 
 absl::Status Node::Impl::Init() {
-  if (absl::Status created = state_.Create(); !created.ok()) return created;
+  RETURN_IF_ERROR(state_.Create());
   LoadState();
   RegisterRoutes();
   if (!server_.bind_to_port(config_.listen_host, config_.listen_port)) {
@@ -136,7 +137,7 @@ std::vector<std::shared_ptr<Archive>> Node::Impl::ArchivesTheSessionRulesStop(in
 
 absl::StatusOr<std::unique_ptr<Node>> Node::Create(NodeConfig config, LogFunction log) {
   auto impl = std::make_unique<Impl>(std::move(config), std::move(log));
-  if (absl::Status status = impl->Init(); !status.ok()) return status;
+  RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "base/text_file.h"
 
 namespace rtparchive::node {
@@ -86,16 +87,15 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view json) {
                                std::pair{"maxPausedSeconds", &config.limits.max_paused_us},
                                std::pair{"noStreamSeconds", &config.no_stream_stop_us},
                                std::pair{"sessionEndedSeconds", &config.session_ended_stop_us}}) {
-      if (absl::Status status = seconds(key, target); !status.ok()) return status;
+      RETURN_IF_ERROR(seconds(key, target));
     }
   }
   return config;
 }
 
 absl::StatusOr<NodeConfig> ReadNodeConfig(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadTextFile(path, "config file");
-  if (!text.ok()) return text.status();
-  auto config = ParseNodeConfig(*text);
+  ASSIGN_OR_RETURN(auto text, ReadTextFile(path, "config file"));
+  auto config = ParseNodeConfig(text);
   if (!config.ok()) return PrefixWithPath(path, config.status());
   return config;
 }

@@ -4,6 +4,7 @@
 #include <rapidjson/error/en.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "base/text_file.h"
 
 namespace rtparchive::replay {
@@ -68,9 +69,8 @@ absl::StatusOr<std::vector<StreamEvent>> ParseEventsFile(absl::string_view json)
 }
 
 absl::StatusOr<std::vector<StreamEvent>> ReadEventsFile(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadTextFile(path, "events file");
-  if (!text.ok()) return text.status();
-  auto parsed = ParseEventsFile(*text);
+  ASSIGN_OR_RETURN(auto text, ReadTextFile(path, "events file"));
+  auto parsed = ParseEventsFile(text);
   if (!parsed.ok()) return PrefixWithPath(path, parsed.status());
   return parsed;
 }

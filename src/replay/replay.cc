@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "base/stable_id.h"
+#include "base/status_macros.h"
 #include "ingest/pcap_reader.h"
 #include "replay/sdp_streams.h"
 #include "rtp/rtp_packet.h"
@@ -203,8 +204,7 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   // cluster by cluster, and handing them over 1 MiB at a time saves a wake-up
   // of each file's writer thread per cluster.
   archive_options.flush_each_cluster = false;
-  auto archive = Archive::Start(archive_options);
-  if (!archive.ok()) return archive.status();
+  ASSIGN_OR_RETURN(auto archive, Archive::Start(archive_options));
   std::map<uint32_t, std::string> stream_of_ssrc;
   std::map<std::string, const PlannedStream*> planned_by_id;
   for (const PlannedStream& stream : report.streams) {
@@ -216,7 +216,7 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   // Adds a stream; one over the archive's stream limit is noted, not fatal.
   auto add_stream = [&](StreamOptions stream) -> absl::Status {
     stream.layer = options.layer;
-    absl::Status status = (*archive)->AddStream(stream);
+    absl::Status status = archive->AddStream(stream);
     if (status.ok()) {
       added.insert(stream.stream_id);
       return status;
@@ -232,7 +232,7 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   if (!options.events) {
     for (const PlannedStream& stream : report.streams) {
       if (stream.ssrcs.empty()) continue;
-      if (absl::Status status = add_stream(stream.options); !status.ok()) return status;
+      RETURN_IF_ERROR(add_stream(stream.options));
     }
   }
   size_t next_event = 0;
@@ -243,8 +243,7 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
       const StreamEvent& event = events[next_event];
       if (event.action == StreamEvent::Action::kRemove) {
         if (added.erase(event.stream_id)) {
-          if (absl::Status status = (*archive)->RemoveStream(event.stream_id); !status.ok())
-            return status;
+          RETURN_IF_ERROR(archive->RemoveStream(event.stream_id));
         }
         continue;
       }
@@ -252,18 +251,17 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
       StreamOptions stream = planned_by_id[event.stream_id]->options;
       if (event.has_audio) stream.has_audio = *event.has_audio;
       if (event.has_video) stream.has_video = *event.has_video;
-      if (absl::Status status = add_stream(stream); !status.ok()) return status;
+      RETURN_IF_ERROR(add_stream(stream));
     }
     return absl::OkStatus();
   };
 
-  auto reader = ingest::PcapReader::Open(options.capture_path, options.log);
-  if (!reader.ok()) return reader.status();
+  ASSIGN_OR_RETURN(auto reader, ingest::PcapReader::Open(options.capture_path, options.log));
   ingest::Datagram datagram;
   int64_t count = 0;
-  while ((*reader)->Next(&datagram) == ingest::PcapReader::Result::kDatagram) {
+  while (reader->Next(&datagram) == ingest::PcapReader::Result::kDatagram) {
     if (options.progress && ++count % 4096 == 0) {
-      options.progress("recording", (*reader)->position(), (*reader)->file_size());
+      options.progress("recording", reader->position(), reader->file_size());
     }
     const absl::Span<const uint8_t> packet = datagram.payload;
     if (!rtp::LooksLikeRtpOrRtcp(packet)) continue;
@@ -272,7 +270,7 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
     if (packet.size() < at + 4) continue;
     const uint32_t ssrc = uint32_t{packet[at]} << 24 | uint32_t{packet[at + 1]} << 16 |
                           uint32_t{packet[at + 2]} << 8 | packet[at + 3];
-    if (absl::Status status = apply_events(datagram.arrival_time_us); !status.ok()) return status;
+    RETURN_IF_ERROR(apply_events(datagram.arrival_time_us));
     auto stream = stream_of_ssrc.find(ssrc);
     if (stream == stream_of_ssrc.end()) {
       ++report.packets_not_routed;
@@ -283,7 +281,7 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
       continue;
     }
     if (absl::Status pushed =
-            (*archive)->PushPacket(stream->second, packet, datagram.arrival_time_us);
+            archive->PushPacket(stream->second, packet, datagram.arrival_time_us);
         !pushed.ok()) {
       // A rule stopped the archive (or writing failed, which Stop reports).
       report.notes.push_back(absl::StrCat("recording ended at ", datagram.arrival_time_us / 1000,
@@ -293,10 +291,9 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
     }
   }
   if (options.progress)
-    options.progress("recording", (*reader)->file_size(), (*reader)->file_size());
-  auto result = (*archive)->Stop();
-  if (!result.ok()) return result.status();
-  report.archive = std::move(*result);
+    options.progress("recording", reader->file_size(), reader->file_size());
+  ASSIGN_OR_RETURN(auto result, archive->Stop());
+  report.archive = std::move(result);
   return report;
 }
 

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "base/text_file.h"
 #include "sdp/sdp_file.h"
 
@@ -174,9 +175,8 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
 }
 
 absl::StatusOr<SessionFile> ReadSessionFile(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadTextFile(path, "session file");
-  if (!text.ok()) return text.status();
-  auto parsed = ParseSessionFile(*text);
+  ASSIGN_OR_RETURN(auto text, ReadTextFile(path, "session file"));
+  auto parsed = ParseSessionFile(text);
   if (!parsed.ok()) return PrefixWithPath(path, parsed.status());
   return parsed;
 }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/stable_id.h"
+#include "base/status_macros.h"
 #include "base/wrap_around.h"
 #include "codec/h264_bitstream.h"
 #include "codec/h264_depacketizer.h"
@@ -190,8 +191,7 @@ std::vector<DiscoveredStream> GroupTracks(const std::vector<DiscoveredTrack>& tr
 absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
                                           const ProgressFunction& progress,
                                           const std::set<int>& mid_extension_ids) {
-  auto reader = ingest::PcapReader::Open(capture_path);
-  if (!reader.ok()) return reader.status();
+  ASSIGN_OR_RETURN(auto reader, ingest::PcapReader::Open(capture_path));
   Discovery discovery;
   std::map<uint32_t, FlowEvidence> flows;
   std::vector<uint32_t> flow_order;
@@ -201,8 +201,8 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
   ingest::Datagram datagram;
   ingest::PcapReader::Result result;
   int64_t count = 0;
-  while ((result = (*reader)->Next(&datagram)) == ingest::PcapReader::Result::kDatagram) {
-    if (progress && ++count % 4096 == 0) progress((*reader)->position(), (*reader)->file_size());
+  while ((result = reader->Next(&datagram)) == ingest::PcapReader::Result::kDatagram) {
+    if (progress && ++count % 4096 == 0) progress(reader->position(), reader->file_size());
     if (discovery.datagrams++ == 0) discovery.first_arrival_us = datagram.arrival_time_us;
     if (!rtp::LooksLikeRtpOrRtcp(datagram.payload)) {
       ++discovery.not_rtp;
@@ -272,12 +272,12 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
       if (mid) evidence.track.mid = *mid;
     }
   }
-  if (progress) progress((*reader)->position(), (*reader)->file_size());
+  if (progress) progress(reader->position(), reader->file_size());
   if (result == ingest::PcapReader::Result::kTruncated) {
-    discovery.truncation = (*reader)->truncation_message();
+    discovery.truncation = reader->truncation_message();
   }
-  discovery.frames = (*reader)->frames_read();
-  discovery.capture_drops = (*reader)->drops().counts();
+  discovery.frames = reader->frames_read();
+  discovery.capture_drops = reader->drops().counts();
   for (uint32_t ssrc : flow_order) {
     FlowEvidence& evidence = flows[ssrc];
     Recognise(evidence);

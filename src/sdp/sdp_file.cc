@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/status_macros.h"
 #include "base/text_file.h"
 
 namespace rtparchive::sdp {
@@ -182,9 +183,8 @@ absl::Status ParseSpropParameterSets(absl::string_view fmtp,
 }
 
 absl::StatusOr<SessionDescription> ReadSdpFile(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadTextFile(path, "SDP file");
-  if (!text.ok()) return text.status();
-  auto parsed = ParseSdp(*text);
+  ASSIGN_OR_RETURN(auto text, ReadTextFile(path, "SDP file"));
+  auto parsed = ParseSdp(text);
   if (!parsed.ok()) return PrefixWithPath(path, parsed.status());
   return parsed;
 }

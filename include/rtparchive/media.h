@@ -35,6 +35,12 @@ struct PayloadTypeInfo {
   int associated_payload_type = -1;
 };
 
+// The archive's video codec, given the payload formats its publishers send
+// (or offer): VP8, the project's own, unless the video is H.264 only. Replay
+// and the node both choose with this, so the same session gives the same
+// kind of files either way.
+VideoCodec ChooseVideoCodec(const std::vector<PayloadFormat>& formats);
+
 // The kind of media a payload type carries; RED, RTX and ULPFEC wrap either
 // kind, and are video when they run a 90 kHz clock.
 MediaKind KindOf(const PayloadTypeInfo& format);

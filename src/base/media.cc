@@ -14,6 +14,15 @@ const char* ToString(VideoType type) {
   return "camera";
 }
 
+VideoCodec ChooseVideoCodec(const std::vector<PayloadFormat>& formats) {
+  bool vp8 = false, h264 = false;
+  for (PayloadFormat format : formats) {
+    vp8 |= format == PayloadFormat::kVp8;
+    h264 |= format == PayloadFormat::kH264;
+  }
+  return h264 && !vp8 ? VideoCodec::kH264 : VideoCodec::kVp8;
+}
+
 MediaKind KindOf(const PayloadTypeInfo& format) {
   switch (format.format) {
     case PayloadFormat::kOpus:

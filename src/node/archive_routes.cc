@@ -82,15 +82,11 @@ void Node::Impl::StartArchive(int64_t api_key, const httplib::Request& request,
   options.on_log = [this, id = record.id](absl::string_view line) {
     log_(absl::StrCat("archive ", id, ": ", line));
   };
-  // H.264 archives (.mkv) when the session's video is H.264 only.
-  bool h264 = false, vp8 = false;
+  std::vector<PayloadFormat> offered;
   for (const StreamOptions& stream : streams) {
-    for (const auto& [payload_type, format] : stream.payload_types) {
-      h264 |= format.format == PayloadFormat::kH264;
-      vp8 |= format.format == PayloadFormat::kVp8;
-    }
+    for (const auto& [payload_type, format] : stream.payload_types) offered.push_back(format.format);
   }
-  options.video_codec = h264 && !vp8 ? VideoCodec::kH264 : VideoCodec::kVp8;
+  options.video_codec = ChooseVideoCodec(offered);
   ArchiveCallbacks callbacks;
   callbacks.on_status = [this, id = record.id](const StatusChange& change) {
     OnStatus(id, change);

@@ -185,16 +185,15 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
     archive_options.has_video = session->has_video;
   }
   if (!session || !session->video_codec) {
-    // The archive's codec follows the capture: H.264 when any recorded
-    // track sends it (an SDP may offer both).
+    // The archive's codec follows what the recorded tracks send.
+    std::vector<PayloadFormat> sent;
     for (const DiscoveredTrack& track : report.discovery.tracks) {
       const bool recorded = std::any_of(
           report.streams.begin(), report.streams.end(),
           [&](const PlannedStream& stream) { return stream.ssrcs.count(track.ssrc) > 0; });
-      if (recorded && track.format && track.format->format == PayloadFormat::kH264) {
-        archive_options.video_codec = VideoCodec::kH264;
-      }
+      if (recorded && track.format) sent.push_back(track.format->format);
     }
+    archive_options.video_codec = ChooseVideoCodec(sent);
   }
   archive_options.output_path = options.output_path;
   archive_options.wait_for_keyframe_after_loss = options.wait_for_keyframe_after_loss;

@@ -7,6 +7,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/json_fields.h"
 
 namespace rtparchive::archive {
 
@@ -14,41 +15,26 @@ std::string ManifestToJson(const Manifest& manifest) {
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
   writer.SetIndent(' ', 2);
-  auto string = [&writer](const std::string& text) {
-    writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-  };
   writer.StartObject();
-  writer.Key("createdAt");
-  writer.Int64(manifest.created_at_ms);
+  WriteMember(writer, "createdAt", manifest.created_at_ms);
   writer.Key("files");
   writer.StartArray();
   for (const FileResult& file : manifest.files) {
     writer.StartObject();
-    writer.Key("connectionData");
-    string(file.connection_data);
-    writer.Key("filename");
-    string(file.filename);
-    writer.Key("size");
-    writer.Uint64(file.size);
-    writer.Key("startTimeOffset");
-    writer.Int64(file.start_time_offset_ms);
-    writer.Key("stopTimeOffset");
-    writer.Int64(file.stop_time_offset_ms);
-    writer.Key("streamId");
-    string(file.stream_id);
-    writer.Key("videoType");
-    string(file.video_type);
+    WriteMember(writer, "connectionData", file.connection_data);
+    WriteMember(writer, "filename", file.filename);
+    WriteMember(writer, "size", file.size);
+    WriteMember(writer, "startTimeOffset", file.start_time_offset_ms);
+    WriteMember(writer, "stopTimeOffset", file.stop_time_offset_ms);
+    WriteMember(writer, "streamId", file.stream_id);
+    WriteMember(writer, "videoType", file.video_type);
     writer.EndObject();
   }
   writer.EndArray();
-  writer.Key("id");
-  string(manifest.id);
-  writer.Key("name");
-  string(manifest.name);
-  writer.Key("partnerId");
-  writer.Int64(manifest.partner_id);
-  writer.Key("sessionId");
-  string(manifest.session_id);
+  WriteMember(writer, "id", manifest.id);
+  WriteMember(writer, "name", manifest.name);
+  WriteMember(writer, "partnerId", manifest.partner_id);
+  WriteMember(writer, "sessionId", manifest.session_id);
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }

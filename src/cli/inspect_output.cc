@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "base/json_fields.h"
 #include "cli/progress_bar.h"
 
 namespace rtparchive::cli {
@@ -86,74 +87,46 @@ std::string InspectJson(const inspect::ArchiveReport& report) {
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> json(buffer);
   json.SetIndent(' ', 2);
-  auto string = [&json](const std::string& text) {
-    json.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-  };
   json.StartObject();
-  json.Key("id");
-  string(report.id);
-  json.Key("name");
-  string(report.name);
-  json.Key("sessionId");
-  string(report.session_id);
-  json.Key("partnerId");
-  json.Int64(report.partner_id);
-  json.Key("createdAt");
-  json.Int64(report.created_at_ms);
+  WriteMember(json, "id", report.id);
+  WriteMember(json, "name", report.name);
+  WriteMember(json, "sessionId", report.session_id);
+  WriteMember(json, "partnerId", report.partner_id);
+  WriteMember(json, "createdAt", report.created_at_ms);
   json.Key("files");
   json.StartArray();
   for (const inspect::FileReport& file : report.files) {
     json.StartObject();
-    json.Key("filename");
-    string(file.filename);
-    json.Key("streamId");
-    string(file.stream_id);
-    json.Key("videoType");
-    string(file.video_type);
-    json.Key("size");
-    json.Uint64(file.size);
-    json.Key("startTimeOffset");
-    json.Int64(file.start_time_offset_ms);
-    json.Key("stopTimeOffset");
-    json.Int64(file.stop_time_offset_ms);
-    json.Key("durationMs");
-    json.Double(file.duration_ms);
-    json.Key("docType");
-    string(file.doc_type);
-    json.Key("cuePoints");
-    json.Int64(file.cue_points);
+    WriteMember(json, "filename", file.filename);
+    WriteMember(json, "streamId", file.stream_id);
+    WriteMember(json, "videoType", file.video_type);
+    WriteMember(json, "size", file.size);
+    WriteMember(json, "startTimeOffset", file.start_time_offset_ms);
+    WriteMember(json, "stopTimeOffset", file.stop_time_offset_ms);
+    WriteMember(json, "durationMs", file.duration_ms);
+    WriteMember(json, "docType", file.doc_type);
+    WriteMember(json, "cuePoints", file.cue_points);
     json.Key("tracks");
     json.StartArray();
     for (const inspect::TrackReport& track : file.tracks) {
       json.StartObject();
-      json.Key("number");
-      json.Uint64(track.number);
-      json.Key("kind");
-      string(track.kind);
-      json.Key("codecId");
-      string(track.codec_id);
+      WriteMember(json, "number", track.number);
+      WriteMember(json, "kind", track.kind);
+      WriteMember(json, "codecId", track.codec_id);
       if (track.width > 0) {
-        json.Key("width");
-        json.Int(track.width);
-        json.Key("height");
-        json.Int(track.height);
+        WriteMember(json, "width", track.width);
+        WriteMember(json, "height", track.height);
       }
-      json.Key("frames");
-      json.Int64(track.frames);
-      json.Key("keyframes");
-      json.Int64(track.keyframes);
-      json.Key("firstMs");
-      json.Int64(track.first_ms);
-      json.Key("lastMs");
-      json.Int64(track.last_ms);
+      WriteMember(json, "frames", track.frames);
+      WriteMember(json, "keyframes", track.keyframes);
+      WriteMember(json, "firstMs", track.first_ms);
+      WriteMember(json, "lastMs", track.last_ms);
       json.Key("gaps");
       json.StartArray();
       for (const inspect::Gap& gap : track.gaps) {
         json.StartObject();
-        json.Key("fromMs");
-        json.Int64(gap.from_ms);
-        json.Key("toMs");
-        json.Int64(gap.to_ms);
+        WriteMember(json, "fromMs", gap.from_ms);
+        WriteMember(json, "toMs", gap.to_ms);
         json.EndObject();
       }
       json.EndArray();
@@ -162,18 +135,14 @@ std::string InspectJson(const inspect::ArchiveReport& report) {
         json.StartArray();
         for (const inspect::SizeChange& change : track.size_changes) {
           json.StartObject();
-          json.Key("atMs");
-          json.Int64(change.at_ms);
-          json.Key("width");
-          json.Int(change.width);
-          json.Key("height");
-          json.Int(change.height);
+          WriteMember(json, "atMs", change.at_ms);
+          WriteMember(json, "width", change.width);
+          WriteMember(json, "height", change.height);
           json.EndObject();
         }
         json.EndArray();
         if (track.rotation_degrees >= 0) {
-          json.Key("rotationDegrees");
-          json.Int(track.rotation_degrees);
+          WriteMember(json, "rotationDegrees", track.rotation_degrees);
         }
       }
       json.EndObject();
@@ -184,7 +153,9 @@ std::string InspectJson(const inspect::ArchiveReport& report) {
   json.EndArray();
   json.Key("problems");
   json.StartArray();
-  for (const std::string& problem : report.problems) string(problem);
+  for (const std::string& problem : report.problems) {
+    json.String(problem.data(), static_cast<rapidjson::SizeType>(problem.size()));
+  }
   json.EndArray();
   json.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";

@@ -4,6 +4,7 @@
 #include <rapidjson/writer.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/json_fields.h"
 
 namespace rtparchive::node {
 
@@ -11,8 +12,7 @@ std::string ErrorJson(int code, absl::string_view message) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
   json.StartObject();
-  json.Key("code");
-  json.Int(code);
+  WriteMember(json, "code", code);
   json.Key("message");
   json.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
   json.EndObject();

@@ -11,43 +11,30 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void String(Writer& json, const char* key, const std::string& value) {
-  json.Key(key);
-  json.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
 void Fields(Writer& json, const ArchiveRecord& record) {
-  json.Key("createdAt");
-  json.Int64(record.created_at_ms);
-  json.Key("duration");
-  json.Int64(record.duration_s);
-  json.Key("hasAudio");
-  json.Bool(record.has_audio);
-  json.Key("hasVideo");
-  json.Bool(record.has_video);
-  String(json, "id", record.id);
-  if (!record.multi_archive_tag.empty()) String(json, "multiArchiveTag", record.multi_archive_tag);
-  String(json, "name", record.name);
-  String(json, "outputMode", "individual");
-  json.Key("partnerId");
-  json.Int64(record.api_key);
+  WriteMember(json, "createdAt", record.created_at_ms);
+  WriteMember(json, "duration", record.duration_s);
+  WriteMember(json, "hasAudio", record.has_audio);
+  WriteMember(json, "hasVideo", record.has_video);
+  WriteMember(json, "id", record.id);
+  if (!record.multi_archive_tag.empty()) WriteMember(json, "multiArchiveTag", record.multi_archive_tag);
+  WriteMember(json, "name", record.name);
+  WriteMember(json, "outputMode", "individual");
+  WriteMember(json, "partnerId", record.api_key);
   // A reason tells why an archive stopped or failed; while it records
   // (started or paused) it has none.
-  String(json, "reason", record.recording() ? std::string() : record.reason);
-  String(json, "sessionId", record.session_id);
-  json.Key("size");
-  json.Uint64(record.size);
-  String(json, "status", ToString(record.status));
-  String(json, "streamMode", record.manual ? "manual" : "auto");
+  WriteMember(json, "reason", record.recording() ? std::string() : record.reason);
+  WriteMember(json, "sessionId", record.session_id);
+  WriteMember(json, "size", record.size);
+  WriteMember(json, "status", ToString(record.status));
+  WriteMember(json, "streamMode", record.manual ? "manual" : "auto");
   json.Key("streams");
   json.StartArray();
   for (const auto& [stream_id, stream] : record.streams) {
     json.StartObject();
-    String(json, "streamId", stream_id);
-    json.Key("hasAudio");
-    json.Bool(stream.has_audio);
-    json.Key("hasVideo");
-    json.Bool(stream.has_video);
+    WriteMember(json, "streamId", stream_id);
+    WriteMember(json, "hasAudio", stream.has_audio);
+    WriteMember(json, "hasVideo", stream.has_video);
     json.EndObject();
   }
   json.EndArray();
@@ -86,7 +73,7 @@ std::string ArchiveJson(const ArchiveRecord& record, const std::string& url, boo
   rapidjson::StringBuffer buffer;
   Writer json(buffer);
   json.StartObject();
-  if (event) String(json, "event", "archive");
+  if (event) WriteMember(json, "event", "archive");
   Fields(json, record);
   json.Key("url");
   if (record.status == ArchiveStatus::kAvailable && !url.empty()) {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/json_fields.h"
 #include "base/system_clock.h"
 #include "node/node_impl.h"
 
@@ -173,8 +174,7 @@ void Node::Impl::ListArchives(int64_t api_key, const httplib::Request& request,
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
   json.StartObject();
-  json.Key("count");
-  json.Uint64(matching.size());
+  WriteMember(json, "count", matching.size());
   json.Key("items");
   json.StartArray();
   for (int64_t i = offset; i < static_cast<int64_t>(matching.size()) && i < offset + count; ++i) {

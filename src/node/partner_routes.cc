@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include "absl/strings/str_cat.h"
+#include "base/json_fields.h"
 #include "node/node_impl.h"
 
 namespace rtparchive::node {
@@ -54,10 +55,8 @@ void Node::Impl::PartnerAddCallback(int64_t api_key, const httplib::Request& req
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
   json.StartObject();
-  json.Key("id");
-  json.String(callback.id.c_str());
-  json.Key("uri");
-  json.String(callback.url.c_str());
+  WriteMember(json, "id", callback.id);
+  WriteMember(json, "uri", callback.url);
   json.EndObject();
   ReplyJson(response, buffer.GetString());
 }

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/json_fields.h"
 #include "base/system_clock.h"
 #include "node/node_impl.h"
 
@@ -56,10 +57,8 @@ std::string Node::Impl::CallbackJson(const CallbackRegistration& callback, bool 
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
   json.StartObject();
-  json.Key("id");
-  json.String(callback.id.c_str());
-  json.Key("url");
-  json.String(callback.url.c_str());
+  WriteMember(json, "id", callback.id);
+  WriteMember(json, "url", callback.url);
   json.Key("group");
   json.String("archive");
   json.Key("event");
@@ -70,8 +69,7 @@ std::string Node::Impl::CallbackJson(const CallbackRegistration& callback, bool 
     const std::string time = absl::FormatTime(
         "%Y-%m-%d %H:%M:%E1S", absl::FromUnixMillis(callback.created_at_ms), absl::UTCTimeZone());
     json.String(time.c_str());
-    json.Key("updatedAt");
-    json.String(time.c_str());
+    WriteMember(json, "updatedAt", time);
   } else {
     json.Int64(callback.created_at_ms);
   }

@@ -85,14 +85,10 @@ absl::Status StateStore::SaveCallbacks(const std::vector<CallbackRegistration>& 
   json.StartArray();
   for (const CallbackRegistration& callback : callbacks) {
     json.StartObject();
-    json.Key("id");
-    json.String(callback.id.c_str());
-    json.Key("apiKey");
-    json.Int64(callback.api_key);
-    json.Key("url");
-    json.String(callback.url.c_str());
-    json.Key("createdAt");
-    json.Int64(callback.created_at_ms);
+    WriteMember(json, "id", callback.id);
+    WriteMember(json, "apiKey", callback.api_key);
+    WriteMember(json, "url", callback.url);
+    WriteMember(json, "createdAt", callback.created_at_ms);
     json.EndObject();
   }
   json.EndArray();

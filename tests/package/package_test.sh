@@ -19,11 +19,13 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# A command that fails shows its output (kept in $work/step.log) and line.
+trap 'status=$?; echo "FAIL: line $LINENO exited $status" >&2; cat "$work/step.log" >&2 2>/dev/null' ERR
 step() { echo "== $*"; }
 
 step "cmake --install into a temporary prefix"
 prefix=$work/prefix
-cmake --install "$build" --prefix "$prefix" >/dev/null
+cmake --install "$build" --prefix "$prefix" >"$work/step.log" 2>&1
 for file in bin/rtparchive lib/librtparchive.so lib/librtparchive.a include/rtparchive/archive.h \
             lib/cmake/rtparchive/rtparchiveConfig.cmake lib/cmake/rtparchive/rtparchiveTargets.cmake \
             lib/pkgconfig/rtparchive.pc share/rtparchive/manifest.schema.json \
@@ -56,8 +58,8 @@ PY
 }
 
 step "examples/ against the installed CMake package"
-cmake -S "$source_dir/examples" -B "$work/examples" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
-cmake --build "$work/examples" -j "$(nproc)" >/dev/null
+cmake -S "$source_dir/examples" -B "$work/examples" -DCMAKE_PREFIX_PATH="$prefix" >"$work/step.log" 2>&1
+cmake --build "$work/examples" -j "$(nproc)" >"$work/step.log" 2>&1
 for program in minimal_recorder minimal_recorder_static; do
   "$work/examples/$program" "$capture" "$work/$program.zip" >"$work/$program.json" || fail "$program failed"
   check_archive "$work/$program.zip" "$work/$program.json"
@@ -77,7 +79,7 @@ check_archive "$work/pc.zip" "$work/pc.json"
 unset PKG_CONFIG_PATH
 
 step "Debian package with CPack"
-(cd "$build" && cpack -G DEB -B "$work/deb" >/dev/null)
+(cd "$build" && cpack -G DEB -B "$work/deb" >"$work/step.log" 2>&1)
 deb=$(ls "$work"/deb/rtparchive_*_amd64.deb)
 version=$(sed -n 's/^project(rtparchive VERSION \([0-9.]*\).*/\1/p' "$source_dir/CMakeLists.txt")
 [ "$(basename "$deb")" = "rtparchive_${version}_amd64.deb" ] || fail "unexpected package name $(basename "$deb")"

@@ -18,8 +18,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/internal/program_name.h"
-#include "absl/flags/internal/usage.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
@@ -27,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "cli/help_text.h"
 #include "cli/inspect_output.h"
 #include "cli/progress_bar.h"
 #include "cli/summary.h"
@@ -322,12 +321,10 @@ int main(int argc, char** argv) {
   absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(kUsage);
   // Abseil exits 1 after --help; asking for help is not a failure here.
-  absl::flags_internal::SetProgramInvocationName("rtparchive");
   for (int i = 1; i < argc; ++i) {
     const absl::string_view arg = argv[i];
     if (arg == "-h" || arg == "--help" || arg == "-help" || arg == "help") {
-      absl::flags_internal::FlagsHelp(std::cout, "src/cli/",
-                                      absl::flags_internal::HelpFormat::kHumanReadable, kUsage);
+      std::cout << rtparchive::cli::HelpText(kUsage);
       return kExitOk;
     }
   }

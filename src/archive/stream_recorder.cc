@@ -234,6 +234,15 @@ StreamRecorder::Track* StreamRecorder::TrackFor(const rtp::RtpPacketView& view,
     packet_drops_.Count("replaced_ssrc", absl::StrFormat("ssrc %u after its segment ended", ssrc));
     return nullptr;
   }
+  const std::optional<NewTrackFormat> format = RecordableFormat(view);
+  if (!format) return nullptr;
+  if (!MakeRoomForTrack(view, format->kind, arrival_time_us)) return nullptr;
+  return AddTrack(ssrc, *format);
+}
+
+std::optional<StreamRecorder::NewTrackFormat> StreamRecorder::RecordableFormat(
+    const rtp::RtpPacketView& view) {
+  const uint32_t ssrc = view.ssrc();
   // The media's payload type: RED names it in its primary block.
   int payload_type = view.payload_type();
   auto format = config_.stream.payload_types.find(payload_type);
@@ -243,7 +252,7 @@ StreamRecorder::Track* StreamRecorder::TrackFor(const rtp::RtpPacketView& view,
     const rtp::RedError error = rtp::ParseRed(view.payload(), &blocks);
     if (error != rtp::RedError::kNone) {
       packet_drops_.Count(rtp::ToString(error), absl::StrFormat("from ssrc %u", ssrc));
-      return nullptr;
+      return std::nullopt;
     }
     payload_type = blocks.back().payload_type;
     format = config_.stream.payload_types.find(payload_type);
@@ -254,20 +263,20 @@ StreamRecorder::Track* StreamRecorder::TrackFor(const rtp::RtpPacketView& view,
                         absl::StrFormat("payload type %d from ssrc %u; map it in the stream's "
                                         "payload types to record it",
                                         payload_type, ssrc));
-    return nullptr;
+    return std::nullopt;
   }
   if (!IsMedia(format->second.format)) {
     // FEC (or RED in RED) before any media packet of the SSRC.
     packet_drops_.Count("no_media_yet",
                         absl::StrFormat("payload type %d from ssrc %u before its first media packet",
                                         payload_type, ssrc));
-    return nullptr;
+    return std::nullopt;
   }
   if (all_tracks_.size() >= kMaxTracksPerStream) {
     packet_drops_.Count(
         "too_many_ssrcs",
         absl::StrFormat("ssrc %u: a stream records at most %d SSRCs", ssrc, kMaxTracksPerStream));
-    return nullptr;
+    return std::nullopt;
   }
   const MediaKind kind = KindOf(format->second);
   const bool archive_h264 = config_.video_codec == VideoCodec::kH264;
@@ -277,15 +286,21 @@ StreamRecorder::Track* StreamRecorder::TrackFor(const rtp::RtpPacketView& view,
         "video_codec_not_the_archives",
         absl::StrFormat("ssrc %u: %s video in a %s archive", ssrc, archive_h264 ? "VP8" : "H.264",
                         archive_h264 ? "H.264" : "VP8"));
-    return nullptr;
+    return std::nullopt;
   }
   const bool wanted =
       kind == MediaKind::kVideo ? config_.stream.has_video : config_.stream.has_audio;
   if (!wanted) {
     packet_drops_.Count(kind == MediaKind::kVideo ? "video_not_recorded" : "audio_not_recorded",
                         absl::StrFormat("ssrc %u: the stream was added without it", ssrc));
-    return nullptr;
+    return std::nullopt;
   }
+  return NewTrackFormat{payload_type, format->second, kind};
+}
+
+bool StreamRecorder::MakeRoomForTrack(const rtp::RtpPacketView& view, MediaKind kind,
+                                      int64_t arrival_time_us) {
+  const uint32_t ssrc = view.ssrc();
   // A second SSRC of a kind in one segment: a reconnect when everything
   // the publisher sent before has stopped; else a simulcast layer or the
   // audio's new source, which ends the old one's track alone.
@@ -296,18 +311,23 @@ StreamRecorder::Track* StreamRecorder::TrackFor(const rtp::RtpPacketView& view,
   if (same_kind != nullptr && !(kind == MediaKind::kVideo && named_layer) &&
       SegmentSilentSince(arrival_time_us - kReplacedAfterUs)) {
     CloseSegment(SegmentEnd::kReconnect);
-    if (!write_status_.ok()) return nullptr;
+    if (!write_status_.ok()) return false;
   } else if (same_kind != nullptr && kind == MediaKind::kAudio) {
     same_kind->recorder->Flush();
     tracks_by_ssrc_.erase(same_kind->recorder->ssrc());
     replaced_ssrcs_.insert(same_kind->recorder->ssrc());
     segment_track_[static_cast<int>(kind)] = nullptr;
   }
+  return true;
+}
+
+StreamRecorder::Track* StreamRecorder::AddTrack(uint32_t ssrc, const NewTrackFormat& format) {
+  const MediaKind kind = format.kind;
   TrackRecorder::Config track_config;
   track_config.kind = kind;
   track_config.ssrc = ssrc;
-  track_config.payload_type = payload_type;
-  track_config.format = format->second;
+  track_config.payload_type = format.payload_type;
+  track_config.format = format.info;
   track_config.stream_payload_types = config_.stream.payload_types;
   track_config.video_orientation_extension_id =
       ExtensionId(config_.stream.header_extensions, kVideoOrientationExtension);

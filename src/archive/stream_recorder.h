@@ -92,6 +92,21 @@ class StreamRecorder : private LayerSelector::Listener {
   // The track for a new SSRC's first packet (nullptr: dropped, counted).
   struct Track;
   Track* TrackFor(const rtp::RtpPacketView& view, int64_t arrival_time_us);
+  // What a new SSRC's first media packet says of its track.
+  struct NewTrackFormat {
+    int payload_type = -1;  // of the media (inside RED when it is wrapped)
+    PayloadTypeInfo info;
+    MediaKind kind = MediaKind::kVideo;
+  };
+  // The format of a new SSRC's track, or nothing (the drop counted) when
+  // the stream cannot record it: unknown or wrapper-only payload type, too
+  // many SSRCs, the other video codec, a kind the stream was added without.
+  std::optional<NewTrackFormat> RecordableFormat(const rtp::RtpPacketView& view);
+  // Before a second SSRC of `kind` joins the segment: a reconnect (all the
+  // publisher sent has stopped) ends the segment; a new audio source ends
+  // the old one's track. False when finishing the segment failed.
+  bool MakeRoomForTrack(const rtp::RtpPacketView& view, MediaKind kind, int64_t arrival_time_us);
+  Track* AddTrack(uint32_t ssrc, const NewTrackFormat& format);
   // Whether every SSRC of the open segment was silent since `before_us`.
   bool SegmentSilentSince(int64_t before_us) const;
   // The track an RTX packet repairs, of `kind` (nullptr: none known).

@@ -120,21 +120,23 @@ absl::StatusOr<std::vector<PlannedStream>> PlanStreams(const Discovery& discover
   return planned;
 }
 
-absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
-  ReplayReport report;
-  auto discovery = DiscoverStreams(
-      options.capture_path,
-      [&](int64_t done, int64_t total) {
-        if (options.progress) options.progress("scanning", done, total);
-      },
-      MidExtensionIds(options.sdps));
-  if (!discovery.ok()) return discovery.status();
-  report.discovery = std::move(*discovery);
+namespace {
+
+// Scans the capture and plans the streams to record: fills the report's
+// discovery, streams and notes.
+absl::Status PlanReplay(const ReplayOptions& options, ReplayReport* report) {
+  ASSIGN_OR_RETURN(report->discovery,
+                   DiscoverStreams(
+                       options.capture_path,
+                       [&](int64_t done, int64_t total) {
+                         if (options.progress) options.progress("scanning", done, total);
+                       },
+                       MidExtensionIds(options.sdps)));
   // Without a session file, streams are found in the capture and the SDPs;
   // with one, the SDPs' payload types come under the session file's own.
   std::optional<SessionFile> session_with_sdp = options.session;
   if (!options.sdps.empty()) {
-    ApplySdp(options.sdps, &report.discovery);
+    ApplySdp(options.sdps, &report->discovery);
     if (session_with_sdp) {
       for (const sdp::SessionDescription& description : options.sdps) {
         for (const auto& [payload_type, format] : description.PayloadTypes()) {
@@ -143,23 +145,26 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
       }
     }
   }
-  auto planned = PlanStreams(report.discovery, session_with_sdp, &report.notes);
+  auto planned = PlanStreams(report->discovery, session_with_sdp, &report->notes);
   if (!planned.ok()) {
-    if (options.session && !report.discovery.streams.empty()) {
+    if (options.session && !report->discovery.streams.empty()) {
       return absl::NotFoundError(
           absl::StrCat("none of the session file's streams matched a flow in '",
-                       options.capture_path, "':\n  ", absl::StrJoin(report.notes, "\n  ")));
+                       options.capture_path, "':\n  ", absl::StrJoin(report->notes, "\n  ")));
     }
-    return absl::NotFoundError(NoStreamMessage(options.capture_path, report.discovery));
+    return absl::NotFoundError(NoStreamMessage(options.capture_path, report->discovery));
   }
-  report.streams = std::move(*planned);
+  report->streams = std::move(*planned);
+  return absl::OkStatus();
+}
 
-  // Checked before the archive starts, so a mistake leaves nothing behind.
+// An events file may name only streams that have packets. Checked before
+// the archive starts, so a mistake leaves nothing behind.
+absl::Status CheckEvents(const std::vector<StreamEvent>& events, const ReplayReport& report) {
   std::set<std::string> known_ids;
   for (const PlannedStream& stream : report.streams) {
     if (!stream.ssrcs.empty()) known_ids.insert(stream.options.stream_id);
   }
-  std::vector<StreamEvent> events = options.events.value_or(std::vector<StreamEvent>());
   for (const StreamEvent& event : events) {
     if (!known_ids.count(event.stream_id)) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -167,7 +172,10 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
           "', which has no packets in the capture; its streams are: ", absl::StrJoin(known_ids, ", ")));
     }
   }
+  return absl::OkStatus();
+}
 
+ArchiveOptions ArchiveOptionsFor(const ReplayOptions& options, const ReplayReport& report) {
   ArchiveOptions archive_options;
   std::vector<std::string> keys;
   for (const PlannedStream& stream : report.streams) keys.push_back(stream.found_by);
@@ -203,96 +211,133 @@ absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
   // cluster by cluster, and handing them over 1 MiB at a time saves a wake-up
   // of each file's writer thread per cluster.
   archive_options.flush_each_cluster = false;
-  ASSIGN_OR_RETURN(auto archive, Archive::Start(archive_options));
-  std::map<uint32_t, std::string> stream_of_ssrc;
-  std::map<std::string, const PlannedStream*> planned_by_id;
-  for (const PlannedStream& stream : report.streams) {
-    if (stream.ssrcs.empty()) continue;
-    planned_by_id[stream.options.stream_id] = &stream;
-    for (uint32_t ssrc : stream.ssrcs) stream_of_ssrc[ssrc] = stream.options.stream_id;
+  return archive_options;
+}
+
+// The SSRC that routes a packet: an RTP packet's (byte 8) or an RTCP
+// compound's sender (byte 4); none for what is neither.
+std::optional<uint32_t> RoutingSsrc(absl::Span<const uint8_t> packet) {
+  if (!rtp::LooksLikeRtpOrRtcp(packet)) return std::nullopt;
+  const size_t at = rtp::LooksLikeRtcp(packet) ? 4 : 8;
+  if (packet.size() < at + 4) return std::nullopt;
+  return uint32_t{packet[at]} << 24 | uint32_t{packet[at + 1]} << 16 | uint32_t{packet[at + 2]} << 8 |
+         packet[at + 3];
+}
+
+// Feeds a capture's packets to the archive: each to its planned stream by
+// SSRC, with the streams added and removed as the events say (all added at
+// the start without events).
+class CaptureFeeder {
+ public:
+  CaptureFeeder(const ReplayOptions& options, Archive* archive, std::vector<StreamEvent> events,
+                ReplayReport* report)
+      : options_(options), archive_(archive), events_(std::move(events)), report_(report) {
+    for (const PlannedStream& stream : report_->streams) {
+      if (stream.ssrcs.empty()) continue;
+      planned_by_id_[stream.options.stream_id] = &stream;
+      for (uint32_t ssrc : stream.ssrcs) stream_of_ssrc_[ssrc] = stream.options.stream_id;
+    }
+    start_us_ = report_->discovery.first_arrival_us;
+    std::stable_sort(events_.begin(), events_.end(), [this](const auto& a, const auto& b) {
+      return a.TimeUs(start_us_) < b.TimeUs(start_us_);
+    });
   }
-  std::set<std::string> added;
+
+  absl::Status Run() {
+    if (!options_.events) {
+      for (const PlannedStream& stream : report_->streams) {
+        if (!stream.ssrcs.empty()) RETURN_IF_ERROR(AddStream(stream.options));
+      }
+    }
+    ASSIGN_OR_RETURN(auto reader, ingest::PcapReader::Open(options_.capture_path, options_.log));
+    ingest::Datagram datagram;
+    int64_t count = 0;
+    while (reader->Next(&datagram) == ingest::PcapReader::Result::kDatagram) {
+      if (options_.progress && ++count % 4096 == 0) {
+        options_.progress("recording", reader->position(), reader->file_size());
+      }
+      const std::optional<uint32_t> ssrc = RoutingSsrc(datagram.payload);
+      if (!ssrc) continue;
+      RETURN_IF_ERROR(ApplyEvents(datagram.arrival_time_us));
+      if (!Push(*ssrc, datagram)) break;
+    }
+    if (options_.progress) options_.progress("recording", reader->file_size(), reader->file_size());
+    return absl::OkStatus();
+  }
+
+ private:
   // Adds a stream; one over the archive's stream limit is noted, not fatal.
-  auto add_stream = [&](StreamOptions stream) -> absl::Status {
-    stream.layer = options.layer;
-    absl::Status status = archive->AddStream(stream);
+  absl::Status AddStream(StreamOptions stream) {
+    stream.layer = options_.layer;
+    absl::Status status = archive_->AddStream(stream);
     if (status.ok()) {
-      added.insert(stream.stream_id);
+      added_.insert(stream.stream_id);
       return status;
     }
     if (status.code() != absl::StatusCode::kResourceExhausted) return status;
-    report.notes.push_back(std::string(status.message()));
+    report_->notes.push_back(std::string(status.message()));
     return absl::OkStatus();
-  };
-  const int64_t start_us = report.discovery.first_arrival_us;
-  std::stable_sort(events.begin(), events.end(), [start_us](const auto& a, const auto& b) {
-    return a.TimeUs(start_us) < b.TimeUs(start_us);
-  });
-  if (!options.events) {
-    for (const PlannedStream& stream : report.streams) {
-      if (stream.ssrcs.empty()) continue;
-      RETURN_IF_ERROR(add_stream(stream.options));
-    }
   }
-  size_t next_event = 0;
+
   // Applies the events due by `now_us`.
-  auto apply_events = [&](int64_t now_us) -> absl::Status {
-    for (; next_event < events.size() && events[next_event].TimeUs(start_us) <= now_us;
-         ++next_event) {
-      const StreamEvent& event = events[next_event];
+  absl::Status ApplyEvents(int64_t now_us) {
+    for (; next_event_ < events_.size() && events_[next_event_].TimeUs(start_us_) <= now_us;
+         ++next_event_) {
+      const StreamEvent& event = events_[next_event_];
       if (event.action == StreamEvent::Action::kRemove) {
-        if (added.erase(event.stream_id)) {
-          RETURN_IF_ERROR(archive->RemoveStream(event.stream_id));
-        }
+        if (added_.erase(event.stream_id)) RETURN_IF_ERROR(archive_->RemoveStream(event.stream_id));
         continue;
       }
-      if (added.count(event.stream_id)) continue;
-      StreamOptions stream = planned_by_id[event.stream_id]->options;
+      if (added_.count(event.stream_id)) continue;
+      StreamOptions stream = planned_by_id_[event.stream_id]->options;
       if (event.has_audio) stream.has_audio = *event.has_audio;
       if (event.has_video) stream.has_video = *event.has_video;
-      RETURN_IF_ERROR(add_stream(stream));
+      RETURN_IF_ERROR(AddStream(stream));
     }
     return absl::OkStatus();
-  };
+  }
 
-  ASSIGN_OR_RETURN(auto reader, ingest::PcapReader::Open(options.capture_path, options.log));
-  ingest::Datagram datagram;
-  int64_t count = 0;
-  while (reader->Next(&datagram) == ingest::PcapReader::Result::kDatagram) {
-    if (options.progress && ++count % 4096 == 0) {
-      options.progress("recording", reader->position(), reader->file_size());
+  // False once the archive takes no more packets.
+  bool Push(uint32_t ssrc, const ingest::Datagram& datagram) {
+    auto stream = stream_of_ssrc_.find(ssrc);
+    if (stream == stream_of_ssrc_.end()) {
+      ++report_->packets_not_routed;
+      return true;
     }
-    const absl::Span<const uint8_t> packet = datagram.payload;
-    if (!rtp::LooksLikeRtpOrRtcp(packet)) continue;
-    // RTP's SSRC is at byte 8; an RTCP compound's sender SSRC at byte 4.
-    const size_t at = rtp::LooksLikeRtcp(packet) ? 4 : 8;
-    if (packet.size() < at + 4) continue;
-    const uint32_t ssrc = uint32_t{packet[at]} << 24 | uint32_t{packet[at + 1]} << 16 |
-                          uint32_t{packet[at + 2]} << 8 | packet[at + 3];
-    RETURN_IF_ERROR(apply_events(datagram.arrival_time_us));
-    auto stream = stream_of_ssrc.find(ssrc);
-    if (stream == stream_of_ssrc.end()) {
-      ++report.packets_not_routed;
-      continue;
+    if (!added_.count(stream->second)) {
+      ++report_->packets_while_not_added;
+      return true;
     }
-    if (!added.count(stream->second)) {
-      ++report.packets_while_not_added;
-      continue;
-    }
-    if (absl::Status pushed =
-            archive->PushPacket(stream->second, packet, datagram.arrival_time_us);
-        !pushed.ok()) {
-      // A rule stopped the archive (or writing failed, which Stop reports).
-      report.notes.push_back(absl::StrCat("recording ended at ", datagram.arrival_time_us / 1000,
+    absl::Status pushed = archive_->PushPacket(stream->second, datagram.payload, datagram.arrival_time_us);
+    if (pushed.ok()) return true;
+    // A rule stopped the archive (or writing failed, which Stop reports).
+    report_->notes.push_back(absl::StrCat("recording ended at ", datagram.arrival_time_us / 1000,
                                           " ms: ", pushed.message(),
                                           "; the rest of the capture is not in the archive"));
-      break;
-    }
+    return false;
   }
-  if (options.progress)
-    options.progress("recording", reader->file_size(), reader->file_size());
-  ASSIGN_OR_RETURN(auto result, archive->Stop());
-  report.archive = std::move(result);
+
+  const ReplayOptions& options_;
+  Archive* archive_;
+  std::vector<StreamEvent> events_;
+  ReplayReport* report_;
+  int64_t start_us_ = 0;
+  size_t next_event_ = 0;
+  std::map<uint32_t, std::string> stream_of_ssrc_;
+  std::map<std::string, const PlannedStream*> planned_by_id_;
+  std::set<std::string> added_;
+};
+
+}  // namespace
+
+absl::StatusOr<ReplayReport> Replay(const ReplayOptions& options) {
+  ReplayReport report;
+  RETURN_IF_ERROR(PlanReplay(options, &report));
+  std::vector<StreamEvent> events = options.events.value_or(std::vector<StreamEvent>());
+  RETURN_IF_ERROR(CheckEvents(events, report));
+  ASSIGN_OR_RETURN(auto archive, Archive::Start(ArchiveOptionsFor(options, report)));
+  RETURN_IF_ERROR(CaptureFeeder(options, archive.get(), std::move(events), &report).Run());
+  ASSIGN_OR_RETURN(report.archive, archive->Stop());
   return report;
 }
 

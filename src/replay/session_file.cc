@@ -43,6 +43,119 @@ std::optional<PayloadTypeInfo> ParseFormat(absl::string_view text) {
   return std::nullopt;
 }
 
+// The "archive" object: the archive's fields, media and video codec.
+absl::Status ParseArchiveFields(const rapidjson::Value& archive, SessionFile* session) {
+  if (!archive.IsObject()) return Bad("archive", "an object");
+  RETURN_IF_ERROR(ReadString(archive, "id", "archive", &session->archive_id));
+  if (session->archive_id && !IsValidId(*session->archive_id)) {
+    return Bad("archive.id", "1-200 letters, digits, '-', '_' or '.' (it names the manifest file)");
+  }
+  RETURN_IF_ERROR(ReadString(archive, "name", "archive", &session->name));
+  RETURN_IF_ERROR(ReadString(archive, "sessionId", "archive", &session->session_id));
+  if (archive.HasMember("partnerId")) {
+    if (!archive["partnerId"].IsInt64() || archive["partnerId"].GetInt64() < 0) {
+      return Bad("archive.partnerId", "a non-negative integer");
+    }
+    session->partner_id = archive["partnerId"].GetInt64();
+  }
+  RETURN_IF_ERROR(ReadBool(archive, "hasAudio", "archive", &session->has_audio));
+  RETURN_IF_ERROR(ReadBool(archive, "hasVideo", "archive", &session->has_video));
+  std::optional<std::string> codec;
+  RETURN_IF_ERROR(ReadString(archive, "videoCodec", "archive", &codec));
+  if (codec) {
+    if (absl::AsciiStrToLower(*codec) == "vp8") {
+      session->video_codec = VideoCodec::kVp8;
+    } else if (absl::AsciiStrToLower(*codec) == "h264") {
+      session->video_codec = VideoCodec::kH264;
+    } else {
+      return Bad("archive.videoCodec", "\"vp8\" or \"h264\"");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// "payloadTypes": {"96": "H264/90000"} or {"96": {"encoding": "H264/90000",
+// "fmtp": "..."}} to give H.264 parameter sets out of band as an SDP would.
+absl::Status ParsePayloadTypes(const rapidjson::Value& types, SessionFile* session) {
+  if (!types.IsObject()) return Bad("payloadTypes", "an object like {\"96\": \"VP8/90000\"}");
+  for (auto it = types.MemberBegin(); it != types.MemberEnd(); ++it) {
+    int payload_type = -1;
+    const std::string key = it->name.GetString();
+    if (!absl::SimpleAtoi(key, &payload_type) || payload_type < 0 || payload_type > 127) {
+      return Bad(absl::StrCat("payloadTypes key \"", key, "\""), "a payload type 0-127");
+    }
+    const rapidjson::Value& value = it->value;
+    const rapidjson::Value* encoding = &value;
+    if (value.IsObject()) {
+      if (!value.HasMember("encoding"))
+        return Bad(absl::StrCat("payloadTypes.", key), "given an \"encoding\"");
+      encoding = &value["encoding"];
+    }
+    std::optional<PayloadTypeInfo> format;
+    if (encoding->IsString()) format = ParseFormat(encoding->GetString());
+    if (!format) {
+      return Bad(absl::StrCat("payloadTypes.", key),
+                 "\"VP8/90000\", \"H264/90000\" or \"opus/48000/2\"");
+    }
+    if (value.IsObject() && value.HasMember("fmtp")) {
+      if (!value["fmtp"].IsString())
+        return Bad(absl::StrCat("payloadTypes.", key, ".fmtp"), "a string");
+      if (absl::Status status =
+              sdp::ParseSpropParameterSets(value["fmtp"].GetString(), &format->parameter_sets);
+          !status.ok()) {
+        return Bad(absl::StrCat("payloadTypes.", key, ".fmtp"), status.message());
+      }
+    }
+    session->payload_types[payload_type] = *format;
+  }
+  return absl::OkStatus();
+}
+
+// One of "streams": its ID, fields, media, and how its packets are found.
+absl::Status ParseStream(const rapidjson::Value& item, const std::string& where, SessionStream* out) {
+  SessionStream& stream = *out;
+  if (!item.IsObject()) return Bad(where, "an object");
+  std::optional<std::string> text;
+  RETURN_IF_ERROR(ReadString(item, "streamId", where, &text));
+  if (!text || !IsValidId(*text)) {
+    return Bad(absl::StrCat(where, ".streamId"),
+               "1-200 letters, digits, '-', '_' or '.', not starting with '.' (it names files)");
+  }
+  stream.options.stream_id = *text;
+  text.reset();
+  RETURN_IF_ERROR(ReadString(item, "connectionData", where, &text));
+  stream.options.connection_data = text.value_or("");
+  text.reset();
+  RETURN_IF_ERROR(ReadString(item, "videoType", where, &text));
+  if (text) {
+    auto type = ParseVideoType(*text);
+    if (!type)
+      return Bad(absl::StrCat(where, ".videoType"), "\"camera\", \"screen\" or \"custom\"");
+    stream.options.video_type = *type;
+  }
+  RETURN_IF_ERROR(ReadBool(item, "hasAudio", where, &stream.options.has_audio));
+  RETURN_IF_ERROR(ReadBool(item, "hasVideo", where, &stream.options.has_video));
+  if (item.HasMember("ssrcs")) {
+    const rapidjson::Value& ssrcs = item["ssrcs"];
+    if (!ssrcs.IsArray()) return Bad(absl::StrCat(where, ".ssrcs"), "an array of integers");
+    for (const rapidjson::Value& ssrc : ssrcs.GetArray()) {
+      if (!ssrc.IsUint())
+        return Bad(absl::StrCat(where, ".ssrcs"), "an array of 32-bit integers");
+      stream.ssrcs.push_back(ssrc.GetUint());
+    }
+  }
+  text.reset();
+  RETURN_IF_ERROR(ReadString(item, "cname", where, &text));
+  stream.cname = text.value_or("");
+  text.reset();
+  RETURN_IF_ERROR(ReadString(item, "source", where, &text));
+  stream.source = text.value_or("");
+  if (stream.ssrcs.empty() && stream.cname.empty() && stream.source.empty()) {
+    return Bad(where, "given \"ssrcs\", \"cname\" or \"source\" to find its packets");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
@@ -55,71 +168,9 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
   }
   if (!document.IsObject()) return Bad("the top level", "an object");
   SessionFile session;
-  if (document.HasMember("archive")) {
-    const rapidjson::Value& archive = document["archive"];
-    if (!archive.IsObject()) return Bad("archive", "an object");
-    if (auto s = ReadString(archive, "id", "archive", &session.archive_id); !s.ok()) return s;
-    if (session.archive_id && !IsValidId(*session.archive_id)) {
-      return Bad("archive.id", "1-200 letters, digits, '-', '_' or '.' (it names the manifest file)");
-    }
-    if (auto s = ReadString(archive, "name", "archive", &session.name); !s.ok()) return s;
-    if (auto s = ReadString(archive, "sessionId", "archive", &session.session_id); !s.ok())
-      return s;
-    if (archive.HasMember("partnerId")) {
-      if (!archive["partnerId"].IsInt64() || archive["partnerId"].GetInt64() < 0) {
-        return Bad("archive.partnerId", "a non-negative integer");
-      }
-      session.partner_id = archive["partnerId"].GetInt64();
-    }
-    if (auto s = ReadBool(archive, "hasAudio", "archive", &session.has_audio); !s.ok()) return s;
-    if (auto s = ReadBool(archive, "hasVideo", "archive", &session.has_video); !s.ok()) return s;
-    std::optional<std::string> codec;
-    if (auto s = ReadString(archive, "videoCodec", "archive", &codec); !s.ok()) return s;
-    if (codec) {
-      if (absl::AsciiStrToLower(*codec) == "vp8") {
-        session.video_codec = VideoCodec::kVp8;
-      } else if (absl::AsciiStrToLower(*codec) == "h264") {
-        session.video_codec = VideoCodec::kH264;
-      } else {
-        return Bad("archive.videoCodec", "\"vp8\" or \"h264\"");
-      }
-    }
-  }
+  if (document.HasMember("archive")) RETURN_IF_ERROR(ParseArchiveFields(document["archive"], &session));
   if (document.HasMember("payloadTypes")) {
-    const rapidjson::Value& types = document["payloadTypes"];
-    if (!types.IsObject()) return Bad("payloadTypes", "an object like {\"96\": \"VP8/90000\"}");
-    for (auto it = types.MemberBegin(); it != types.MemberEnd(); ++it) {
-      int payload_type = -1;
-      const std::string key = it->name.GetString();
-      if (!absl::SimpleAtoi(key, &payload_type) || payload_type < 0 || payload_type > 127) {
-        return Bad(absl::StrCat("payloadTypes key \"", key, "\""), "a payload type 0-127");
-      }
-      // "96": "H264/90000", or {"encoding": "H264/90000", "fmtp": "..."}
-      // to give H.264 parameter sets out of band as an SDP would.
-      const rapidjson::Value& value = it->value;
-      const rapidjson::Value* encoding = &value;
-      if (value.IsObject()) {
-        if (!value.HasMember("encoding"))
-          return Bad(absl::StrCat("payloadTypes.", key), "given an \"encoding\"");
-        encoding = &value["encoding"];
-      }
-      std::optional<PayloadTypeInfo> format;
-      if (encoding->IsString()) format = ParseFormat(encoding->GetString());
-      if (!format) {
-        return Bad(absl::StrCat("payloadTypes.", key),
-                   "\"VP8/90000\", \"H264/90000\" or \"opus/48000/2\"");
-      }
-      if (value.IsObject() && value.HasMember("fmtp")) {
-        if (!value["fmtp"].IsString())
-          return Bad(absl::StrCat("payloadTypes.", key, ".fmtp"), "a string");
-        if (absl::Status status =
-                sdp::ParseSpropParameterSets(value["fmtp"].GetString(), &format->parameter_sets);
-            !status.ok()) {
-          return Bad(absl::StrCat("payloadTypes.", key, ".fmtp"), status.message());
-        }
-      }
-      session.payload_types[payload_type] = *format;
-    }
+    RETURN_IF_ERROR(ParsePayloadTypes(document["payloadTypes"], &session));
   }
   if (!document.HasMember("streams") || !document["streams"].IsArray()) {
     return Bad("streams",
@@ -127,48 +178,8 @@ absl::StatusOr<SessionFile> ParseSessionFile(absl::string_view json) {
   }
   const rapidjson::Value& streams = document["streams"];
   for (rapidjson::SizeType i = 0; i < streams.Size(); ++i) {
-    const std::string where = absl::StrCat("streams[", i, "]");
-    const rapidjson::Value& item = streams[i];
-    if (!item.IsObject()) return Bad(where, "an object");
     SessionStream stream;
-    std::optional<std::string> text;
-    if (auto s = ReadString(item, "streamId", where, &text); !s.ok()) return s;
-    if (!text || !IsValidId(*text)) {
-      return Bad(absl::StrCat(where, ".streamId"),
-                 "1-200 letters, digits, '-', '_' or '.', not starting with '.' (it names files)");
-    }
-    stream.options.stream_id = *text;
-    text.reset();
-    if (auto s = ReadString(item, "connectionData", where, &text); !s.ok()) return s;
-    stream.options.connection_data = text.value_or("");
-    text.reset();
-    if (auto s = ReadString(item, "videoType", where, &text); !s.ok()) return s;
-    if (text) {
-      auto type = ParseVideoType(*text);
-      if (!type)
-        return Bad(absl::StrCat(where, ".videoType"), "\"camera\", \"screen\" or \"custom\"");
-      stream.options.video_type = *type;
-    }
-    if (auto s = ReadBool(item, "hasAudio", where, &stream.options.has_audio); !s.ok()) return s;
-    if (auto s = ReadBool(item, "hasVideo", where, &stream.options.has_video); !s.ok()) return s;
-    if (item.HasMember("ssrcs")) {
-      const rapidjson::Value& ssrcs = item["ssrcs"];
-      if (!ssrcs.IsArray()) return Bad(absl::StrCat(where, ".ssrcs"), "an array of integers");
-      for (const rapidjson::Value& ssrc : ssrcs.GetArray()) {
-        if (!ssrc.IsUint())
-          return Bad(absl::StrCat(where, ".ssrcs"), "an array of 32-bit integers");
-        stream.ssrcs.push_back(ssrc.GetUint());
-      }
-    }
-    text.reset();
-    if (auto s = ReadString(item, "cname", where, &text); !s.ok()) return s;
-    stream.cname = text.value_or("");
-    text.reset();
-    if (auto s = ReadString(item, "source", where, &text); !s.ok()) return s;
-    stream.source = text.value_or("");
-    if (stream.ssrcs.empty() && stream.cname.empty() && stream.source.empty()) {
-      return Bad(where, "given \"ssrcs\", \"cname\" or \"source\" to find its packets");
-    }
+    RETURN_IF_ERROR(ParseStream(streams[i], absl::StrCat("streams[", i, "]"), &stream));
     session.streams.push_back(std::move(stream));
   }
   return session;

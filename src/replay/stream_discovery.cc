@@ -188,62 +188,16 @@ std::vector<DiscoveredStream> GroupTracks(const std::vector<DiscoveredTrack>& tr
   return streams;
 }
 
-absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
-                                          const ProgressFunction& progress,
-                                          const std::set<int>& mid_extension_ids) {
-  ASSIGN_OR_RETURN(auto reader, ingest::PcapReader::Open(capture_path));
-  Discovery discovery;
-  std::map<uint32_t, FlowEvidence> flows;
-  std::vector<uint32_t> flow_order;
-  std::map<std::string, std::vector<uint32_t>> ssrcs_by_flow;  // nodes stay put: evidence points in
-  FlowEvidence* last_evidence = nullptr;
-  uint32_t last_ssrc = 0;
-  ingest::Datagram datagram;
-  ingest::PcapReader::Result result;
-  int64_t count = 0;
-  while ((result = reader->Next(&datagram)) == ingest::PcapReader::Result::kDatagram) {
-    if (progress && ++count % 4096 == 0) progress(reader->position(), reader->file_size());
-    if (discovery.datagrams++ == 0) discovery.first_arrival_us = datagram.arrival_time_us;
-    if (!rtp::LooksLikeRtpOrRtcp(datagram.payload)) {
-      ++discovery.not_rtp;
-      continue;
-    }
-    if (rtp::LooksLikeRtcp(datagram.payload)) {
-      rtp::RtcpCompound compound;
-      if (rtp::ParseRtcpCompound(datagram.payload, &compound) != rtp::RtcpError::kNone &&
-          compound.sender_reports.empty() && compound.cnames.empty()) {
-        ++discovery.not_rtp;
-        continue;
-      }
-      ++discovery.rtcp_packets;
-      for (const rtp::SourceName& name : compound.cnames) discovery.cnames[name.ssrc] = name.cname;
-      continue;
-    }
-    rtp::RtpPacketView view;
-    if (view.Parse(datagram.payload) != rtp::RtpError::kNone) {
-      ++discovery.not_rtp;
-      continue;
-    }
-    ++discovery.rtp_packets;
-    // Packets come in runs of one SSRC: the last one's evidence is kept at hand.
-    if (last_evidence == nullptr || last_ssrc != view.ssrc()) {
-      auto [it, inserted] = flows.try_emplace(view.ssrc());
-      last_evidence = &it->second;
-      last_ssrc = view.ssrc();
-      if (inserted) {
-        FlowEvidence& added = it->second;
-        flow_order.push_back(view.ssrc());
-        added.track.ssrc = view.ssrc();
-        added.track.payload_type = view.payload_type();
-        added.track.flow = datagram.flow;
-        added.track.first_arrival_us = datagram.arrival_time_us;
-        std::vector<uint32_t>& same_flow = ssrcs_by_flow[datagram.flow.ToString()];
-        same_flow.push_back(view.ssrc());
-        added.same_flow = &same_flow;
-        added.first_rtp = added.timestamps.Unwrap(view.timestamp());
-      }
-    }
-    FlowEvidence& evidence = *last_evidence;
+namespace {
+
+// The evidence about each SSRC gathered while a capture is read, and the
+// tracks it makes in the end.
+class FlowScan {
+ public:
+  explicit FlowScan(const std::set<int>& mid_extension_ids) : mid_extension_ids_(mid_extension_ids) {}
+
+  void Add(const rtp::RtpPacketView& view, const ingest::Datagram& datagram) {
+    FlowEvidence& evidence = EvidenceFor(view, datagram);
     ++evidence.track.packets;
     evidence.last_rtp = evidence.timestamps.Unwrap(view.timestamp());
     if (auto start = PayloadStart(view.payload())) {
@@ -252,7 +206,7 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
           view.sequence_number(), view.payload_type(), *start, true};
     }
     if (evidence.same_flow->size() > 1 && !evidence.rtx_payload_types.count(view.payload_type())) {
-      MatchRetransmission(flows, *evidence.same_flow, view.payload_type(), view.payload(), evidence);
+      MatchRetransmission(flows_, *evidence.same_flow, view.payload_type(), view.payload(), evidence);
     }
     evidence.last_arrival_us = datagram.arrival_time_us;
     evidence.payload_bytes += static_cast<int64_t>(view.payload().size());
@@ -265,11 +219,115 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
         evidence.red_media = RedWrappedVideo(view.payload());
       }
     }
-    for (int id : mid_extension_ids) {
+    for (int id : mid_extension_ids_) {
       if (!evidence.track.mid.empty()) break;
       const std::optional<std::string> mid =
           rtp::ParseMid(view.FindExtension(static_cast<uint8_t>(id)));
       if (mid) evidence.track.mid = *mid;
+    }
+  }
+
+  // Every SSRC's track in order of first arrival: its format recognised,
+  // its CNAME, and RTX flows (found by their payloads) joined to their
+  // media's stream, whatever their own payloads looked like.
+  std::vector<DiscoveredTrack> Tracks(const std::map<uint32_t, std::string>& cnames) {
+    for (uint32_t ssrc : flow_order_) {
+      FlowEvidence& evidence = flows_[ssrc];
+      Recognise(evidence);
+      if (evidence.track.format && evidence.track.payload_types.empty()) {
+        evidence.track.payload_types[evidence.track.payload_type] = *evidence.track.format;
+      }
+      auto cname = cnames.find(ssrc);
+      if (cname != cnames.end()) evidence.track.cname = cname->second;
+    }
+    for (uint32_t ssrc : flow_order_) {
+      FlowEvidence& evidence = flows_[ssrc];
+      if (!evidence.retransmits) continue;
+      const DiscoveredTrack& media = flows_[*evidence.retransmits].track;
+      if (!media.format) continue;
+      DiscoveredTrack& track = evidence.track;
+      PayloadTypeInfo rtx(PayloadFormat::kRtx, media.format->clock_rate_hz);
+      track.payload_types.clear();
+      for (const auto& [rtx_type, media_type] : evidence.rtx_payload_types) {
+        rtx.associated_payload_type = media_type;
+        track.payload_types[rtx_type] = rtx;
+      }
+      track.format = track.payload_types.begin()->second;
+      track.why_not_recognised.clear();
+      track.cname = media.cname;
+      track.rtx_ssrcs[ssrc] = media.ssrc;
+    }
+    std::vector<DiscoveredTrack> tracks;
+    for (uint32_t ssrc : flow_order_) tracks.push_back(flows_[ssrc].track);
+    return tracks;
+  }
+
+ private:
+  // Packets come in runs of one SSRC: the last one's evidence is kept at hand.
+  FlowEvidence& EvidenceFor(const rtp::RtpPacketView& view, const ingest::Datagram& datagram) {
+    if (last_evidence_ != nullptr && last_ssrc_ == view.ssrc()) return *last_evidence_;
+    auto [it, inserted] = flows_.try_emplace(view.ssrc());
+    last_evidence_ = &it->second;
+    last_ssrc_ = view.ssrc();
+    if (inserted) {
+      FlowEvidence& added = it->second;
+      flow_order_.push_back(view.ssrc());
+      added.track.ssrc = view.ssrc();
+      added.track.payload_type = view.payload_type();
+      added.track.flow = datagram.flow;
+      added.track.first_arrival_us = datagram.arrival_time_us;
+      std::vector<uint32_t>& same_flow = ssrcs_by_flow_[datagram.flow.ToString()];
+      same_flow.push_back(view.ssrc());
+      added.same_flow = &same_flow;
+      added.first_rtp = added.timestamps.Unwrap(view.timestamp());
+    }
+    return it->second;
+  }
+
+  const std::set<int>& mid_extension_ids_;
+  std::map<uint32_t, FlowEvidence> flows_;
+  std::vector<uint32_t> flow_order_;
+  std::map<std::string, std::vector<uint32_t>> ssrcs_by_flow_;  // nodes stay put: evidence points in
+  FlowEvidence* last_evidence_ = nullptr;
+  uint32_t last_ssrc_ = 0;
+};
+
+// Counts an RTCP compound and keeps its CNAMEs; false when it is no RTCP.
+bool NoteRtcp(absl::Span<const uint8_t> packet, Discovery* discovery) {
+  rtp::RtcpCompound compound;
+  if (rtp::ParseRtcpCompound(packet, &compound) != rtp::RtcpError::kNone &&
+      compound.sender_reports.empty() && compound.cnames.empty()) {
+    return false;
+  }
+  ++discovery->rtcp_packets;
+  for (const rtp::SourceName& name : compound.cnames) discovery->cnames[name.ssrc] = name.cname;
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
+                                          const ProgressFunction& progress,
+                                          const std::set<int>& mid_extension_ids) {
+  ASSIGN_OR_RETURN(auto reader, ingest::PcapReader::Open(capture_path));
+  Discovery discovery;
+  FlowScan scan(mid_extension_ids);
+  ingest::Datagram datagram;
+  ingest::PcapReader::Result result;
+  int64_t count = 0;
+  while ((result = reader->Next(&datagram)) == ingest::PcapReader::Result::kDatagram) {
+    if (progress && ++count % 4096 == 0) progress(reader->position(), reader->file_size());
+    if (discovery.datagrams++ == 0) discovery.first_arrival_us = datagram.arrival_time_us;
+    rtp::RtpPacketView view;
+    if (!rtp::LooksLikeRtpOrRtcp(datagram.payload)) {
+      ++discovery.not_rtp;
+    } else if (rtp::LooksLikeRtcp(datagram.payload)) {
+      if (!NoteRtcp(datagram.payload, &discovery)) ++discovery.not_rtp;
+    } else if (view.Parse(datagram.payload) != rtp::RtpError::kNone) {
+      ++discovery.not_rtp;
+    } else {
+      ++discovery.rtp_packets;
+      scan.Add(view, datagram);
     }
   }
   if (progress) progress(reader->position(), reader->file_size());
@@ -278,35 +336,7 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
   }
   discovery.frames = reader->frames_read();
   discovery.capture_drops = reader->drops().counts();
-  for (uint32_t ssrc : flow_order) {
-    FlowEvidence& evidence = flows[ssrc];
-    Recognise(evidence);
-    if (evidence.track.format && evidence.track.payload_types.empty()) {
-      evidence.track.payload_types[evidence.track.payload_type] = *evidence.track.format;
-    }
-    auto cname = discovery.cnames.find(ssrc);
-    if (cname != discovery.cnames.end()) evidence.track.cname = cname->second;
-  }
-  // RTX flows found by their payloads join their media's stream, whatever
-  // their own payloads looked like.
-  for (uint32_t ssrc : flow_order) {
-    FlowEvidence& evidence = flows[ssrc];
-    if (!evidence.retransmits) continue;
-    const DiscoveredTrack& media = flows[*evidence.retransmits].track;
-    if (!media.format) continue;
-    DiscoveredTrack& track = evidence.track;
-    PayloadTypeInfo rtx(PayloadFormat::kRtx, media.format->clock_rate_hz);
-    track.payload_types.clear();
-    for (const auto& [rtx_type, media_type] : evidence.rtx_payload_types) {
-      rtx.associated_payload_type = media_type;
-      track.payload_types[rtx_type] = rtx;
-    }
-    track.format = track.payload_types.begin()->second;
-    track.why_not_recognised.clear();
-    track.cname = media.cname;
-    track.rtx_ssrcs[ssrc] = media.ssrc;
-  }
-  for (uint32_t ssrc : flow_order) discovery.tracks.push_back(flows[ssrc].track);
+  discovery.tracks = scan.Tracks(discovery.cnames);
   discovery.streams = GroupTracks(discovery.tracks);
   return discovery;
 }

@@ -26,13 +26,14 @@ BELOW = {
     "codec": ["base"],
     "sdp": ["base"],
     "timing": ["base"],
+    "storage": ["base"],
     "container": ["base", "codec"],
     "archive": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container"],
     "replay": ["base", "ingest", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive"],
     "inspect": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive"],
-    "node": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive"],
+    "node": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive", "storage"],
     "cli": ["base", "ingest", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive",
-            "replay", "inspect", "node"],
+            "replay", "inspect", "node", "storage"],
 }
 # Public headers: the vocabulary every stage may use, and the ones only the
 # stages at and above archive/ may (they declare the Archive API).

@@ -28,6 +28,7 @@
 #include "cli/help_text.h"
 #include "cli/inspect_output.h"
 #include "cli/progress_bar.h"
+#include "cli/upload_command.h"
 #include "cli/summary.h"
 #include "cli/version.h"
 #include "inspect/archive_check.h"
@@ -61,6 +62,11 @@ ABSL_FLAG(bool, json, false, "inspect: print the report as JSON");
 ABSL_FLAG(std::string, timeline, "",
           "inspect: also draw each stream's segments and gaps into this SVG file");
 ABSL_FLAG(bool, quiet, false, "print no summary, only errors");
+ABSL_FLAG(std::string, endpoint, "",
+          "upload: an S3-compatible service's URL (path-style), or the Azure Blob endpoint; default "
+          "AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL, or the connection string's BlobEndpoint");
+ABSL_FLAG(std::string, region, "", "upload: the S3 bucket's region; default AWS_REGION, else us-east-1");
+ABSL_FLAG(std::string, sse, "", "upload: S3 server-side encryption, 'AES256'");
 ABSL_FLAG(std::string, config, "",
           "serve: the node's JSON config file (listen address, credentials, media ports, "
           "storage, limits; see the README)");
@@ -80,7 +86,9 @@ constexpr char kUsage[] =
     "  rtparchive verify ARCHIVE.zip\n"
     "  rtparchive inspect ARCHIVE.zip [--json] [--timeline out.svg]\n"
     "  rtparchive recover ARCHIVE.zip.parts -o ARCHIVE.zip\n"
-    "  rtparchive serve --config NODE.json\n\n"
+    "  rtparchive serve --config NODE.json\n"
+    "  rtparchive upload ARCHIVE.zip s3://BUCKET/KEY [--endpoint URL] [--region R] [--sse AES256]\n"
+    "  rtparchive upload ARCHIVE.zip azure://CONTAINER/BLOB\n\n"
     "Reads a pcap or pcapng capture of VP8 or H.264 video and Opus audio over RTP\n"
     "(also inside RED, repaired by RTX) and writes a ZIP with one .webm (.mkv for\n"
     "H.264) file per stream segment and a JSON manifest, without re-encoding.\n"
@@ -98,6 +106,9 @@ constexpr char kUsage[] =
     "last flush (at most a few seconds lost), with the manifest from its journal.\n"
     "serve runs a recording node: the archive REST API of the platform's documents and\n"
     "of its server SDKs, live RTP over UDP, status callbacks (see the README).\n"
+    "upload sends an archive to S3, an S3-compatible store or Azure Blob storage (large\n"
+    "ones in parallel parts, retried) with the standard AWS_* variables or\n"
+    "AZURE_STORAGE_CONNECTION_STRING, and exits 0 only once the store confirmed it.\n"
     "--version prints the version and the libraries it was built with.\n\n"
     "Exit status: 0 done; 1 failed (replay: no archive; verify: problems found);\n"
     "2 bad usage; 3 replay wrote the archive, but the capture ends in the middle of a record.";
@@ -347,6 +358,16 @@ int main(int argc, char** argv) {
   if (command == "serve") {
     if (args.size() != 2) return Usage("serve takes no arguments besides --config FILE");
     return RunServe();
+  }
+  if (command == "upload") {
+    if (args.size() != 4) return Usage("upload takes ARCHIVE.zip and a destination, s3://BUCKET/KEY or azure://CONTAINER/BLOB");
+    rtparchive::cli::UploadFlags flags;
+    flags.endpoint = absl::GetFlag(FLAGS_endpoint);
+    flags.region = absl::GetFlag(FLAGS_region);
+    flags.sse = absl::GetFlag(FLAGS_sse);
+    flags.progress = absl::GetFlag(FLAGS_progress);
+    if (!flags.sse.empty() && flags.sse != "AES256") return Usage("--sse takes AES256");
+    return rtparchive::cli::RunUpload(args[2], args[3], flags);
   }
   if (command == "recover") {
     if (args.size() != 3) return Usage("recover takes exactly one WORKING_FOLDER (<output>.parts)");

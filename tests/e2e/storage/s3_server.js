@@ -2,8 +2,10 @@
 // request's Signature V4 with AWS's own signer (@smithy/signature-v4), since
 // s3rver does not. Requests whose signature, payload hash or signed-header
 // set is wrong get S3's 403 SignatureDoesNotMatch; good ones go to s3rver.
-// The front also injects the faults the tests ask for and logs every
-// request (method, path, query, signed headers, answer) as JSON lines.
+// The front also injects the faults the tests ask for, logs every request
+// (method, path, query, signed headers, answer) as JSON lines, and answers
+// AbortMultipartUpload itself, which s3rver lacks (405): it checks that the
+// upload ID is one s3rver gave out and not completed, and forgets it.
 //
 // node s3_server.js PORT DATA_DIR LOG_FILE   (environment below)
 //   S3_ACCESS_KEY, S3_SECRET_KEY, S3_SESSION_TOKEN (if set, required), S3_REGION
@@ -29,6 +31,8 @@ const faults = (process.env.S3_FAULTS || "").split(",").filter(Boolean).map((f) 
   const [kind, part] = what.split("=");
   return { kind, part: part ? Number(part) : 0, left: Number(count || 1) };
 });
+
+const openUploads = new Set();
 
 function log(entry) {
   fs.appendFileSync(logFile, JSON.stringify(entry) + "\n");
@@ -120,11 +124,27 @@ async function main() {
         log({ ...entry, status: 403, problem: "injected" });
         return s3Error(res, 403, "AccessDenied", "Access Denied");
       }
+      const uploadId = url.searchParams.get("uploadId");
+      if (req.method === "DELETE" && uploadId) {
+        const known = openUploads.delete(uploadId);
+        log({ ...entry, status: known ? 204 : 404 });
+        if (!known) return s3Error(res, 404, "NoSuchUpload", "The specified upload does not exist.");
+        res.writeHead(204);
+        return res.end();
+      }
       const forward = http.request({ host: "127.0.0.1", port: backendPort, method: req.method, path: req.url,
                                      headers: req.headers }, (answer) => {
-        log({ ...entry, status: answer.statusCode });
-        res.writeHead(answer.statusCode, answer.headers);
-        answer.pipe(res);
+        const parts = [];
+        answer.on("data", (c) => parts.push(c));
+        answer.on("end", () => {
+          const text = Buffer.concat(parts);
+          const created = /<UploadId>([^<]+)<\/UploadId>/.exec(text.toString());
+          if (req.method === "POST" && url.searchParams.has("uploads") && created) openUploads.add(created[1]);
+          if (req.method === "POST" && uploadId) openUploads.delete(uploadId);
+          log({ ...entry, status: answer.statusCode });
+          res.writeHead(answer.statusCode, answer.headers);
+          res.end(text);
+        });
       });
       forward.on("error", (e) => s3Error(res, 502, "BadGateway", e.message));
       forward.end(body);

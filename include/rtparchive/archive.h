@@ -34,8 +34,10 @@ struct ArchiveLimits {
   int64_t max_paused_us = 1LL * 3600 * 1'000'000;    // with no stream publishing
 };
 
-// started -> paused -> started ... -> stopped -> available, or failed.
-enum class ArchiveStatus { kStarted, kPaused, kStopped, kAvailable, kFailed };
+// started -> paused -> started ... -> stopped -> available, or failed. A
+// recording node that uploads archives adds uploaded (in the customer's
+// storage) after stopped; the library itself never reports it.
+enum class ArchiveStatus { kStarted, kPaused, kStopped, kAvailable, kFailed, kUploaded };
 const char* ToString(ArchiveStatus status);
 
 struct StatusChange {

@@ -34,6 +34,8 @@ const char* ToString(ArchiveStatus status) {
       return "available";
     case ArchiveStatus::kFailed:
       return "failed";
+    case ArchiveStatus::kUploaded:
+      return "uploaded";
   }
   return "failed";
 }

@@ -45,6 +45,13 @@ void Node::Impl::RegisterRoutes() {
                Authenticated([this](auto&&... args) { StartArchive(args...); }));
   server_.Post(project + R"(/archive/([\w.-]+)/stop)",
                Authenticated([this](auto&&... args) { StopArchive(args...); }));
+  // Before /archive/{id}, which would take "storage" for an archive ID.
+  server_.Put(project + "/archive/storage",
+              Authenticated([this](auto&&... args) { PutStorage(args...); }));
+  server_.Get(project + "/archive/storage",
+              Authenticated([this](auto&&... args) { GetStorage(args...); }));
+  server_.Delete(project + "/archive/storage",
+                 Authenticated([this](auto&&... args) { DeleteStorage(args...); }));
   server_.Get(project + "/archive",
               Authenticated([this](auto&&... args) { ListArchives(args...); }));
   server_.Get(project + R"(/archive/([\w.-]+))",

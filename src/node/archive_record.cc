@@ -54,16 +54,17 @@ bool CanMove(ArchiveStatus from, ArchiveStatus to) {
       return from == ArchiveStatus::kStarted || from == ArchiveStatus::kPaused ||
              from == ArchiveStatus::kStopped;
     case ArchiveStatus::kAvailable:
+    case ArchiveStatus::kUploaded:
       return from == ArchiveStatus::kStopped;
     case ArchiveStatus::kFailed:
-      return from != ArchiveStatus::kAvailable;
+      return from != ArchiveStatus::kAvailable && from != ArchiveStatus::kUploaded;
   }
   return false;
 }
 
 std::optional<ArchiveStatus> ParseArchiveStatus(absl::string_view text) {
   for (ArchiveStatus status : {ArchiveStatus::kStarted, ArchiveStatus::kPaused, ArchiveStatus::kStopped,
-                               ArchiveStatus::kAvailable, ArchiveStatus::kFailed}) {
+                               ArchiveStatus::kAvailable, ArchiveStatus::kFailed, ArchiveStatus::kUploaded}) {
     if (text == ToString(status)) return status;
   }
   return std::nullopt;
@@ -90,6 +91,7 @@ std::string RecordStateJson(const ArchiveRecord& record) {
   Writer json(buffer);
   json.StartObject();
   Fields(json, record);
+  WriteMember(json, "uploadPending", record.upload_pending);
   json.EndObject();
   return buffer.GetString();
 }
@@ -116,6 +118,7 @@ absl::StatusOr<ArchiveRecord> ParseRecordState(absl::string_view text) {
   record.created_at_ms = IntOf(document, "createdAt");
   record.duration_s = IntOf(document, "duration");
   record.size = static_cast<uint64_t>(IntOf(document, "size"));
+  record.upload_pending = BoolOf(document, "uploadPending", false);
   if (auto streams = document.FindMember("streams");
       streams != document.MemberEnd() && streams->value.IsArray()) {
     for (const rapidjson::Value& stream : streams->value.GetArray()) {

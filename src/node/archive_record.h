@@ -34,6 +34,9 @@ struct ArchiveRecord {
   int64_t duration_s = 0;
   uint64_t size = 0;
   std::map<std::string, RecordedStream> streams;  // the streams recorded (now or before)
+  // Stopped, its ZIP written, waiting to be confirmed by the API key's
+  // storage; kept in the state file, so a restart uploads it again.
+  bool upload_pending = false;
   // While recording (not kept in the state file): whether any packet came,
   // and since when the session has had no publisher (0: it has one).
   bool media_seen = false;
@@ -45,7 +48,8 @@ struct ArchiveRecord {
 };
 
 // The seeds' status flow: started <-> paused while recording; either one ->
-// stopped -> available, or -> failed from any status but available.
+// stopped -> available or uploaded, or -> failed from any status but
+// available and uploaded.
 bool CanMove(ArchiveStatus from, ArchiveStatus to);
 std::optional<ArchiveStatus> ParseArchiveStatus(absl::string_view text);
 

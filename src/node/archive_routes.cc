@@ -200,10 +200,12 @@ void Node::Impl::DeleteArchive(int64_t api_key, const httplib::Request& request,
   std::lock_guard<std::mutex> lock(mu_);
   if (auto failure = Known(api_key, id)) return Reply(response, *failure);
   const ArchiveStatus status = records_[id].status;
-  if (status != ArchiveStatus::kAvailable && status != ArchiveStatus::kFailed) {
+  if (status != ArchiveStatus::kAvailable && status != ArchiveStatus::kFailed &&
+      status != ArchiveStatus::kUploaded) {
     return Reply(response,
-                 {409, absl::StrCat("archive ", id, " is ", status,
-                                    ": only an available or failed archive can be deleted")});
+                 {409, absl::StrCat("archive ", id, " is ", ToString(status),
+                                    records_[id].upload_pending ? " and being uploaded" : "",
+                                    ": only an available, uploaded or failed archive can be deleted")});
   }
   ::unlink(ZipPath(id).c_str());
   if (absl::Status removed = state_.RemoveRecord(id); !removed.ok())
@@ -220,7 +222,10 @@ void Node::Impl::Download(int64_t api_key, const httplib::Request& request,
     if (auto failure = Known(api_key, id)) return Reply(response, *failure);
     if (records_[id].status != ArchiveStatus::kAvailable) {
       return Reply(response,
-                   {409, absl::StrCat("archive ", id, " is ", ToString(records_[id].status))});
+                   {409, absl::StrCat("archive ", id, " is ", ToString(records_[id].status),
+                                      records_[id].status == ArchiveStatus::kUploaded
+                                          ? ": it is in your storage, under " + ObjectName(api_key, id)
+                                          : "")});
     }
   }
   auto file = std::make_shared<std::ifstream>(ZipPath(id), std::ios::binary);

@@ -15,6 +15,7 @@ void Node::Impl::OnStatus(const std::string& archive_id, const StatusChange& cha
   const bool ended =
       change.status == ArchiveStatus::kAvailable || change.status == ArchiveStatus::kFailed;
   std::shared_ptr<Archive> archive;
+  std::optional<StorageTarget> upload_to;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto found = archives_.find(archive_id);
@@ -25,7 +26,15 @@ void Node::Impl::OnStatus(const std::string& archive_id, const StatusChange& cha
                         " to ", ToString(change.status)));
       return;
     }
-    record.status = change.status;
+    // The ZIP is complete: with a storage target it stays stopped until the
+    // store confirms it.
+    if (auto target = targets_.find(record.api_key);
+        change.status == ArchiveStatus::kAvailable && target != targets_.end()) {
+      upload_to = target->second;
+      record.upload_pending = true;
+    } else {
+      record.status = change.status;
+    }
     if (change.status == ArchiveStatus::kStopped) {
       auto reason = stop_reasons_.find(archive_id);
       record.reason = reason != stop_reasons_.end() ? reason->second : change.reason;
@@ -51,6 +60,7 @@ void Node::Impl::OnStatus(const std::string& archive_id, const StatusChange& cha
     snapshot = record;
     SaveRecord(snapshot);
   }
+  if (upload_to) return EnqueueUpload(snapshot, *upload_to);  // nothing new for the callbacks yet
   NotifyCallbacks(snapshot);
 }
 
@@ -97,8 +107,14 @@ void Node::Impl::SaveCallbacks() {
 void Node::Impl::LoadState() {
   std::vector<std::string> problems;
   callbacks_ = state_.LoadCallbacks(&problems);
+  LoadStorageTargets(&problems);
   for (ArchiveRecord& record : state_.LoadRecords(&problems)) {
-    if (record.recording() || record.status == ArchiveStatus::kStopped) FinaliseAfterCrash(record);
+    const bool zipped = std::filesystem::exists(ZipPath(record.id));
+    if (record.status == ArchiveStatus::kStopped && (record.upload_pending || zipped) && zipped) {
+      FinishStoppedAfterRestart(record);
+    } else if (record.recording() || record.status == ArchiveStatus::kStopped) {
+      FinaliseAfterCrash(record);
+    }
     records_[record.id] = record;
   }
   for (const std::string& problem : problems) log_(problem);
@@ -112,6 +128,11 @@ void Node::Impl::FinaliseAfterCrash(ArchiveRecord& record) {
     record.reason = "recovered after the node stopped unexpectedly";
     SetOutcome(*result, &record);
     std::filesystem::remove_all(zip + ".parts");
+    if (auto target = targets_.find(record.api_key); target != targets_.end()) {
+      record.status = ArchiveStatus::kStopped;  // uploaded next
+      record.upload_pending = true;
+      pending_uploads_.emplace_back(record, target->second);
+    }
   } else {
     record.status = ArchiveStatus::kFailed;
     record.reason = absl::StrCat("the node stopped unexpectedly and nothing could be recovered: ",
@@ -120,5 +141,20 @@ void Node::Impl::FinaliseAfterCrash(ArchiveRecord& record) {
   log_(absl::StrCat("archive ", record.id, ": ", ToString(record.status), " (", record.reason, ")"));
   SaveRecord(record);
   pending_notifications_.push_back(record);
+}
+
+void Node::Impl::FinishStoppedAfterRestart(ArchiveRecord& record) {
+  // Its ZIP was written (an upload was running, or about to): upload it, or
+  // with no target any longer, make it available.
+  if (auto target = targets_.find(record.api_key); target != targets_.end()) {
+    record.upload_pending = true;
+    pending_uploads_.emplace_back(record, target->second);
+    log_(absl::StrCat("archive ", record.id, ": its upload starts again"));
+  } else {
+    record.upload_pending = false;
+    record.status = ArchiveStatus::kAvailable;
+    pending_notifications_.push_back(record);
+  }
+  SaveRecord(record);
 }
 }  // namespace rtparchive::node

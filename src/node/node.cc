@@ -18,7 +18,16 @@ std::string RandomUuid() {
 
 absl::Status Node::Impl::Init() {
   RETURN_IF_ERROR(state_.Create());
+  uploads_ = std::make_unique<UploadQueue>(
+      config_.upload_threads, config_.upload_retry,
+      [this](const UploadJob& job, const absl::StatusOr<storage::UploadReport>& result) {
+        OnUploadDone(job, result);
+      },
+      log_);
   LoadState();
+  // Uploads cut short by the last stop go again, now that the state is read.
+  for (const auto& [record, target] : pending_uploads_) EnqueueUpload(record, target);
+  pending_uploads_.clear();
   RegisterRoutes();
   if (!server_.bind_to_port(config_.listen_host, config_.listen_port)) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen_host, ":",
@@ -44,6 +53,8 @@ void Node::Impl::Shutdown() {
   for (auto& [id, archive] : recording) {
     archive->Stop().IgnoreError();  // the status callbacks record the outcome
   }
+  // Uploads still running stay pending in the state: the next start resumes them.
+  uploads_->Stop();
   server_.stop();
 }
 

@@ -90,6 +90,34 @@ absl::StatusOr<NodeConfig> ParseNodeConfig(absl::string_view json) {
       RETURN_IF_ERROR(seconds(key, target));
     }
   }
+  if (auto targets = document.FindMember("storageTargets"); targets != document.MemberEnd()) {
+    if (!targets->value.IsObject()) return Bad("storageTargets", "must be an object: {\"<apiKey>\": {...}}");
+    for (auto it = targets->value.MemberBegin(); it != targets->value.MemberEnd(); ++it) {
+      int64_t api_key = 0;
+      if (!absl::SimpleAtoi(it->name.GetString(), &api_key) || !config.secrets.count(api_key)) {
+        return Bad("storageTargets", absl::StrCat("\"", it->name.GetString(), "\" is not an API key of \"credentials\""));
+      }
+      ASSIGN_OR_RETURN(config.storage_targets[api_key], ParseStorageTarget(it->value));
+    }
+  }
+  if (auto upload = document.FindMember("upload"); upload != document.MemberEnd()) {
+    if (!upload->value.IsObject()) return Bad("upload", "must be an object");
+    for (auto [key, target] : {std::pair{"attempts", static_cast<int64_t*>(nullptr)},
+                               std::pair{"firstDelayMs", &config.upload_retry.first_delay_ms},
+                               std::pair{"maxDelayMs", &config.upload_retry.max_delay_ms}}) {
+      auto value = upload->value.FindMember(key);
+      if (value == upload->value.MemberEnd()) continue;
+      if (!value->value.IsInt() || value->value.GetInt() <= 0) return Bad(key, "must be a positive integer");
+      if (target != nullptr) *target = value->value.GetInt();
+      else config.upload_retry.attempts = value->value.GetInt();
+    }
+    if (auto threads = upload->value.FindMember("threads"); threads != upload->value.MemberEnd()) {
+      if (!threads->value.IsInt() || threads->value.GetInt() <= 0 || threads->value.GetInt() > 64) {
+        return Bad("threads", "must be 1-64");
+      }
+      config.upload_threads = threads->value.GetInt();
+    }
+  }
   return config;
 }
 

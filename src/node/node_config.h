@@ -8,7 +8,9 @@
 //     "storage": "/var/lib/rtparchive",      // archives, their working folders, state
 //     "credentials": [{"apiKey": 123456, "apiSecret": "s3cret"}],
 //     "limits": {"maxStreams": 50, "maxRecordedSeconds": 14400,
-//                "maxTotalSeconds": 43200, "maxPausedSeconds": 3600}
+//                "maxTotalSeconds": 43200, "maxPausedSeconds": 3600},
+//     "storageTargets": {"123456": {"type": "s3", ...}},  // see storage_target.h
+//     "upload": {"attempts": 12, "firstDelayMs": 1000, "maxDelayMs": 120000, "threads": 2}
 //   }
 //
 // Every field but "storage" and "credentials" has the default shown.
@@ -21,7 +23,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "node/storage_target.h"
 #include "rtparchive/archive.h"
+#include "storage/store_answer.h"
 
 namespace rtparchive::node {
 
@@ -39,6 +43,13 @@ struct NodeConfig {
   // publisher left ("limits": noStreamSeconds, sessionEndedSeconds).
   int64_t no_stream_stop_us = 60'000'000;
   int64_t session_ended_stop_us = 60'000'000;
+  // Where each API key's archives are uploaded ("storageTargets"); the
+  // archive API can set them too.
+  std::map<int64_t, StorageTarget> storage_targets;
+  // "upload": {"attempts", "firstDelayMs", "maxDelayMs", "threads"}: a store
+  // that is down is tried again for about ten minutes by default.
+  storage::RetryPolicy upload_retry{12, 1000, 120'000};
+  int upload_threads = 2;
 };
 
 // InvalidArgument naming the field that is missing or wrong.

@@ -1,6 +1,7 @@
 // The recording node's implementation, shared by the files that define its
 // parts (internal to src/node): node.cc (start-up, media, time rules),
-// archive_status.cc (status, callbacks, state on disk), api_routes.cc (auth
+// archive_status.cc (status, callbacks, state on disk), archive_upload.cc
+// (uploads to the customer's storage), api_routes.cc (auth
 // and the route table), archive_routes.cc, session_routes.cc and
 // partner_routes.cc (the handlers).
 #ifndef RTPARCHIVE_NODE_NODE_IMPL_H_
@@ -26,6 +27,8 @@
 #include "node/media_ports.h"
 #include "node/node.h"
 #include "node/state_store.h"
+#include "node/storage_target.h"
+#include "node/upload_queue.h"
 #include "rtparchive/archive.h"
 
 namespace rtparchive::node {
@@ -56,6 +59,7 @@ class Node::Impl {
                }) {}
 
   ~Impl() {
+    if (uploads_) uploads_->Stop();
     timer_stop_ = true;
     if (timer_.joinable()) timer_.join();
   }
@@ -102,6 +106,17 @@ class Node::Impl {
   // left recording is finalised from its working folder.
   void LoadState();
   void FinaliseAfterCrash(ArchiveRecord& record);
+  void FinishStoppedAfterRestart(ArchiveRecord& record);
+
+  // ---- uploads (archive_upload.cc) -----------------------------------------
+  // The config file's targets, then those set through the API (sealed in the state).
+  void LoadStorageTargets(std::vector<std::string>* problems);
+  void EnqueueUpload(const ArchiveRecord& record, const StorageTarget& target);
+  // Runs on an upload thread: uploaded, or available / failed by the fallback rule.
+  void OnUploadDone(const UploadJob& job, const absl::StatusOr<storage::UploadReport>& result);
+  void PutStorage(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void GetStorage(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void DeleteStorage(int64_t api_key, const httplib::Request& request, httplib::Response& response);
 
   // ---- HTTP --------------------------------------------------------------------
   using Handler = std::function<void(int64_t api_key, const httplib::Request&, httplib::Response&)>;
@@ -170,6 +185,9 @@ class Node::Impl {
   std::map<int, AnnouncedStream> streams_by_port_;
   std::vector<CallbackRegistration> callbacks_;
   std::vector<ArchiveRecord> pending_notifications_;  // finalised at start-up
+  std::vector<std::pair<ArchiveRecord, StorageTarget>> pending_uploads_;  // found at start-up
+  std::map<int64_t, StorageTarget> targets_;  // by API key
+  std::unique_ptr<UploadQueue> uploads_;
   bool shutting_down_ = false;
   std::atomic<bool> timer_stop_{false};
   std::thread timer_;

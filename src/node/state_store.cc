@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/json_fields.h"
 #include "base/text_file.h"
@@ -93,6 +94,36 @@ absl::Status StateStore::SaveCallbacks(const std::vector<CallbackRegistration>& 
   }
   json.EndArray();
   return Write(kCallbacksFile, buffer.GetString());
+}
+
+absl::Status StateStore::SaveStorageTarget(int64_t api_key, absl::string_view sealed) const {
+  return Write(absl::StrCat("storage-", api_key, ".sealed"), sealed);
+}
+
+absl::Status StateStore::RemoveStorageTarget(int64_t api_key) const {
+  const std::string path = absl::StrCat(folder_, "/storage-", api_key, ".sealed");
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return absl::PermissionDeniedError(absl::StrCat("cannot remove '", path, "': ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+std::map<int64_t, std::string> StateStore::LoadStorageTargets(std::vector<std::string>* problems) const {
+  std::map<int64_t, std::string> targets;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(folder_, error)) {
+    const std::string name = entry.path().filename().string();
+    int64_t api_key = 0;
+    if (entry.path().extension() != ".sealed" || name.rfind("storage-", 0) != 0) continue;
+    if (!absl::SimpleAtoi(name.substr(8, name.size() - 8 - 7), &api_key)) continue;
+    absl::StatusOr<std::string> text = ReadTextFile(entry.path().string(), "storage target");
+    if (!text.ok()) {
+      problems->push_back(std::string(text.status().message()));
+      continue;
+    }
+    targets[api_key] = *text;
+  }
+  return targets;
 }
 
 std::vector<ArchiveRecord> StateStore::LoadRecords(std::vector<std::string>* problems) const {

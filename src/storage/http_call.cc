@@ -58,6 +58,11 @@ size_t KeepHeader(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+int CheckCancelled(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const std::atomic<bool>* cancelled = static_cast<Transfer*>(user)->call->cancelled;
+  return cancelled != nullptr && cancelled->load() ? 1 : 0;
+}
+
 }  // namespace
 
 HttpAnswer Perform(const HttpCall& call) {
@@ -87,6 +92,11 @@ HttpAnswer Perform(const HttpCall& call) {
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, KeepHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  if (call.cancelled != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, CheckCancelled);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  }
   const uint64_t body_size = call.source != nullptr ? call.length : call.body.size();
   if (call.method == "PUT") {
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);

@@ -5,6 +5,7 @@
 #ifndef RTPARCHIVE_STORAGE_HTTP_CALL_H_
 #define RTPARCHIVE_STORAGE_HTTP_CALL_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -28,6 +29,8 @@ struct HttpCall {
   std::string aws_sigv4;
   std::string aws_credentials;
   std::function<void(uint64_t sent)> on_sent;  // body bytes sent so far
+  // Set: the transfer is abandoned (no answer) as soon as it can be.
+  const std::atomic<bool>* cancelled = nullptr;
   int connect_timeout_s = 10;
   int stall_timeout_s = 30;  // no byte moved for this long: give up
 };

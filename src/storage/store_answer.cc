@@ -27,9 +27,11 @@ HttpAnswer PerformWithRetries(const std::function<HttpCall()>& make_call, const 
   thread_local std::mt19937_64 random(std::random_device{}());
   HttpAnswer answer;
   for (int attempt = 1;; ++attempt) {
-    answer = Perform(make_call());
+    HttpCall call = make_call();
+    call.cancelled = cancelled;
+    answer = Perform(call);
     if ((answer.status >= 200 && answer.status < 300) || !Retryable(answer) ||
-        attempt >= policy.attempts) {
+        attempt >= policy.attempts || (cancelled != nullptr && cancelled->load())) {
       return answer;
     }
     const int64_t delay_ms = BackoffMs(policy, attempt, random());

@@ -10,79 +10,25 @@ store down, wrong credentials (no retries), a missing session token or
 container. Usage: storage_test.py RTPARCHIVE_BINARY
 """
 import hashlib
-import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from storage_servers import (AZURE_KEY, S3_ENV, SECRETS, free_port,  # noqa: E402
+                             require_modules, requests_of, sdk, start_azurite, start_s3, stop_all)
+
 BINARY = os.path.abspath(sys.argv[1])
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "storage")
-MODULES = os.path.join(HERE, "node_modules")
-S3_KEY, S3_SECRET, S3_TOKEN = "S3RVER", "rtparchive-test-secret-3f9a", "rtparchive-session-token-77"
-AZURE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-SECRETS = [S3_SECRET, S3_TOKEN, AZURE_KEY]
 failures = []
-processes = []
 
 
 def check(condition, what):
     print(("ok   " if condition else "FAIL ") + what)
     if not condition:
         failures.append(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return True
-        except OSError:
-            time.sleep(0.05)
-    return False
-
-
-def start(args, env=None, port=None):
-    started = time.monotonic()
-    process = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
-    processes.append(process)
-    if port is not None and not wait_for_port(port):
-        raise SystemExit(f"{args[1]} did not start on port {port}")
-    return process, time.monotonic() - started
-
-
-def stop(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-
-
-def start_s3(work, name, faults=""):
-    port = free_port()
-    data = os.path.join(work, name)
-    os.makedirs(data)
-    log = os.path.join(work, name + ".log")
-    open(log, "w").close()
-    process, seconds = start(["node", os.path.join(HERE, "s3_server.js"), str(port), data, log],
-                             {"S3_ACCESS_KEY": S3_KEY, "S3_SECRET_KEY": S3_SECRET, "S3_SESSION_TOKEN": S3_TOKEN,
-                              "S3_BUCKETS": "archives", "S3_FAULTS": faults, "NODE_PATH": MODULES}, port)
-    return process, f"http://127.0.0.1:{port}", log, seconds
-
-
-def requests_of(log):
-    return [json.loads(line) for line in open(log) if line.strip()]
 
 
 def upload(path, destination, env, *flags):
@@ -93,14 +39,6 @@ def upload(path, destination, env, *flags):
     return proc
 
 
-def sdk(command, *args, env):
-    proc = subprocess.run(["node", os.path.join(HERE, "sdk_check.js"), command, *args], capture_output=True,
-                          text=True, env={**os.environ, "NODE_PATH": MODULES, **env}, timeout=120)
-    if proc.returncode != 0:
-        return {"error": proc.stderr.strip()}
-    return json.loads(proc.stdout)
-
-
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest() if hasattr(hashlib, "file_digest") else \
@@ -108,8 +46,7 @@ def sha256(path):
 
 
 def s3_cases(work, small, large):
-    env = {"AWS_ACCESS_KEY_ID": S3_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET, "AWS_SESSION_TOKEN": S3_TOKEN,
-           "AWS_REGION": "us-east-1"}
+    env = dict(S3_ENV)
     _, endpoint, log, seconds = start_s3(work, "s3")
     print(f"s3rver with the SigV4 front started in {seconds:.2f} s")
     for name, path, parts in (("small", small, 1), ("large", large, 5)):
@@ -172,15 +109,8 @@ def s3_cases(work, small, large):
 
 
 def azure_cases(work, small, large):
-    port = free_port()
-    location = os.path.join(work, "azurite")
-    os.makedirs(location)
-    _, seconds = start([os.path.join(MODULES, ".bin", "azurite-blob"), "--disableTelemetry", "--blobHost",
-                        "127.0.0.1", "--blobPort", str(port), "--location", location, "--silent"], port=port)
+    endpoint, connection, seconds = start_azurite(work)
     print(f"Azurite started in {seconds:.2f} s")
-    endpoint = f"http://127.0.0.1:{port}/devstoreaccount1"
-    connection = (f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURE_KEY};"
-                  f"BlobEndpoint={endpoint};")
     env = {"AZURE_STORAGE_CONNECTION_STRING": connection}
     check(sdk("azure-create", "archives", env=env).get("created") == "archives", "Azure: container made by the SDK")
     for name, path, parts in (("small", small, 1), ("large", large, 5)):
@@ -204,12 +134,12 @@ def azure_cases(work, small, large):
 
 
 def main():
-    if not os.path.isdir(MODULES):
-        raise SystemExit(f"run: npm ci --prefix {HERE}")
+    require_modules()
     work = tempfile.mkdtemp(prefix="rtparchive-storage-")
     try:
         small = os.path.join(work, "archive.zip")
-        capture = os.path.join(os.path.dirname(HERE), "..", "..", "testdata", "captures", "vp8-clean.pcap")
+        capture = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "testdata", "captures",
+                               "vp8-clean.pcap")
         subprocess.run([BINARY, "replay", capture, "-o", small, "--quiet"], check=True)
         large = os.path.join(work, "large.zip")  # over the 64 MiB multipart threshold: 5 parts of 16 MiB
         with open(large, "wb") as f:
@@ -218,8 +148,7 @@ def main():
         s3_cases(work, small, large)
         azure_cases(work, small, large)
     finally:
-        for process in processes:
-            stop(process)
+        stop_all()
         shutil.rmtree(work, ignore_errors=True)
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0

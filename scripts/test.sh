@@ -25,11 +25,14 @@ run_suite build
 echo "== build and test under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan -DRTPARCHIVE_SANITIZE=ON
-echo "== the recording node's e2e test under ThreadSanitizer"
+echo "== the recording node's e2e tests under ThreadSanitizer"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRTPARCHIVE_TSAN=ON -DRTPARCHIVE_TESTS=OFF >/dev/null
 cmake --build build-tsan -j "$jobs" --target rtparchive_cli
 # A race stops the node at once (halt_on_error), so the test fails on it.
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   python3 tests/e2e/node_test.py build-tsan/rtparchive testdata
+# ... and its uploads (threads of their own, a kill and a restart).
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  python3 tests/e2e/node_storage_test.py build-tsan/rtparchive testdata
 echo "== libFuzzer smoke run, ${RTPARCHIVE_FUZZ_SECONDS:-15} s per target"
 bash scripts/fuzz.sh "${RTPARCHIVE_FUZZ_SECONDS:-15}"

@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import check, finish  # noqa: E402
 import ffprobe_tools  # noqa: E402
 from pcap_tools import read_pcap  # noqa: E402
+from ports import free_udp_range  # noqa: E402
 
 BINARY = sys.argv[1]
 TESTDATA = sys.argv[2] if len(sys.argv) > 2 else None
@@ -40,29 +41,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def free_udp_range(size=20):
-    """A run of free UDP ports (checked by binding each). The search starts at
-    a place given by the process ID, so parallel runs rarely meet, and wraps
-    round the whole 20000-60000 range."""
-    runs = (60000 - 20000) // size
-    first = os.getpid() % runs
-    for index in range(runs):
-        base = 20000 + (first + index) % runs * size
-        try:
-            sockets = []
-            for port in range(base, base + size):
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                s.bind(("127.0.0.1", port))
-                sockets.append(s)
-            for s in sockets:
-                s.close()
-            return base, base + size - 1
-        except OSError:
-            for s in sockets:
-                s.close()
-    raise RuntimeError("no free UDP ports")
 
 
 API_PORT = free_port()

@@ -97,7 +97,8 @@ def requests_of(log):
 def sdk(command, *args, env):
     """What the official SDK reads: {"size", "sha256", ...} or {"error"}."""
     proc = subprocess.run(["node", os.path.join(HERE, "sdk_check.js"), command, *args], capture_output=True,
-                          text=True, env={**os.environ, "NODE_PATH": MODULES, **env}, timeout=120)
+                          text=True, env={**os.environ, "NODE_PATH": MODULES, "NODE_NO_WARNINGS": "1", **env},
+                          timeout=120)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip()}
     return json.loads(proc.stdout)

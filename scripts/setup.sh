@@ -16,6 +16,8 @@ packages=(
   ffmpeg mkvtoolnix unzip curl
   # the package test: CPack's Debian package (dpkg-shlibdeps), the unit's check
   dpkg-dev systemd
+  # the upload tests' real S3 implementation: Ceph's RADOS Gateway on a one-node cluster
+  radosgw ceph-mon ceph-osd
   # the corpus script's packetizers (../shared/corpus/make-corpus.sh)
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-x

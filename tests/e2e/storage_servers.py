@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "storage")
 MODULES = os.path.join(HERE, "node_modules")
@@ -42,21 +43,26 @@ def wait_for_port(port, seconds=30):
     return False
 
 
-def start(args, env=None, port=None):
+def start(args, env=None, port=None, seconds=30):
     """(process, seconds until its port answered)."""
     started = time.monotonic()
-    process = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     processes.append(process)
-    if port is not None and not wait_for_port(port):
-        raise SystemExit(f"{args[1]} did not start on port {port}")
+    if port is not None and not wait_for_port(port, seconds):
+        raise SystemExit(f"{args[0]} did not start on port {port}")
     return process, time.monotonic() - started
 
 
 def stop(process):
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
+        # Ceph's daemons keep nothing worth a clean stop here (all in memory).
+        os.killpg(process.pid, signal.SIGKILL if process.args[0] in CEPH_DAEMONS else signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # radosgw may not heed SIGTERM at once
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 def stop_all():
@@ -102,3 +108,79 @@ def sdk(command, *args, env):
     if proc.returncode != 0:
         return {"error": proc.stderr.strip()}
     return json.loads(proc.stdout)
+
+
+RGW_KEY, RGW_SECRET = "RGWTESTKEY", "rgw-test-secret-5c1e"
+CEPH_DAEMONS = ("ceph-mon", "ceph-osd", "radosgw")
+
+
+def start_rgw(work, attempts=3):
+    """Ceph's RADOS Gateway on a one-node cluster kept in memory (one
+    monitor, one memstore OSD, no cephx), every daemon in the foreground in
+    its own process group: a real S3 implementation that checks SigV4 and
+    multipart itself. (endpoint URL, start seconds, attempts) once a user
+    exists. Now and then the OSD comes up with another ID than the monitor
+    gave it ('wrong fsid') and the gateway waits for it for ever: the
+    cluster is then made again, at most `attempts` times."""
+    started = time.monotonic()
+    for attempt in range(1, attempts + 1):
+        first_process = len(processes)
+        try:
+            endpoint = _start_rgw_once(os.path.join(work, f"ceph-{attempt}"))
+            return endpoint, time.monotonic() - started, attempt
+        except (SystemExit, subprocess.SubprocessError) as error:
+            for process in processes[first_process:]:
+                stop(process)
+            if attempt == attempts:
+                raise SystemExit(f"the RADOS Gateway did not start in {attempts} attempts: {error}")
+
+
+def _start_rgw_once(folder):
+    for sub in ("mon", "osd/ceph-0", "run", "log"):
+        os.makedirs(os.path.join(folder, sub), exist_ok=True)
+    fsid, osd_uuid = str(uuid.uuid4()), str(uuid.uuid4())
+    mon_port, rgw_port = free_port(), free_port()
+    conf = os.path.join(folder, "ceph.conf")
+    with open(conf, "w") as f:
+        f.write(f"""[global]
+fsid = {fsid}
+mon host = v1:127.0.0.1:{mon_port}
+mon initial members = a
+auth cluster required = none
+auth service required = none
+auth client required = none
+auth allow insecure global id reclaim = true
+ms bind ipv4 = true
+osd pool default size = 1
+osd pool default min size = 1
+mon allow pool size one = true
+osd objectstore = memstore
+memstore device bytes = 2147483648
+osd max object name len = 460
+osd max object namespace len = 64
+osd pool default pg num = 8
+mon max pg per osd = 1000
+public network = 127.0.0.0/8
+run dir = {folder}/run
+log file = {folder}/log/$name.log
+admin socket = {folder}/run/$name.asok
+mon data = {folder}/mon/$cluster-$id
+osd data = {folder}/osd/$cluster-$id
+[client.rgw.test]
+rgw frontends = beast endpoint=127.0.0.1:{rgw_port}
+""")
+    c = ["-c", conf]
+    quiet = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "timeout": 60,
+             "check": True}
+    # --addv with v1: a port other than 6789 would be taken for msgr2.
+    subprocess.run(["monmaptool", "--create", "--addv", "a", f"[v1:127.0.0.1:{mon_port}]", "--fsid", fsid,
+                    os.path.join(folder, "monmap")], **quiet)
+    subprocess.run(["ceph-mon", *c, "--mkfs", "-i", "a", "--monmap", os.path.join(folder, "monmap")], **quiet)
+    start(["ceph-mon", *c, "-f", "-i", "a"], port=mon_port)
+    subprocess.run(["ceph", *c, "osd", "create", osd_uuid], **quiet)
+    subprocess.run(["ceph-osd", *c, "-i", "0", "--mkfs", "--osd-uuid", osd_uuid], **quiet)
+    start(["ceph-osd", *c, "-f", "-i", "0"])
+    start(["radosgw", *c, "-f", "-n", "client.rgw.test"], port=rgw_port, seconds=20)
+    subprocess.run(["radosgw-admin", *c, "user", "create", "--uid", "test", "--display-name", "test",
+                    "--access-key", RGW_KEY, "--secret", RGW_SECRET], **quiet)
+    return f"http://127.0.0.1:{rgw_port}"

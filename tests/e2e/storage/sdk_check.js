@@ -3,6 +3,7 @@
 // it, or creates an Azure container.
 //
 //   node sdk_check.js s3-get ENDPOINT BUCKET KEY      (AWS_* credentials)
+//   node sdk_check.js s3-create ENDPOINT BUCKET
 //   node sdk_check.js azure-get CONTAINER BLOB        (AZURE_STORAGE_CONNECTION_STRING)
 //   node sdk_check.js azure-create CONTAINER
 "use strict";
@@ -17,7 +18,13 @@ async function digest(stream) {
 
 async function main() {
   const [command, ...args] = process.argv.slice(2);
-  if (command === "s3-get") {
+  if (command === "s3-create") {
+    const { S3Client, CreateBucketCommand } = require("@aws-sdk/client-s3");
+    const [endpoint, Bucket] = args;
+    await new S3Client({ endpoint, forcePathStyle: true, region: process.env.AWS_REGION || "us-east-1" })
+      .send(new CreateBucketCommand({ Bucket }));
+    console.log(JSON.stringify({ created: Bucket }));
+  } else if (command === "s3-get") {
     const { S3Client, GetObjectCommand, HeadObjectCommand } = require("@aws-sdk/client-s3");
     const [endpoint, Bucket, Key] = args;
     const client = new S3Client({ endpoint, forcePathStyle: true, region: process.env.AWS_REGION || "us-east-1" });

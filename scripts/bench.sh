@@ -23,6 +23,9 @@
 #    stream; every tool's frames checked against the ground truth (H.264: its
 #    slices). The medians and ratios to report come from these.
 # 5. rtparchive's peak RSS on the VP8 capture and on one a fifth as long.
+# 6. scripts/bench_upload.py: a 1 GiB archive uploaded by `rtparchive upload`
+#    and by `curl -T` to the same loopback stores (s3rver behind the SigV4
+#    front, Ceph's RADOS Gateway), rounds alternating; and to Azurite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -71,3 +74,7 @@ peak_rss_mb() {  # peak_rss_mb CAPTURE: the peak RSS of one replay (GNU time's %
 }
 echo "peak RSS: $(peak_rss_mb "$prefix.pcap") MB on the $seconds-second capture," \
   "$(peak_rss_mb "$cache/vp8-$((seconds / 5)).pcap") MB on one a fifth as long"
+
+echo "== upload throughput, 1 GiB (scripts/bench_upload.py)"
+npm ci --prefix tests/e2e/storage --no-audit --no-fund --loglevel=error
+python3 scripts/bench_upload.py build/rtparchive 3 1024

@@ -119,9 +119,8 @@ def start_rgw(work, attempts=3):
     monitor, one memstore OSD, no cephx), every daemon in the foreground in
     its own process group: a real S3 implementation that checks SigV4 and
     multipart itself. (endpoint URL, start seconds, attempts) once a user
-    exists. Now and then the OSD comes up with another ID than the monitor
-    gave it ('wrong fsid') and the gateway waits for it for ever: the
-    cluster is then made again, at most `attempts` times."""
+    exists. Should a daemon not come up, the cluster is made again, at
+    most `attempts` times."""
     started = time.monotonic()
     for attempt in range(1, attempts + 1):
         first_process = len(processes)
@@ -155,6 +154,11 @@ osd pool default size = 1
 osd pool default min size = 1
 mon allow pool size one = true
 osd objectstore = memstore
+# At start the OSD would ask the monitor to place it in the CRUSH map, and
+# can ask before it knows the cluster's fsid ("wrong fsid": it never comes
+# up). It is placed before it starts instead.
+osd crush update on start = false
+osd class update on start = false
 memstore device bytes = 2147483648
 osd max object name len = 460
 osd max object namespace len = 64
@@ -178,6 +182,9 @@ rgw frontends = beast endpoint=127.0.0.1:{rgw_port}
     subprocess.run(["ceph-mon", *c, "--mkfs", "-i", "a", "--monmap", os.path.join(folder, "monmap")], **quiet)
     start(["ceph-mon", *c, "-f", "-i", "a"], port=mon_port)
     subprocess.run(["ceph", *c, "osd", "create", osd_uuid], **quiet)
+    for command in (["osd", "crush", "add-bucket", "node", "host"], ["osd", "crush", "move", "node", "root=default"],
+                    ["osd", "crush", "add", "osd.0", "1.0", "host=node"]):
+        subprocess.run(["ceph", *c, *command], **quiet)
     subprocess.run(["ceph-osd", *c, "-i", "0", "--mkfs", "--osd-uuid", osd_uuid], **quiet)
     start(["ceph-osd", *c, "-f", "-i", "0"])
     start(["radosgw", *c, "-f", "-n", "client.rgw.test"], port=rgw_port, seconds=20)

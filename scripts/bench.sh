@@ -76,5 +76,4 @@ echo "peak RSS: $(peak_rss_mb "$prefix.pcap") MB on the $seconds-second capture,
   "$(peak_rss_mb "$cache/vp8-$((seconds / 5)).pcap") MB on one a fifth as long"
 
 echo "== upload throughput, 1 GiB (scripts/bench_upload.py)"
-npm ci --prefix tests/e2e/storage --no-audit --no-fund --loglevel=error
 python3 scripts/bench_upload.py build/rtparchive 3 1024

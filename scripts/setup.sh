@@ -39,7 +39,25 @@ missing_optional=()
 for p in "${optional[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing_optional+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && [ ${#missing_optional[@]} -eq 0 ] && exit 0
+
+# npm packages the tests drive, pinned by their lock files: the official
+# server SDK (tests/e2e/sdk) and the stores and SDKs of the upload tests
+# (tests/e2e/storage). `npm ci` runs only when a lock file changed.
+install_npm_packages() {
+  local here dir stamp
+  here=$(cd "$(dirname "$0")/.." && pwd)
+  for dir in "$here/tests/e2e/sdk" "$here/tests/e2e/storage"; do
+    stamp=$(sha256sum "$dir/package-lock.json" | cut -c1-64)
+    [ "$(cat "$dir/node_modules/.rtparchive-lock" 2>/dev/null)" = "$stamp" ] && continue
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    echo "$stamp" >"$dir/node_modules/.rtparchive-lock"
+  done
+}
+
+if [ ${#missing[@]} -eq 0 ] && [ ${#missing_optional[@]} -eq 0 ]; then
+  install_npm_packages
+  exit 0
+fi
 
 sudo=""
 if [ "$(id -u)" != 0 ]; then
@@ -55,3 +73,4 @@ if [ ${#missing_optional[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing_optional[@]}" \
     >/dev/null || echo "setup.sh: could not install ${missing_optional[*]}; the browser playback test will be skipped" >&2
 fi
+install_npm_packages

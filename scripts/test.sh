@@ -6,11 +6,8 @@
 # coverage-guided libFuzzer run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Debian packages, and the npm packages of tests/e2e/sdk and tests/e2e/storage.
 bash scripts/setup.sh
-# The official server SDKs the node's e2e test drives, pinned in tests/e2e/sdk.
-npm ci --prefix tests/e2e/sdk --no-audit --no-fund --loglevel=error
-# The stores and SDKs the upload tests check against, pinned in tests/e2e/storage.
-npm ci --prefix tests/e2e/storage --no-audit --no-fund --loglevel=error
 jobs=$(nproc)
 
 run_suite() {  # run_suite BUILD_DIR [cmake args...]

@@ -24,8 +24,8 @@
 #    slices). The medians and ratios to report come from these.
 # 5. rtparchive's peak RSS on the VP8 capture and on one a fifth as long.
 # 6. scripts/bench_upload.py: a 1 GiB archive uploaded by `rtparchive upload`
-#    and by `curl -T` to the same loopback stores (s3rver behind the SigV4
-#    front, Ceph's RADOS Gateway), rounds alternating; and to Azurite.
+#    and by `curl -T` to the same loopback store (Ceph's RADOS Gateway),
+#    rounds alternating; and by `rtparchive upload` to Azurite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}

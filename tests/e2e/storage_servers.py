@@ -114,18 +114,19 @@ RGW_KEY, RGW_SECRET = "RGWTESTKEY", "rgw-test-secret-5c1e"
 CEPH_DAEMONS = ("ceph-mon", "ceph-osd", "radosgw")
 
 
-def start_rgw(work, attempts=3):
+def start_rgw(work, attempts=3, memory_gib=2):
     """Ceph's RADOS Gateway on a one-node cluster kept in memory (one
     monitor, one memstore OSD, no cephx), every daemon in the foreground in
     its own process group: a real S3 implementation that checks SigV4 and
     multipart itself. (endpoint URL, start seconds, attempts) once a user
     exists. Should a daemon not come up, the cluster is made again, at
-    most `attempts` times."""
+    most `attempts` times. The OSD holds at most `memory_gib` of objects
+    (RGW frees deleted ones later, by its garbage collector)."""
     started = time.monotonic()
     for attempt in range(1, attempts + 1):
         first_process = len(processes)
         try:
-            endpoint = _start_rgw_once(os.path.join(work, f"ceph-{attempt}"))
+            endpoint = _start_rgw_once(os.path.join(work, f"ceph-{attempt}"), memory_gib)
             return endpoint, time.monotonic() - started, attempt
         except (SystemExit, subprocess.SubprocessError) as error:
             for process in processes[first_process:]:
@@ -134,7 +135,7 @@ def start_rgw(work, attempts=3):
                 raise SystemExit(f"the RADOS Gateway did not start in {attempts} attempts: {error}")
 
 
-def _start_rgw_once(folder):
+def _start_rgw_once(folder, memory_gib):
     for sub in ("mon", "osd/ceph-0", "run", "log"):
         os.makedirs(os.path.join(folder, sub), exist_ok=True)
     fsid, osd_uuid = str(uuid.uuid4()), str(uuid.uuid4())
@@ -159,7 +160,7 @@ osd objectstore = memstore
 # up). It is placed before it starts instead.
 osd crush update on start = false
 osd class update on start = false
-memstore device bytes = 2147483648
+memstore device bytes = {memory_gib << 30}
 osd max object name len = 460
 osd max object namespace len = 64
 osd pool default pg num = 8

@@ -20,16 +20,15 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import check, finish  # noqa: E402
+import node_client  # noqa: E402
 from pcap_tools import read_pcap  # noqa: E402
 from ports import free_udp_range  # noqa: E402
 from storage_servers import (AZURE_ACCOUNT, AZURE_KEY, S3_ENV, S3_KEY, S3_SECRET, S3_TOKEN,  # noqa: E402
                              SECRETS, free_port, require_modules, requests_of, sdk, start_azurite, start_s3,
-                             stop, stop_all)
+                             stop_all)
 
 BINARY, TESTDATA = os.path.abspath(sys.argv[1]), sys.argv[2]
 WORK = tempfile.mkdtemp(prefix="rtparchive-node-storage-")
@@ -49,42 +48,10 @@ json.dump({"listen": f"127.0.0.1:{API_PORT}", "mediaPorts": list(free_udp_range(
 
 
 def api(method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else b""
-    request = urllib.request.Request(BASE + path, data=data if method != "GET" else None, method=method,
-                                     headers={"X-TB-PARTNER-AUTH": f"{KEY}:{SECRET}",
-                                              "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            content, status = response.read(), response.status
-    except urllib.error.HTTPError as error:
-        content, status = error.read(), error.code
-    try:
-        return status, json.loads(content) if content else None
-    except ValueError:
-        return status, content
-
+    return node_client.api(BASE, KEY, SECRET, method, path, body)
 
 def start_node():
-    log = open(os.path.join(WORK, "node.log"), "a")
-    node = subprocess.Popen([BINARY, "serve", "--config", CONFIG], stdout=log, stderr=log)
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", API_PORT), timeout=0.2):
-                return node
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the node did not start")
-
-
-class Callbacks(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
+    return node_client.start_node(BINARY, CONFIG, API_PORT, os.path.join(WORK, "node.log"))
 
 def statuses(archive_id):
     return [body["status"] for body in received if body.get("id") == archive_id]

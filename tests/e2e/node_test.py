@@ -21,13 +21,12 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import check, finish  # noqa: E402
 import ffprobe_tools  # noqa: E402
+import node_client  # noqa: E402
 from pcap_tools import read_pcap  # noqa: E402
 from ports import free_udp_range  # noqa: E402
 
@@ -56,33 +55,10 @@ json.dump({"listen": f"127.0.0.1:{API_PORT}", "mediaPorts": list(MEDIA), "storag
 
 def api(method, path, body=None, secret=SECRET, raw=None):
     """(status, parsed JSON or bytes) of one request."""
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-    request = urllib.request.Request(BASE + path, data=data if method != "GET" else None, method=method,
-                                     headers={"X-TB-PARTNER-AUTH": f"{KEY}:{secret}",
-                                              "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            content = response.read()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        content, status = error.read(), error.code
-    try:
-        return status, json.loads(content) if content else None
-    except ValueError:
-        return status, content
-
+    return node_client.api(BASE, KEY, secret, method, path, body, raw)
 
 def start_node():
-    log = open(os.path.join(WORK, "node.log"), "a")
-    node = subprocess.Popen([BINARY, "serve", "--config", CONFIG], stdout=log, stderr=log)
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", API_PORT), timeout=0.2):
-                return node
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the node did not start; see " + log.name)
-
+    return node_client.start_node(BINARY, CONFIG, API_PORT, os.path.join(WORK, "node.log"))
 
 def publisher(port, seconds, pattern="smpte"):
     """A GStreamer publisher: VP8 (PT 96) and Opus (PT 111) over RTP to `port`."""

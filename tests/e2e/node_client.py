@@ -1,0 +1,39 @@
+"""Driving `rtparchive serve` from the e2e tests: starting it, and its
+archive API as an application calls it (X-TB-PARTNER-AUTH)."""
+import json
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+
+def api(base, key, secret, method, path, body=None, raw=None):
+    """(status, parsed JSON or bytes) of one request to `base` + `path`."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+    request = urllib.request.Request(base + path, data=data if method != "GET" else None, method=method,
+                                     headers={"X-TB-PARTNER-AUTH": f"{key}:{secret}",
+                                              "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            content = response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        content, status = error.read(), error.code
+    try:
+        return status, json.loads(content) if content else None
+    except ValueError:
+        return status, content
+
+
+def start_node(binary, config, api_port, log_path):
+    """The node, once its API answers; its output appended to `log_path`."""
+    log = open(log_path, "a")
+    node = subprocess.Popen([binary, "serve", "--config", config], stdout=log, stderr=log)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", api_port), timeout=0.2):
+                return node
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the node did not start; see " + log_path)

@@ -50,8 +50,20 @@ json.dump({"listen": f"127.0.0.1:{API_PORT}", "mediaPorts": list(free_udp_range(
 def api(method, path, body=None):
     return node_client.api(BASE, KEY, SECRET, method, path, body)
 
+
 def start_node():
     return node_client.start_node(BINARY, CONFIG, API_PORT, os.path.join(WORK, "node.log"))
+
+
+class Callbacks(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
 
 def statuses(archive_id):
     return [body["status"] for body in received if body.get("id") == archive_id]

@@ -60,6 +60,7 @@ def api(method, path, body=None, secret=SECRET, raw=None):
 def start_node():
     return node_client.start_node(BINARY, CONFIG, API_PORT, os.path.join(WORK, "node.log"))
 
+
 def publisher(port, seconds, pattern="smpte"):
     """A GStreamer publisher: VP8 (PT 96) and Opus (PT 111) over RTP to `port`."""
     return subprocess.Popen(

@@ -85,6 +85,10 @@ class StreamRecorder : private LayerSelector::Listener {
   const std::string& stream_id() const { return config_.stream.stream_id; }
 
  private:
+  // A stream is one publisher: a handful of SSRCs (audio, video, a reconnect
+  // or two). More than this is a flood, and each track holds buffers.
+  static constexpr size_t kMaxTracksPerStream = 16;
+
   void OnRtcp(absl::Span<const uint8_t> packet, int64_t arrival_time_us);
   void OnRtp(absl::Span<const uint8_t> packet, int64_t arrival_time_us);
   // Restores a retransmission and gives it to the track it repairs.

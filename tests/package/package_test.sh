@@ -64,9 +64,9 @@ for program in minimal_recorder minimal_recorder_static; do
   "$work/examples/$program" "$capture" "$work/$program.zip" >"$work/$program.json" || fail "$program failed"
   check_archive "$work/$program.zip" "$work/$program.json"
 done
-ldd "$work/examples/minimal_recorder" | grep -q "$prefix/lib/librtparchive.so" \
+grep -q "$prefix/lib/librtparchive.so" <<<"$(ldd "$work/examples/minimal_recorder")" \
   || fail "minimal_recorder does not load the installed librtparchive.so"
-ldd "$work/examples/minimal_recorder_static" | grep -q librtparchive \
+grep -q librtparchive <<<"$(ldd "$work/examples/minimal_recorder_static")" \
   && fail "minimal_recorder_static loads librtparchive.so"
 
 step "examples/ with pkg-config"
@@ -114,8 +114,12 @@ if command -v systemd-analyze >/dev/null; then
   verify=$(systemd-analyze verify "$work/rtparchive.service" 2>&1 | grep rtparchive.service || true)
   [ -z "$verify" ] || fail "systemd-analyze verify: $verify"
 fi
-"$root/usr/bin/rtparchive" --version | grep -q "^rtparchive $version" || fail "--version"
-"$root/usr/bin/rtparchive" --help 2>&1 | grep -q "rtparchive serve --config" || fail "--help"
+# Read whole first: grep -q stops reading at its match, and with pipefail the
+# writer's SIGPIPE would fail the check.
+version_text=$("$root/usr/bin/rtparchive" --version)
+help_text=$("$root/usr/bin/rtparchive" --help 2>&1)
+grep -q "^rtparchive $version" <<<"$version_text" || fail "--version"
+grep -q "rtparchive serve --config" <<<"$help_text" || fail "--help"
 
 step "the packaged node starts and answers"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

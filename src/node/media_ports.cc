@@ -17,7 +17,7 @@ namespace rtparchive::node {
 namespace {
 
 // A UDP socket bound to `address`:`port` (IPv4 or IPv6), or -1.
-int BindUdp(const std::string& address, int port) {
+int BindUdp(const std::string& address, int port, int* family) {
   sockaddr_storage storage{};
   socklen_t size = 0;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
@@ -33,6 +33,7 @@ int BindUdp(const std::string& address, int port) {
   } else {
     return -1;
   }
+  *family = storage.ss_family;
   const int fd = ::socket(storage.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   const int buffer = 4 << 20;  // bursts of video keyframes
@@ -46,11 +47,13 @@ int BindUdp(const std::string& address, int port) {
 
 }  // namespace
 
-MediaPorts::MediaPorts(std::string address, int first_port, int last_port, PacketHandler on_packet)
+MediaPorts::MediaPorts(std::string address, int first_port, int last_port, PacketHandler on_packet,
+                       SourceGate::LogFunction log)
     : address_(std::move(address)),
       first_port_(first_port),
       last_port_(last_port),
-      on_packet_(std::move(on_packet)) {
+      on_packet_(std::move(on_packet)),
+      log_(std::move(log)) {
   if (::pipe2(wake_fds_, O_NONBLOCK | O_CLOEXEC) != 0) wake_fds_[0] = wake_fds_[1] = -1;
   thread_ = std::thread([this] { Run(); });
 }
@@ -73,13 +76,16 @@ void MediaPorts::Wake() {
   (void)!::write(wake_fds_[1], &byte, 1);
 }
 
-absl::StatusOr<int> MediaPorts::Open() {
+absl::StatusOr<int> MediaPorts::Open(SourceRules rules) {
   std::lock_guard<std::mutex> lock(mu_);
   for (int port = first_port_; port <= last_port_; ++port) {
     if (sockets_.count(port)) continue;
-    const int fd = BindUdp(address_, port);
+    int family = 0;
+    const int fd = BindUdp(address_, port, &family);
     if (fd < 0) continue;  // taken by another program
-    sockets_[port].fd = fd;
+    sockets_[port] = {fd, family,
+                      std::make_shared<SourceGate>(std::move(rules), absl::StrCat(port),
+                                                   &counters_, log_)};
     Wake();
     return port;
   }
@@ -98,20 +104,24 @@ void MediaPorts::Close(int port) {
   Wake();
 }
 
-bool MediaPorts::SendBack(int port, absl::Span<const uint8_t> packet) {
+bool MediaPorts::SendBack(int port, uint32_t ssrc, absl::Span<const uint8_t> packet) {
   std::lock_guard<std::mutex> lock(mu_);
   auto socket = sockets_.find(port);
-  if (socket == sockets_.end() || !socket->second.heard) return false;
+  if (socket == sockets_.end()) return false;
+  const std::optional<Endpoint> peer = socket->second.gate->FeedbackTo(ssrc);
+  sockaddr_storage address{};
+  socklen_t size = 0;
+  if (!peer || !ToSocketAddress(*peer, socket->second.family, &address, &size)) return false;
   return ::sendto(socket->second.fd, packet.data(), packet.size(), 0,
-                  reinterpret_cast<const sockaddr*>(&socket->second.peer),
-                  socket->second.peer_size) == static_cast<ssize_t>(packet.size());
+                  reinterpret_cast<const sockaddr*>(&address),
+                  size) == static_cast<ssize_t>(packet.size());
 }
 
 void MediaPorts::Run() {
   std::vector<uint8_t> buffer(65536);
   while (true) {
     std::vector<pollfd> polled = {{wake_fds_[0], POLLIN, 0}};
-    std::vector<int> ports = {0};
+    std::vector<std::pair<int, std::shared_ptr<SourceGate>>> gates = {{0, nullptr}};  // by port
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) return;
@@ -119,7 +129,7 @@ void MediaPorts::Run() {
       closing_.clear();
       for (const auto& [port, socket] : sockets_) {
         polled.push_back({socket.fd, POLLIN, 0});
-        ports.push_back(port);
+        gates.emplace_back(port, socket.gate);
       }
     }
     if (::poll(polled.data(), polled.size(), 1000) <= 0) continue;
@@ -130,23 +140,21 @@ void MediaPorts::Run() {
     }
     for (size_t i = 1; i < polled.size(); ++i) {
       if (!(polled[i].revents & POLLIN)) continue;
+      // A port closed meanwhile still has its fd: this thread closes it, later.
+      const int port = gates[i].first;
+      SourceGate& gate = *gates[i].second;
       // Drain the socket: a keyframe arrives as a burst.
       for (int burst = 0; burst < 256; ++burst) {
-        sockaddr_in6 peer{};
+        sockaddr_storage peer{};
         socklen_t peer_size = sizeof(peer);
         const ssize_t got = ::recvfrom(polled[i].fd, buffer.data(), buffer.size(), 0,
                                        reinterpret_cast<sockaddr*>(&peer), &peer_size);
         if (got < 0) break;
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          auto socket = sockets_.find(ports[i]);
-          if (socket == sockets_.end()) break;  // closed meanwhile
-          socket->second.heard = true;
-          socket->second.peer = peer;
-          socket->second.peer_size = peer_size;
-        }
-        on_packet_(ports[i], absl::Span<const uint8_t>(buffer.data(), static_cast<size_t>(got)),
-                   SystemTimeUs());
+        gate.Offer(EndpointOf(peer),
+                   absl::Span<const uint8_t>(buffer.data(), static_cast<size_t>(got)),
+                   SystemTimeUs(), [&](absl::Span<const uint8_t> packet, int64_t arrival_us) {
+                     on_packet_(port, packet, arrival_us);
+                   });
       }
     }
   }

@@ -1,7 +1,8 @@
 // UDP ports that receive publishers' RTP and RTCP (RFC 5761 mux: both on one
 // port), one per announced stream, read by one thread with poll(2). Packets
-// are timestamped on arrival with the system clock. RTCP feedback (PLI) goes
-// back to the address the port last heard from.
+// are timestamped on arrival with the system clock and pass the port's
+// SourceGate (validated sources only). RTCP feedback (PLI) goes back to the
+// address the gate locked to.
 #ifndef RTPARCHIVE_NODE_MEDIA_PORTS_H_
 #define RTPARCHIVE_NODE_MEDIA_PORTS_H_
 
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -17,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "node/source_gate.h"
 
 namespace rtparchive::node {
 
@@ -26,23 +29,29 @@ class MediaPorts {
   using PacketHandler =
       std::function<void(int port, absl::Span<const uint8_t> packet, int64_t arrival_time_us)>;
 
-  MediaPorts(std::string address, int first_port, int last_port, PacketHandler on_packet);
+  MediaPorts(std::string address, int first_port, int last_port, PacketHandler on_packet,
+             SourceGate::LogFunction log);
   ~MediaPorts();
   MediaPorts(const MediaPorts&) = delete;
   MediaPorts& operator=(const MediaPorts&) = delete;
 
-  // Binds the next free port of the range. ResourceExhausted when none is.
-  absl::StatusOr<int> Open();
+  // Binds the next free port of the range, taking the sources `rules`
+  // allow. ResourceExhausted when none is free.
+  absl::StatusOr<int> Open(SourceRules rules);
   void Close(int port);
-  // Sends `packet` to where `port` last received from; false if it has not yet.
-  bool SendBack(int port, absl::Span<const uint8_t> packet);
+  // Sends `packet` (feedback about `ssrc`) to where `port` takes that SSRC
+  // from; false before it has validated media.
+  bool SendBack(int port, uint32_t ssrc, absl::Span<const uint8_t> packet);
+
+  // Totals over every port, for /metrics.
+  const MediaCounters& counters() const { return counters_; }
 
  private:
   struct Socket {
     int fd = -1;
-    bool heard = false;
-    sockaddr_in6 peer{};
-    socklen_t peer_size = 0;
+    int family = 0;
+    // Shared with the receiving thread, which offers packets to it unlocked.
+    std::shared_ptr<SourceGate> gate;
   };
   void Run();
   void Wake();
@@ -50,6 +59,8 @@ class MediaPorts {
   const std::string address_;
   const int first_port_, last_port_;
   const PacketHandler on_packet_;
+  const SourceGate::LogFunction log_;
+  MediaCounters counters_;
   std::mutex mu_;
   std::map<int, Socket> sockets_;  // by port
   std::vector<int> closing_;       // fds the receiving thread closes next

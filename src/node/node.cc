@@ -90,7 +90,7 @@ void Node::Impl::OnKeyframeNeeded(const std::string& archive_id, const KeyframeR
     if (stream == nullptr) return;
     port = stream->port;
   }
-  media_.SendBack(port, rtp::BuildPli(kNodeSsrc, request.ssrc));
+  media_.SendBack(port, request.ssrc, rtp::BuildPli(kNodeSsrc, request.ssrc));
 }
 
 AnnouncedStream* Node::Impl::FindStream(int64_t api_key, const std::string& session_id,

@@ -56,7 +56,8 @@ class Node::Impl {
         media_(config_.media_address, config_.media_port_min, config_.media_port_max,
                [this](int port, absl::Span<const uint8_t> packet, int64_t at) {
                  OnPacket(port, packet, at);
-               }) {}
+               },
+               [this](absl::string_view line) { log_(std::string(line)); }) {}
 
   ~Impl() {
     if (uploads_) uploads_->Stop();

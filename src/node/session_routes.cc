@@ -10,6 +10,7 @@
 #include "base/json_fields.h"
 #include "base/system_clock.h"
 #include "node/node_impl.h"
+#include "node/source_rules.h"
 
 namespace rtparchive::node {
 
@@ -115,12 +116,13 @@ void Node::Impl::AnnounceStream(int64_t api_key, const httplib::Request& request
   rapidjson::Document body;
   if (auto failure = ParseBody(request.body, &body)) return Reply(response, *failure);
   StreamOptions options;
-  std::string video_type = "camera", sdp;
+  std::string video_type = "camera", sdp, allowed_source;
   for (auto failure :
        {OptionalString(body, "streamId", &options.stream_id),
         OptionalString(body, "connectionData", &options.connection_data),
         OptionalString(body, "videoType", &video_type), OptionalString(body, "sdp", &sdp),
-        OptionalString(body, "layer", &options.layer)}) {
+        OptionalString(body, "layer", &options.layer),
+        OptionalString(body, "allowedSource", &allowed_source)}) {
     if (failure) return Reply(response, *failure);
   }
   if (!IsValidLayerChoice(options.layer)) {
@@ -140,6 +142,15 @@ void Node::Impl::AnnounceStream(int64_t api_key, const httplib::Request& request
   } else if (absl::Status described = DescribeStreamFromSdp(sdp, &options); !described.ok()) {
     return Reply(response, {400, absl::StrCat("\"sdp\": ", described.message())});
   }
+  SourceRules sources;
+  if (!sdp.empty()) AddSdpSources(sdp, &sources).IgnoreError();  // parsed just above
+  if (!allowed_source.empty()) {
+    auto allowed = ParseAllowedSource(allowed_source);
+    if (!allowed.ok()) {
+      return Reply(response, {400, absl::StrCat("\"allowedSource\": ", allowed.status().message())});
+    }
+    sources.allowed = *allowed;
+  }
   std::vector<std::pair<std::string, std::shared_ptr<Archive>>> auto_archives;
   int port = 0;
   {
@@ -148,7 +159,7 @@ void Node::Impl::AnnounceStream(int64_t api_key, const httplib::Request& request
       return Reply(response,
                    {409, absl::StrCat("stream ", options.stream_id, " is already announced")});
     }
-    auto opened = media_.Open();
+    auto opened = media_.Open(std::move(sources));
     if (!opened.ok()) return Reply(response, {503, std::string(opened.status().message())});
     port = *opened;
     streams_by_port_[port] = {api_key, session_id, options, port};

@@ -27,6 +27,7 @@ namespace rtparchive::sdp {
 struct SdpMediaSection {
   std::string kind;  // the m= line's media: "audio", "video", ...
   std::string mid;
+  std::vector<std::string> rids;  // a=rid:<id> (RFC 8851)
   std::string msid_stream;  // a=msid:<stream> <track>; "-" when the track has no stream
   std::string msid_track;
   std::map<int, PayloadTypeInfo> payload_types;

@@ -1,0 +1,226 @@
+#include "node/source_gate.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "rtp/rtp_packet.h"
+
+namespace rtparchive::node {
+namespace {
+
+// How far apart two sequence numbers of a new SSRC may be and still count as
+// in sequence: the reorder buffer puts such packets back in order anyway.
+constexpr int kInSequence = 8;
+
+const char* Explain(Refusal refusal) {
+  switch (refusal) {
+    case Refusal::kNotRtp: return "not RTP or RTCP";
+    case Refusal::kSourceNotAllowed: return "outside the stream's allowed source";
+    case Refusal::kOtherSource: return "another address than the publisher's";
+    case Refusal::kRtcpBeforeMedia: return "RTCP before any validated media";
+    case Refusal::kUnlistedSsrc: return "an SSRC the stream's SDP does not list";
+    case Refusal::kUnlistedMid: return "a MID the stream's SDP does not list";
+    case Refusal::kUnlistedRid: return "a RID the stream's SDP does not list";
+    case Refusal::kUnvalidatedSsrc: return "a new SSRC whose packets never came in sequence";
+    case Refusal::kTooManySsrcs: return "more SSRCs than a stream may have";
+  }
+  return "?";
+}
+
+bool Lists(const std::set<std::string>& names, absl::Span<const uint8_t> value) {
+  return names.count(std::string(value.begin(), value.end())) != 0;
+}
+
+}  // namespace
+
+const char* ToString(Refusal refusal) {
+  switch (refusal) {
+    case Refusal::kNotRtp: return "not_rtp";
+    case Refusal::kSourceNotAllowed: return "source_not_allowed";
+    case Refusal::kOtherSource: return "other_source";
+    case Refusal::kRtcpBeforeMedia: return "rtcp_before_media";
+    case Refusal::kUnlistedSsrc: return "unlisted_ssrc";
+    case Refusal::kUnlistedMid: return "unlisted_mid";
+    case Refusal::kUnlistedRid: return "unlisted_rid";
+    case Refusal::kUnvalidatedSsrc: return "unvalidated_ssrc";
+    case Refusal::kTooManySsrcs: return "too_many_ssrcs";
+  }
+  return "unknown";
+}
+
+SourceGate::SourceGate(SourceRules rules, std::string label, MediaCounters* counters,
+                       LogFunction log)
+    : rules_(std::move(rules)), label_(std::move(label)), counters_(counters), log_(std::move(log)) {
+  trusted_.reserve(kMaxSsrcs);  // never reallocated under the receiving thread's reads
+}
+
+void SourceGate::Refuse(Refusal refusal, const Endpoint& from) {
+  const int index = static_cast<int>(refusal);
+  counters_->refused[index].fetch_add(1, std::memory_order_relaxed);
+  if (logged_[index] || !log_) return;
+  logged_[index] = true;
+  log_(absl::StrCat("media port ", label_, ": refused a packet from ", from.ToString(), ": ",
+                    Explain(refusal), " (further ones are only counted: ",
+                    "rtparchive_media_packets_refused_total{reason=\"", ToString(refusal),
+                    "\"} in /metrics)"));
+}
+
+void SourceGate::Offer(const Endpoint& from, absl::Span<const uint8_t> packet, int64_t arrival_us,
+                       Deliver deliver) {
+  counters_->received.fetch_add(1, std::memory_order_relaxed);
+  if (rules_.allowed && !rules_.allowed->Allows(from)) {
+    return Refuse(Refusal::kSourceNotAllowed, from);
+  }
+  const bool locked_address = locked_ && locked_->address == from.address;
+  if (locked_ && !locked_address && arrival_us - locked_heard_us_ < kSilenceBeforeMoveUs) {
+    return Refuse(Refusal::kOtherSource, from);
+  }
+  if (rtp::LooksLikeRtcp(packet)) {
+    if (!locked_address) {
+      return Refuse(locked_ ? Refusal::kOtherSource : Refusal::kRtcpBeforeMedia, from);
+    }
+    locked_heard_us_ = arrival_us;
+    counters_->delivered.fetch_add(1, std::memory_order_relaxed);
+    return deliver(packet, arrival_us);
+  }
+  rtp::RtpPacketView rtp;
+  if (rtp.Parse(packet) != rtp::RtpError::kNone) return Refuse(Refusal::kNotRtp, from);
+  if (auto refusal = CheckListed(rtp)) return Refuse(*refusal, from);
+  auto trusted = std::find_if(trusted_.begin(), trusted_.end(),
+                              [&](const Trusted& t) { return t.ssrc == rtp.ssrc(); });
+  if (trusted != trusted_.end() && locked_address) {
+    if (trusted->from == from) {
+      trusted->heard_us = locked_heard_us_ = arrival_us;
+      counters_->delivered.fetch_add(1, std::memory_order_relaxed);
+      return deliver(packet, arrival_us);
+    }
+    // The SSRC from another port of the publisher's address: only once the
+    // port it came from has gone silent.
+    if (arrival_us - trusted->heard_us < kSilenceBeforeMoveUs) {
+      return Refuse(Refusal::kOtherSource, from);
+    }
+  }
+  OnProbation(from, rtp.ssrc(), rtp.sequence_number(), packet, arrival_us, deliver);
+}
+
+std::optional<Refusal> SourceGate::CheckListed(const rtp::RtpPacketView& rtp) const {
+  if (!rules_.ssrcs_by_payload_type.empty()) {
+    auto listed = rules_.ssrcs_by_payload_type.find(rtp.payload_type());
+    if (listed != rules_.ssrcs_by_payload_type.end() && listed->second.count(rtp.ssrc()) == 0) {
+      return Refusal::kUnlistedSsrc;
+    }
+  }
+  if (!rules_.mids.empty() && rules_.mid_extension_id != 0) {
+    auto mid = rtp.FindExtension(static_cast<uint8_t>(rules_.mid_extension_id));
+    if (!mid.empty() && !Lists(rules_.mids, mid)) return Refusal::kUnlistedMid;
+  }
+  if (!rules_.rids.empty()) {
+    for (int id : rules_.rid_extension_ids) {
+      auto rid = rtp.FindExtension(static_cast<uint8_t>(id));
+      if (!rid.empty() && !Lists(rules_.rids, rid)) return Refusal::kUnlistedRid;
+    }
+  }
+  return std::nullopt;
+}
+
+void SourceGate::OnProbation(const Endpoint& from, uint32_t ssrc, uint16_t sequence,
+                             absl::Span<const uint8_t> packet, int64_t arrival_us,
+                             Deliver deliver) {
+  auto candidate = std::find_if(candidates_.begin(), candidates_.end(), [&](const Candidate& c) {
+    return c.used && c.ssrc == ssrc && c.peer == from;
+  });
+  if (candidate != candidates_.end()) {
+    const int distance = std::abs(static_cast<int16_t>(sequence - candidate->held.sequence));
+    if (distance > 0 && distance <= kInSequence) {
+      candidate->used = false;
+      if (!Validate(from, ssrc, arrival_us)) {
+        if (candidate->held.present) Refuse(Refusal::kTooManySsrcs, from);
+        return Refuse(Refusal::kTooManySsrcs, from);
+      }
+      if (candidate->held.present) {
+        counters_->delivered.fetch_add(1, std::memory_order_relaxed);
+        deliver(candidate->held.bytes, candidate->held.arrival_us);
+      }
+      counters_->delivered.fetch_add(1, std::memory_order_relaxed);
+      return deliver(packet, arrival_us);
+    }
+  } else {
+    candidate = SlotFor(from);
+    if (candidate->used && candidate->held.present) Refuse(Refusal::kUnvalidatedSsrc, candidate->peer);
+    candidate->used = true;
+    candidate->peer = from;
+    candidate->ssrc = ssrc;
+    candidate->first_us = arrival_us;
+    candidate->held.present = false;
+  }
+  // Held until a packet in sequence with it arrives; the one it replaces is lost.
+  if (candidate->held.present) Refuse(Refusal::kUnvalidatedSsrc, from);
+  Held& held = candidate->held;
+  held.sequence = sequence;
+  held.arrival_us = arrival_us;
+  held.present = packet.size() <= kMaxHeldBytes;
+  if (held.present) {
+    held.bytes.assign(packet.begin(), packet.end());
+  } else {
+    Refuse(Refusal::kUnvalidatedSsrc, from);
+  }
+}
+
+SourceGate::Candidate* SourceGate::SlotFor(const Endpoint& from) {
+  Candidate *free = nullptr, *oldest = nullptr, *peers_oldest = nullptr;
+  size_t peers = 0;
+  for (Candidate& candidate : candidates_) {
+    if (!candidate.used) {
+      if (free == nullptr) free = &candidate;
+      continue;
+    }
+    if (oldest == nullptr || candidate.first_us < oldest->first_us) oldest = &candidate;
+    if (candidate.peer == from) {
+      ++peers;
+      if (peers_oldest == nullptr || candidate.first_us < peers_oldest->first_us) {
+        peers_oldest = &candidate;
+      }
+    }
+  }
+  // A sender trying many SSRCs replaces its own; others keep theirs.
+  if (peers >= kMaxCandidatesPerPeer) return peers_oldest;
+  return free != nullptr ? free : oldest;
+}
+
+bool SourceGate::Validate(const Endpoint& from, uint32_t ssrc, int64_t arrival_us) {
+  std::lock_guard<std::mutex> lock(trusted_mu_);
+  auto trusted = std::find_if(trusted_.begin(), trusted_.end(),
+                              [&](const Trusted& t) { return t.ssrc == ssrc; });
+  if (trusted == trusted_.end()) {
+    if (trusted_.size() >= kMaxSsrcs) return false;
+    trusted = trusted_.insert(trusted_.end(), Trusted{ssrc, from, arrival_us});
+  }
+  trusted->from = from;
+  trusted->heard_us = arrival_us;
+  if (!locked_) {
+    if (log_) {
+      log_(absl::StrCat("media port ", label_, ": media from ", from.ToString(),
+                        " validated; the port takes media from that address only"));
+    }
+  } else if (locked_->address != from.address) {
+    counters_->source_moves.fetch_add(1, std::memory_order_relaxed);
+    if (log_) {
+      log_(absl::StrCat("media port ", label_, ": the publisher moved from ", locked_->ToString(),
+                        " (silent for ", (arrival_us - locked_heard_us_) / 1000, " ms) to ",
+                        from.ToString()));
+    }
+  }
+  locked_ = from;
+  locked_heard_us_ = arrival_us;
+  return true;
+}
+
+std::optional<Endpoint> SourceGate::FeedbackTo(uint32_t ssrc) const {
+  std::lock_guard<std::mutex> lock(trusted_mu_);
+  for (const Trusted& trusted : trusted_) {
+    if (trusted.ssrc == ssrc) return trusted.from;
+  }
+  return locked_;
+}
+
+}  // namespace rtparchive::node

@@ -27,13 +27,15 @@ BELOW = {
     "sdp": ["base"],
     "timing": ["base"],
     "storage": ["base"],
+    "http": ["base"],
     "container": ["base", "codec"],
     "archive": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container"],
     "replay": ["base", "ingest", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive"],
     "inspect": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive"],
-    "node": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive", "storage"],
+    "node": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive", "storage",
+             "http"],
     "cli": ["base", "ingest", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive",
-            "replay", "inspect", "node", "storage"],
+            "replay", "inspect", "node", "storage", "http"],
 }
 # Public headers: the vocabulary every stage may use, and the ones only the
 # stages at and above archive/ may (they declare the Archive API).

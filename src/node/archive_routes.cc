@@ -1,6 +1,10 @@
 // The recording node's archive routes: start, stop, list, get, delete,
 // download and the streams of a manual archive (see node_impl.h).
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -16,8 +20,8 @@
 
 namespace rtparchive::node {
 
-void Node::Impl::StartArchive(int64_t api_key, const httplib::Request& request,
-                              httplib::Response& response) {
+void Node::Impl::StartArchive(int64_t api_key, const http::Request& request,
+                              http::Response& response) {
   rapidjson::Document body;
   if (auto failure = ParseBody(request.body, &body)) return Reply(response, *failure);
   ArchiveRecord record;
@@ -126,8 +130,8 @@ std::optional<Failure> Node::Impl::Known(int64_t api_key, const std::string& id)
   return std::nullopt;
 }
 
-void Node::Impl::StopArchive(int64_t api_key, const httplib::Request& request,
-                             httplib::Response& response) {
+void Node::Impl::StopArchive(int64_t api_key, const http::Request& request,
+                             http::Response& response) {
   const std::string id = request.matches[2];
   std::shared_ptr<Archive> archive;
   ArchiveRecord snapshot;
@@ -150,8 +154,8 @@ void Node::Impl::StopArchive(int64_t api_key, const httplib::Request& request,
   ReplyJson(response, ArchiveJson(snapshot, ""));
 }
 
-void Node::Impl::ListArchives(int64_t api_key, const httplib::Request& request,
-                              httplib::Response& response) {
+void Node::Impl::ListArchives(int64_t api_key, const http::Request& request,
+                              http::Response& response) {
   int64_t offset = 0, count = 50;
   if ((request.has_param("offset") &&
        !absl::SimpleAtoi(request.get_param_value("offset"), &offset)) ||
@@ -186,16 +190,16 @@ void Node::Impl::ListArchives(int64_t api_key, const httplib::Request& request,
   ReplyJson(response, buffer.GetString());
 }
 
-void Node::Impl::GetArchive(int64_t api_key, const httplib::Request& request,
-                            httplib::Response& response) {
+void Node::Impl::GetArchive(int64_t api_key, const http::Request& request,
+                            http::Response& response) {
   const std::string id = request.matches[2];
   std::lock_guard<std::mutex> lock(mu_);
   if (auto failure = Known(api_key, id)) return Reply(response, *failure);
   ReplyJson(response, ArchiveJson(records_[id], DownloadUrl(records_[id])));
 }
 
-void Node::Impl::DeleteArchive(int64_t api_key, const httplib::Request& request,
-                               httplib::Response& response) {
+void Node::Impl::DeleteArchive(int64_t api_key, const http::Request& request,
+                               http::Response& response) {
   const std::string id = request.matches[2];
   std::lock_guard<std::mutex> lock(mu_);
   if (auto failure = Known(api_key, id)) return Reply(response, *failure);
@@ -214,8 +218,8 @@ void Node::Impl::DeleteArchive(int64_t api_key, const httplib::Request& request,
   response.status = 204;
 }
 
-void Node::Impl::Download(int64_t api_key, const httplib::Request& request,
-                          httplib::Response& response) {
+void Node::Impl::Download(int64_t api_key, const http::Request& request,
+                          http::Response& response) {
   const std::string id = request.matches[2];
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -228,24 +232,19 @@ void Node::Impl::Download(int64_t api_key, const httplib::Request& request,
                                           : "")});
     }
   }
-  auto file = std::make_shared<std::ifstream>(ZipPath(id), std::ios::binary);
-  if (!*file) return Reply(response, {404, "the archive's file is gone"});
-  file->seekg(0, std::ios::end);
-  const size_t size = static_cast<size_t>(file->tellg());
-  file->seekg(0);
+  // Opened here: a DELETE while the client reads leaves this copy readable.
+  const int fd = ::open(ZipPath(id).c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat file_status {};
+  if (fd < 0 || ::fstat(fd, &file_status) != 0) {
+    if (fd >= 0) ::close(fd);
+    return Reply(response, {404, "the archive's file is gone"});
+  }
   response.set_header("Content-Disposition", absl::StrCat("attachment; filename=\"", id, ".zip\""));
-  response.set_content_provider(
-      size, "application/zip", [file](size_t offset, size_t length, httplib::DataSink& sink) {
-        std::vector<char> chunk(std::min<size_t>(length, 1 << 20));
-        file->seekg(static_cast<std::streamoff>(offset));
-        file->read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-        sink.write(chunk.data(), static_cast<size_t>(file->gcount()));
-        return file->gcount() > 0;
-      });
+  response.set_file(fd, static_cast<uint64_t>(file_status.st_size), "application/zip");
 }
 
-void Node::Impl::PatchStreams(int64_t api_key, const httplib::Request& request,
-                              httplib::Response& response) {
+void Node::Impl::PatchStreams(int64_t api_key, const http::Request& request,
+                              http::Response& response) {
   const std::string id = request.matches[2];
   rapidjson::Document body;
   if (auto failure = ParseBody(request.body, &body)) return Reply(response, *failure);

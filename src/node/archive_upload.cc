@@ -68,7 +68,7 @@ void Node::Impl::OnUploadDone(const UploadJob& job, const absl::StatusOr<storage
   NotifyCallbacks(snapshot);
 }
 
-void Node::Impl::PutStorage(int64_t api_key, const httplib::Request& request, httplib::Response& response) {
+void Node::Impl::PutStorage(int64_t api_key, const http::Request& request, http::Response& response) {
   absl::StatusOr<StorageTarget> target = ParseStorageTargetJson(request.body);
   if (!target.ok()) return Reply(response, {400, std::string(target.status().message())});
   const std::string secret = config_.secrets.at(api_key);
@@ -81,7 +81,7 @@ void Node::Impl::PutStorage(int64_t api_key, const httplib::Request& request, ht
   ReplyJson(response, StorageTargetJson(*target));
 }
 
-void Node::Impl::GetStorage(int64_t api_key, const httplib::Request&, httplib::Response& response) {
+void Node::Impl::GetStorage(int64_t api_key, const http::Request&, http::Response& response) {
   std::lock_guard<std::mutex> lock(mu_);
   auto target = targets_.find(api_key);
   if (target == targets_.end()) {
@@ -90,7 +90,7 @@ void Node::Impl::GetStorage(int64_t api_key, const httplib::Request&, httplib::R
   ReplyJson(response, StorageTargetJson(target->second));
 }
 
-void Node::Impl::DeleteStorage(int64_t api_key, const httplib::Request&, httplib::Response& response) {
+void Node::Impl::DeleteStorage(int64_t api_key, const http::Request&, http::Response& response) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!targets_.erase(api_key)) return Reply(response, {404, "no storage target is set for this API key"});
   if (absl::Status removed = state_.RemoveStorageTarget(api_key); !removed.ok()) log_(std::string(removed.message()));

@@ -29,7 +29,17 @@ absl::Status Node::Impl::Init() {
   for (const auto& [record, target] : pending_uploads_) EnqueueUpload(record, target);
   pending_uploads_.clear();
   RegisterRoutes();
-  if (!server_.bind_to_port(config_.listen_host, config_.listen_port)) {
+  http::ServerOptions options;
+  options.head.max_target_bytes = 2048;  // IDs are short; routes match the whole path
+  server_ = std::make_unique<http::Server>(
+      options,
+      [this](http::Request& request, http::Response& response) {
+        HandleRequest(request, response);
+      },
+      [](int status, const std::string& message, http::Response& response) {
+        response.set_content(ErrorJson(status, message), "application/json");
+      });
+  if (!server_->Bind(config_.listen_host, config_.listen_port).ok()) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen_host, ":",
                                                config_.listen_port,
                                                ": is the port taken? change \"listen\""));
@@ -55,7 +65,7 @@ void Node::Impl::Shutdown() {
   }
   // Uploads still running stay pending in the state: the next start resumes them.
   uploads_->Stop();
-  server_.stop();
+  server_->Stop();
 }
 
 void Node::Impl::OnPacket(int port, absl::Span<const uint8_t> packet, int64_t arrival_time_us) {

@@ -7,8 +7,6 @@
 #ifndef RTPARCHIVE_NODE_NODE_IMPL_H_
 #define RTPARCHIVE_NODE_NODE_IMPL_H_
 
-#include <httplib.h>
-
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -21,6 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "http/router.h"
+#include "http/server.h"
 #include "node/api_request.h"
 #include "node/archive_record.h"
 #include "node/callback_sender.h"
@@ -65,7 +65,7 @@ class Node::Impl {
     if (timer_.joinable()) timer_.join();
   }
   absl::Status Init();
-  void Serve() { server_.listen_after_bind(); }
+  void Serve() { server_->Serve(); }
   void Shutdown();
   int port() const { return config_.listen_port; }
 
@@ -115,69 +115,73 @@ class Node::Impl {
   void EnqueueUpload(const ArchiveRecord& record, const StorageTarget& target);
   // Runs on an upload thread: uploaded, or available / failed by the fallback rule.
   void OnUploadDone(const UploadJob& job, const absl::StatusOr<storage::UploadReport>& result);
-  void PutStorage(int64_t api_key, const httplib::Request& request, httplib::Response& response);
-  void GetStorage(int64_t api_key, const httplib::Request& request, httplib::Response& response);
-  void DeleteStorage(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void PutStorage(int64_t api_key, const http::Request& request, http::Response& response);
+  void GetStorage(int64_t api_key, const http::Request& request, http::Response& response);
+  void DeleteStorage(int64_t api_key, const http::Request& request, http::Response& response);
 
   // ---- HTTP --------------------------------------------------------------------
-  using Handler = std::function<void(int64_t api_key, const httplib::Request&, httplib::Response&)>;
+  using Handler = std::function<void(int64_t api_key, const http::Request&, http::Response&)>;
+
+  // Runs on the server's worker threads: the route, JSON errors, counts.
+  void HandleRequest(http::Request& request, http::Response& response);
 
   // Wraps a handler with the API key check (403) and JSON error answers.
-  httplib::Server::Handler Authenticated(Handler handler);
+  http::Router::Handler Authenticated(Handler handler);
 
   // The API key of the path, when the request proves it holds the key's
   // secret: X-OPENTOK-AUTH, an HS256 JWT as the official server SDKs sign
   // it (iss: the API key, ist: "project"), or X-TB-PARTNER-AUTH
   // <apiKey>:<apiSecret>.
-  std::optional<Failure> Authenticate(const httplib::Request& request, int64_t* api_key);
-  static void Reply(httplib::Response& response, const Failure& failure);
-  static void ReplyJson(httplib::Response& response, const std::string& json);
+  std::optional<Failure> Authenticate(const http::Request& request, int64_t* api_key);
+  static void Reply(http::Response& response, const Failure& failure);
+  static void ReplyJson(http::Response& response, const std::string& json);
   void RegisterRoutes();
-  void StartArchive(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void StartArchive(int64_t api_key, const http::Request& request, http::Response& response);
 
   // The record of `id` under `api_key`, or the 404 to answer.
   std::optional<Failure> Known(int64_t api_key, const std::string& id);
-  void StopArchive(int64_t api_key, const httplib::Request& request, httplib::Response& response);
-  void ListArchives(int64_t api_key, const httplib::Request& request, httplib::Response& response);
-  void GetArchive(int64_t api_key, const httplib::Request& request, httplib::Response& response);
-  void DeleteArchive(int64_t api_key, const httplib::Request& request, httplib::Response& response);
-  void Download(int64_t api_key, const httplib::Request& request, httplib::Response& response);
-  void PatchStreams(int64_t api_key, const httplib::Request& request, httplib::Response& response);
-  void AddCallback(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void StopArchive(int64_t api_key, const http::Request& request, http::Response& response);
+  void ListArchives(int64_t api_key, const http::Request& request, http::Response& response);
+  void GetArchive(int64_t api_key, const http::Request& request, http::Response& response);
+  void DeleteArchive(int64_t api_key, const http::Request& request, http::Response& response);
+  void Download(int64_t api_key, const http::Request& request, http::Response& response);
+  void PatchStreams(int64_t api_key, const http::Request& request, http::Response& response);
+  void AddCallback(int64_t api_key, const http::Request& request, http::Response& response);
 
   // {"url", "group": "archive", "event": "status"}; the seeds require all
   // three and at most 8096 bytes.
-  std::optional<Failure> RegisterCallback(int64_t api_key, const httplib::Request& request,
+  std::optional<Failure> RegisterCallback(int64_t api_key, const http::Request& request,
                                           bool all_fields, CallbackRegistration* callback);
 
   // ---- The seeds' /v2/partner routes ----------------------------------------
 
   // The seeds' start and stop name their verb in the body: {"action": "start"}.
-  static std::optional<Failure> RequireAction(const httplib::Request& request, const char* action);
-  void PartnerStart(int64_t api_key, const httplib::Request& request, httplib::Response& response);
-  void PartnerStop(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  static std::optional<Failure> RequireAction(const http::Request& request, const char* action);
+  void PartnerStart(int64_t api_key, const http::Request& request, http::Response& response);
+  void PartnerStop(int64_t api_key, const http::Request& request, http::Response& response);
 
   // The seeds answer 403 for an archive ID that is not the key's.
-  void PartnerDelete(int64_t api_key, const httplib::Request& request, httplib::Response& response);
+  void PartnerDelete(int64_t api_key, const http::Request& request, http::Response& response);
 
-  void PartnerAddCallback(int64_t api_key, const httplib::Request& request,
-                          httplib::Response& response);
-  void PartnerListCallbacks(int64_t api_key, const httplib::Request&, httplib::Response& response);
+  void PartnerAddCallback(int64_t api_key, const http::Request& request,
+                          http::Response& response);
+  void PartnerListCallbacks(int64_t api_key, const http::Request&, http::Response& response);
   // A registration as the node answers it, or in the seeds' shape (times as text).
   static std::string CallbackJson(const CallbackRegistration& callback, bool seeds_shape = false);
-  void ListCallbacks(int64_t api_key, const httplib::Request&, httplib::Response& response);
-  void ReplyCallbackList(int64_t api_key, bool seeds_shape, httplib::Response& response);
-  void DeleteCallback(int64_t api_key, const httplib::Request& request,
-                      httplib::Response& response);
-  void AnnounceStream(int64_t api_key, const httplib::Request& request,
-                      httplib::Response& response);
-  void WithdrawStream(int64_t api_key, const httplib::Request& request,
-                      httplib::Response& response);
+  void ListCallbacks(int64_t api_key, const http::Request&, http::Response& response);
+  void ReplyCallbackList(int64_t api_key, bool seeds_shape, http::Response& response);
+  void DeleteCallback(int64_t api_key, const http::Request& request,
+                      http::Response& response);
+  void AnnounceStream(int64_t api_key, const http::Request& request,
+                      http::Response& response);
+  void WithdrawStream(int64_t api_key, const http::Request& request,
+                      http::Response& response);
   const NodeConfig config_;
   const LogFunction log_;
   const StateStore state_;
   CallbackSender callbacks_out_;
-  httplib::Server server_;
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
   std::mutex mu_;
   std::map<std::string, ArchiveRecord> records_;              // every archive, by ID
   std::map<std::string, std::shared_ptr<Archive>> archives_;  // the ones recording

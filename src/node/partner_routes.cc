@@ -11,7 +11,7 @@
 
 namespace rtparchive::node {
 
-std::optional<Failure> Node::Impl::RequireAction(const httplib::Request& request,
+std::optional<Failure> Node::Impl::RequireAction(const http::Request& request,
                                                  const char* action) {
   rapidjson::Document body;
   if (auto failure = ParseBody(request.body, &body)) return failure;
@@ -23,20 +23,20 @@ std::optional<Failure> Node::Impl::RequireAction(const httplib::Request& request
   return std::nullopt;
 }
 
-void Node::Impl::PartnerStart(int64_t api_key, const httplib::Request& request,
-                              httplib::Response& response) {
+void Node::Impl::PartnerStart(int64_t api_key, const http::Request& request,
+                              http::Response& response) {
   if (auto failure = RequireAction(request, "start")) return Reply(response, *failure);
   StartArchive(api_key, request, response);
 }
 
-void Node::Impl::PartnerStop(int64_t api_key, const httplib::Request& request,
-                             httplib::Response& response) {
+void Node::Impl::PartnerStop(int64_t api_key, const http::Request& request,
+                             http::Response& response) {
   if (auto failure = RequireAction(request, "stop")) return Reply(response, *failure);
   StopArchive(api_key, request, response);
 }
 
-void Node::Impl::PartnerDelete(int64_t api_key, const httplib::Request& request,
-                               httplib::Response& response) {
+void Node::Impl::PartnerDelete(int64_t api_key, const http::Request& request,
+                               http::Response& response) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto failure = Known(api_key, request.matches[2])) {
@@ -46,8 +46,8 @@ void Node::Impl::PartnerDelete(int64_t api_key, const httplib::Request& request,
   DeleteArchive(api_key, request, response);
 }
 
-void Node::Impl::PartnerAddCallback(int64_t api_key, const httplib::Request& request,
-                                    httplib::Response& response) {
+void Node::Impl::PartnerAddCallback(int64_t api_key, const http::Request& request,
+                                    http::Response& response) {
   CallbackRegistration callback;
   if (auto failure = RegisterCallback(api_key, request, /*all_fields=*/true, &callback)) {
     return Reply(response, *failure);
@@ -61,8 +61,8 @@ void Node::Impl::PartnerAddCallback(int64_t api_key, const httplib::Request& req
   ReplyJson(response, buffer.GetString());
 }
 
-void Node::Impl::PartnerListCallbacks(int64_t api_key, const httplib::Request&,
-                                      httplib::Response& response) {
+void Node::Impl::PartnerListCallbacks(int64_t api_key, const http::Request&,
+                                      http::Response& response) {
   ReplyCallbackList(api_key, /*seeds_shape=*/true, response);
 }
 }  // namespace rtparchive::node

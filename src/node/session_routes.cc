@@ -14,8 +14,8 @@
 
 namespace rtparchive::node {
 
-void Node::Impl::AddCallback(int64_t api_key, const httplib::Request& request,
-                             httplib::Response& response) {
+void Node::Impl::AddCallback(int64_t api_key, const http::Request& request,
+                             http::Response& response) {
   CallbackRegistration callback;
   if (auto failure = RegisterCallback(api_key, request, /*all_fields=*/false, &callback)) {
     return Reply(response, *failure);
@@ -24,7 +24,7 @@ void Node::Impl::AddCallback(int64_t api_key, const httplib::Request& request,
 }
 
 std::optional<Failure> Node::Impl::RegisterCallback(int64_t api_key,
-                                                    const httplib::Request& request,
+                                                    const http::Request& request,
                                                     bool all_fields,
                                                     CallbackRegistration* callback) {
   if (all_fields && request.body.size() > 8096) {
@@ -78,12 +78,12 @@ std::string Node::Impl::CallbackJson(const CallbackRegistration& callback, bool 
   return buffer.GetString();
 }
 
-void Node::Impl::ListCallbacks(int64_t api_key, const httplib::Request&,
-                               httplib::Response& response) {
+void Node::Impl::ListCallbacks(int64_t api_key, const http::Request&,
+                               http::Response& response) {
   ReplyCallbackList(api_key, /*seeds_shape=*/false, response);
 }
 
-void Node::Impl::ReplyCallbackList(int64_t api_key, bool seeds_shape, httplib::Response& response) {
+void Node::Impl::ReplyCallbackList(int64_t api_key, bool seeds_shape, http::Response& response) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> json(buffer);
   json.StartArray();
@@ -97,8 +97,8 @@ void Node::Impl::ReplyCallbackList(int64_t api_key, bool seeds_shape, httplib::R
   ReplyJson(response, buffer.GetString());
 }
 
-void Node::Impl::DeleteCallback(int64_t api_key, const httplib::Request& request,
-                                httplib::Response& response) {
+void Node::Impl::DeleteCallback(int64_t api_key, const http::Request& request,
+                                http::Response& response) {
   const std::string id = request.matches[2];
   std::lock_guard<std::mutex> lock(mu_);
   auto found = std::find_if(callbacks_.begin(), callbacks_.end(), [&](const auto& callback) {
@@ -110,8 +110,8 @@ void Node::Impl::DeleteCallback(int64_t api_key, const httplib::Request& request
   response.status = 204;
 }
 
-void Node::Impl::AnnounceStream(int64_t api_key, const httplib::Request& request,
-                                httplib::Response& response) {
+void Node::Impl::AnnounceStream(int64_t api_key, const http::Request& request,
+                                http::Response& response) {
   const std::string session_id = request.matches[2];
   rapidjson::Document body;
   if (auto failure = ParseBody(request.body, &body)) return Reply(response, *failure);
@@ -181,8 +181,8 @@ void Node::Impl::AnnounceStream(int64_t api_key, const httplib::Request& request
                                    config_.media_address, "\",\"port\":", port, "}"));
 }
 
-void Node::Impl::WithdrawStream(int64_t api_key, const httplib::Request& request,
-                                httplib::Response& response) {
+void Node::Impl::WithdrawStream(int64_t api_key, const http::Request& request,
+                                http::Response& response) {
   const std::string session_id = request.matches[2], stream_id = request.matches[3];
   std::vector<std::shared_ptr<Archive>> recording;
   int port = 0;

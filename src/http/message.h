@@ -1,0 +1,69 @@
+// An HTTP/1.1 request as the API's handlers read it, and the response they
+// fill. Header names compare case-insensitively (RFC 9110 §5.1).
+#ifndef RTPARCHIVE_HTTP_MESSAGE_H_
+#define RTPARCHIVE_HTTP_MESSAGE_H_
+
+#include <cstdint>
+#include <map>
+#include <regex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace rtparchive::http {
+
+struct Request {
+  std::string method;
+  std::string path;  // percent-decoded, without the query
+  std::string query;  // as sent
+  std::multimap<std::string, std::string> params;  // the query, decoded
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::smatch matches;  // the route's captures, into `path`
+  bool keep_alive = true;
+  size_t content_length = 0;
+  bool expects_continue = false;  // Expect: 100-continue
+
+  bool has_header(absl::string_view name) const;
+  // The first value of `name`, or "".
+  std::string get_header_value(absl::string_view name) const;
+  bool has_param(const std::string& name) const { return params.count(name) != 0; }
+  std::string get_param_value(const std::string& name) const;
+};
+
+// A file to send as the body: the server owns `fd` from then on and closes it.
+struct FileBody {
+  int fd = -1;
+  uint64_t size = 0;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  FileBody file;  // when fd >= 0, sent after the headers instead of `body`
+
+  void set_header(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+  }
+  void set_content(std::string content, const std::string& content_type) {
+    body = std::move(content);
+    set_header("Content-Type", content_type);
+  }
+  void set_file(int fd, uint64_t size, const std::string& content_type) {
+    file = {fd, size};
+    set_header("Content-Type", content_type);
+  }
+};
+
+// "OK", "Not Found", ... ("Unknown" for a code without one here).
+const char* ReasonPhrase(int status);
+
+// The status line and headers of `response`, with Content-Length and Connection.
+std::string SerializeHead(const Response& response, bool keep_alive);
+
+}  // namespace rtparchive::http
+
+#endif  // RTPARCHIVE_HTTP_MESSAGE_H_

@@ -158,15 +158,13 @@ HeadResult ParseRequestHead(absl::string_view whole, const HeadLimits& limits, R
   } else if (bare_end != absl::string_view::npos) {
     head_size = bare_end + 2;
   }
+  // A request line over the target limit is refused before its end arrives.
+  const size_t line_end = bytes.find('\n');
+  if (std::min(line_end, bytes.size()) > limits.max_target_bytes + 64) {
+    return Refuse(414, absl::StrCat("the request target is over ", limits.max_target_bytes, " bytes"));
+  }
   if (head_size == 0 || head_size > limits.max_head_bytes) {
-    if (bytes.size() <= limits.max_head_bytes && head_size == 0) {
-      // A request line over the target limit is refused before its end arrives.
-      if (bytes.find('\n') == absl::string_view::npos &&
-          bytes.size() > limits.max_target_bytes + 64) {
-        return Refuse(414, absl::StrCat("the request target is over ", limits.max_target_bytes, " bytes"));
-      }
-      return HeadResult{};
-    }
+    if (head_size == 0 && bytes.size() <= limits.max_head_bytes) return HeadResult{};
     return Refuse(431, absl::StrCat("the request head is over ", limits.max_head_bytes, " bytes"));
   }
   // Lines end in CRLF; a bare LF is accepted as RFC 9112 §2.2 allows.

@@ -51,9 +51,24 @@ void Node::Impl::HandleRequest(http::Request& request, http::Response& response)
                            ": the API is under /v2/project/{apiKey}/ and /v2/partner/{apiKey}/");
     response.set_content(ErrorJson(response.status, message), "application/json");
   }
+  metrics_.CountRequest(route.empty() ? "unmatched" : route, response.status);
+}
+
+void Node::Impl::ServeMetrics(const http::Request&, http::Response& response) {
+  NodeMetrics::Gauges gauges;
+  gauges.media = &media_.counters();
+  gauges.http_refusals = server_->refusals();
+  gauges.open_connections = server_->open_connections();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, record] : records_) ++gauges.archives_by_status[ToString(record.status)];
+    gauges.announced_streams = streams_by_port_.size();
+  }
+  response.set_content(metrics_.Render(gauges), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 void Node::Impl::RegisterRoutes() {
+  router_.Add("GET", "/metrics", [this](auto&&... args) { ServeMetrics(args...); });
   const std::string project = R"(/v2/project/(\d+))";
   router_.Add("POST", project + "/archive",
                Authenticated([this](auto&&... args) { StartArchive(args...); }));

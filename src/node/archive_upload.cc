@@ -64,6 +64,9 @@ void Node::Impl::OnUploadDone(const UploadJob& job, const absl::StatusOr<storage
   log_(result.ok() ? absl::StrCat("archive ", job.archive_id, ": uploaded to ", where, " (", result->bytes,
                                   " bytes, ", result->parts, " parts, confirmed)")
                    : absl::StrCat("archive ", job.archive_id, ": ", snapshot.reason));
+  metrics_.CountUpload(result.ok()                    ? "uploaded"
+                       : job.target.fallback_to_node ? "kept_on_node"
+                                                     : "failed");
   if (remove_zip) ::unlink(job.zip_path.c_str());
   NotifyCallbacks(snapshot);
 }

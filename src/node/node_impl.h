@@ -25,6 +25,7 @@
 #include "node/archive_record.h"
 #include "node/callback_sender.h"
 #include "node/media_ports.h"
+#include "node/metrics.h"
 #include "node/node.h"
 #include "node/state_store.h"
 #include "node/storage_target.h"
@@ -124,6 +125,8 @@ class Node::Impl {
 
   // Runs on the server's worker threads: the route, JSON errors, counts.
   void HandleRequest(http::Request& request, http::Response& response);
+  // GET /metrics (no auth: counts only, no IDs or secrets).
+  void ServeMetrics(const http::Request&, http::Response& response);
 
   // Wraps a handler with the API key check (403) and JSON error answers.
   http::Router::Handler Authenticated(Handler handler);
@@ -193,6 +196,7 @@ class Node::Impl {
   std::vector<std::pair<ArchiveRecord, StorageTarget>> pending_uploads_;  // found at start-up
   std::map<int64_t, StorageTarget> targets_;  // by API key
   std::unique_ptr<UploadQueue> uploads_;
+  NodeMetrics metrics_;
   bool shutting_down_ = false;
   std::atomic<bool> timer_stop_{false};
   std::thread timer_;

@@ -1,11 +1,12 @@
 // Which datagrams arriving on one publisher's media port reach its archive.
 // A stray or hostile sender on the node's network must not take a
 // publisher's place, so:
-// - an SSRC is on probation until two of its packets arrive in sequence
-//   (RFC 3550 A.1, "in sequence" allowing the reordering the reorder buffer
-//   undoes); its first packet is held meanwhile and delivered on
-//   validation, so a real source loses nothing, while a spray of random
-//   SSRCs never takes one of the stream's SSRC slots;
+// - an SSRC is on probation until three of its packets arrive in sequence
+//   (RFC 3550 A.1, "in sequence" allowing a few lost or reordered packets);
+//   its first packets are held meanwhile and delivered on validation, so a
+//   real source loses nothing, while a spray of random SSRCs (or of a
+//   publisher's SSRCs with random sequence numbers) never takes a slot.
+//   A new SSRC on the exact 5-tuple of a validated one is trusted at once;
 // - when the SDP lists SSRCs, MIDs or RIDs, packets naming others are refused;
 // - the port locks to the IP address that first delivers validated media
 //   and refuses others; each SSRC is bound to the 5-tuple it was validated
@@ -91,8 +92,7 @@ class SourceGate {
   struct Held {
     std::vector<uint8_t> bytes;  // keeps its capacity between uses
     int64_t arrival_us = 0;
-    uint16_t sequence = 0;
-    bool present = false;  // bytes kept (a packet over kMaxHeldBytes is not)
+    bool present = false;
   };
   struct Trusted {
     uint32_t ssrc = 0;
@@ -104,17 +104,21 @@ class SourceGate {
     Endpoint peer;
     uint32_t ssrc = 0;
     int64_t first_us = 0;
-    Held held;
+    int in_sequence = 0;  // packets after the first that came in sequence
+    uint16_t last_sequence = 0;
+    std::array<Held, 3> held;
   };
 
   // A refusal: counted, and logged the first time.
   void Refuse(Refusal refusal, const Endpoint& from);
   std::optional<Refusal> CheckListed(const rtp::RtpPacketView& rtp) const;
   // A packet of an SSRC not yet validated from `from`: held, or delivered
-  // with the held one when they are in sequence.
+  // with the held ones once enough came in sequence.
   void OnProbation(const Endpoint& from, uint32_t ssrc, uint16_t sequence,
                    absl::Span<const uint8_t> packet, int64_t arrival_us, Deliver deliver);
   Candidate* SlotFor(const Endpoint& from);
+  // Forgets what `candidate` holds, each packet counted as refused for `why`.
+  void DropHeld(Candidate& candidate, Refusal why = Refusal::kUnvalidatedSsrc);
   // Trusts `ssrc` and locks (or moves) the port to `from`; false when the
   // port has kMaxSsrcs already.
   bool Validate(const Endpoint& from, uint32_t ssrc, int64_t arrival_us);

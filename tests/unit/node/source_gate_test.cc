@@ -58,24 +58,33 @@ TEST_F(SourceGateTest, FirstPacketIsHeldAndDeliveredOnValidation) {
   MakeGate();
   const auto first = Rtp(96, 100, 0, 0xaaaa, false, {1});
   const auto second = Rtp(96, 101, 0, 0xaaaa, false, {2});
+  const auto third = Rtp(96, 102, 0, 0xaaaa, false, {3});
   Offer(publisher_, first);
-  EXPECT_TRUE(delivered_.empty());
   now_us_ += 5000;
   Offer(publisher_, second);
-  ASSERT_EQ(delivered_.size(), 2u);
+  EXPECT_TRUE(delivered_.empty());
+  Offer(publisher_, third);
+  ASSERT_EQ(delivered_.size(), 3u);
   EXPECT_EQ(delivered_[0], first);
   EXPECT_EQ(delivered_[1], second);
-  EXPECT_EQ(arrivals_[0], 1'000'000);  // the held packet keeps its arrival time
+  EXPECT_EQ(delivered_[2], third);
+  EXPECT_EQ(arrivals_[0], 1'000'000);  // a held packet keeps its arrival time
   EXPECT_EQ(gate_->FeedbackTo(0), publisher_);
-  Offer(publisher_, Rtp(96, 102, 0, 0xaaaa, false, {3}));
-  EXPECT_EQ(delivered_.size(), 3u);
+  Offer(publisher_, Rtp(96, 103, 0, 0xaaaa, false, {4}));
+  EXPECT_EQ(delivered_.size(), 4u);
+  // A new SSRC on the same 5-tuple (RTX, say) is trusted at once.
+  Offer(publisher_, Rtp(97, 7, 0, 0xbbbb, false, {}));
+  EXPECT_EQ(delivered_.size(), 5u);
 }
 
 TEST_F(SourceGateTest, ReorderedFirstPacketsValidateToo) {
   MakeGate();
-  Offer(publisher_, Rtp(96, 103, 0, 7, false, {}));
   Offer(publisher_, Rtp(96, 101, 0, 7, false, {}));
-  EXPECT_EQ(delivered_.size(), 2u);
+  Offer(publisher_, Rtp(96, 104, 0, 7, false, {}));  // 102 and 103 lost or late
+  Offer(publisher_, Rtp(96, 103, 0, 7, false, {}));  // late: held, not counted
+  EXPECT_TRUE(delivered_.empty());
+  Offer(publisher_, Rtp(96, 105, 0, 7, false, {}));
+  EXPECT_EQ(delivered_.size(), 4u);
 }
 
 TEST_F(SourceGateTest, RandomSsrcSprayNeverTakesAPlaceOrEvictsThePublisher) {
@@ -104,6 +113,12 @@ TEST_F(SourceGateTest, RandomSsrcSprayNeverTakesAPlaceOrEvictsThePublisher) {
 
 TEST_F(SourceGateTest, SameSsrcsFromAnotherAddressAreRefusedWhileThePublisherSends) {
   MakeGate();
+  // Sprayed first with random sequence numbers, the publisher's SSRC never validates.
+  std::mt19937 random(3);
+  for (int i = 0; i < 20000; ++i) {
+    Offer(stranger_, Rtp(96, static_cast<uint16_t>(random()), 0, 5, false, {}));
+  }
+  EXPECT_FALSE(gate_->FeedbackTo(5).has_value());
   for (int i = 0; i < 10; ++i) Offer(publisher_, Rtp(96, static_cast<uint16_t>(i), 0, 5, false, {}));
   for (int i = 10; i < 20; ++i) {
     Offer(stranger_, Rtp(96, static_cast<uint16_t>(i), 0, 5, false, {}));
@@ -111,41 +126,38 @@ TEST_F(SourceGateTest, SameSsrcsFromAnotherAddressAreRefusedWhileThePublisherSen
   }
   EXPECT_EQ(delivered_.size(), 20u);
   EXPECT_EQ(Refused(Refusal::kOtherSource), 10u);
+  EXPECT_EQ(gate_->FeedbackTo(5), publisher_);
 }
 
 TEST_F(SourceGateTest, OnePortPerMediumFromThePublishersAddress) {
   MakeGate();
-  Offer(publisher_, Rtp(96, 1, 0, 5, false, {}));
-  Offer(publisher_, Rtp(96, 2, 0, 5, false, {}));
-  Offer(publisher_audio_, Rtp(111, 1, 0, 6, false, {}));
-  Offer(publisher_audio_, Rtp(111, 2, 0, 6, false, {}));
-  EXPECT_EQ(delivered_.size(), 4u);
+  for (uint16_t seq : {1, 2, 3}) Offer(publisher_, Rtp(96, seq, 0, 5, false, {}));
+  for (uint16_t seq : {1, 2, 3}) Offer(publisher_audio_, Rtp(111, seq, 0, 6, false, {}));
+  EXPECT_EQ(delivered_.size(), 6u);
   EXPECT_EQ(gate_->FeedbackTo(5), publisher_);
   EXPECT_EQ(gate_->FeedbackTo(6), publisher_audio_);
   // The video SSRC sent from the audio port, while the video port sends: refused.
-  Offer(publisher_audio_, Rtp(96, 3, 0, 5, false, {}));
   Offer(publisher_audio_, Rtp(96, 4, 0, 5, false, {}));
-  Offer(publisher_, Rtp(96, 3, 0, 5, false, {}));
-  EXPECT_EQ(delivered_.size(), 5u);
+  Offer(publisher_audio_, Rtp(96, 5, 0, 5, false, {}));
+  Offer(publisher_, Rtp(96, 4, 0, 5, false, {}));
+  EXPECT_EQ(delivered_.size(), 7u);
   EXPECT_EQ(Refused(Refusal::kOtherSource), 2u);
 }
 
 TEST_F(SourceGateTest, LockMovesOnlyAfterThePublisherWentSilent) {
   MakeGate();
-  Offer(publisher_, Rtp(96, 1, 0, 5, false, {}));
-  Offer(publisher_, Rtp(96, 2, 0, 5, false, {}));
+  for (uint16_t seq : {1, 2, 3}) Offer(publisher_, Rtp(96, seq, 0, 5, false, {}));
   now_us_ += SourceGate::kSilenceBeforeMoveUs - 1;
-  Offer(stranger_, Rtp(96, 3, 0, 5, false, {}));
+  Offer(stranger_, Rtp(96, 4, 0, 5, false, {}));
   EXPECT_EQ(Refused(Refusal::kOtherSource), 1u);
   now_us_ += 1;
   const Endpoint moved = At("198.51.100.4:1234");
-  Offer(moved, Rtp(96, 4, 0, 5, false, {}));
-  Offer(moved, Rtp(96, 5, 0, 5, false, {}));
-  EXPECT_EQ(delivered_.size(), 4u);
+  for (uint16_t seq : {5, 6, 7}) Offer(moved, Rtp(96, seq, 0, 5, false, {}));
+  EXPECT_EQ(delivered_.size(), 6u);
   EXPECT_EQ(gate_->FeedbackTo(0), moved);
   EXPECT_EQ(counters_.source_moves.load(), 1u);
-  Offer(publisher_, Rtp(96, 6, 0, 5, false, {}));  // the old address is now the stranger
-  EXPECT_EQ(delivered_.size(), 4u);
+  Offer(publisher_, Rtp(96, 8, 0, 5, false, {}));  // the old address is now the stranger
+  EXPECT_EQ(delivered_.size(), 6u);
 }
 
 TEST_F(SourceGateTest, RtcpOnlyFromTheLockedAddress) {
@@ -153,11 +165,10 @@ TEST_F(SourceGateTest, RtcpOnlyFromTheLockedAddress) {
   const std::vector<uint8_t> receiver_report = {0x80, 201, 0, 1, 0, 0, 0, 9};
   Offer(publisher_, receiver_report);
   EXPECT_EQ(Refused(Refusal::kRtcpBeforeMedia), 1u);
-  Offer(publisher_, Rtp(96, 1, 0, 5, false, {}));
-  Offer(publisher_, Rtp(96, 2, 0, 5, false, {}));
+  for (uint16_t seq : {1, 2, 3}) Offer(publisher_, Rtp(96, seq, 0, 5, false, {}));
   Offer(publisher_, receiver_report);
   Offer(stranger_, receiver_report);
-  EXPECT_EQ(delivered_.size(), 3u);
+  EXPECT_EQ(delivered_.size(), 4u);
   EXPECT_EQ(Refused(Refusal::kOtherSource), 1u);
 }
 
@@ -175,14 +186,11 @@ TEST_F(SourceGateTest, SdpListsRefuseOthers) {
   SourceRules rules;
   rules.ssrcs_by_payload_type = {{111, {5, 6}}};  // the audio section lists SSRCs, video none
   MakeGate(rules);
-  Offer(publisher_, Rtp(111, 1, 0, 9, false, {}));
-  Offer(publisher_, Rtp(111, 2, 0, 9, false, {}));
-  EXPECT_EQ(Refused(Refusal::kUnlistedSsrc), 2u);
-  Offer(publisher_, Rtp(111, 1, 0, 5, false, {}));
-  Offer(publisher_, Rtp(111, 2, 0, 5, false, {}));
-  Offer(publisher_, Rtp(96, 1, 0, 9, false, {}));
-  Offer(publisher_, Rtp(96, 2, 0, 9, false, {}));
-  EXPECT_EQ(delivered_.size(), 4u);
+  for (uint16_t seq : {1, 2, 3}) Offer(publisher_, Rtp(111, seq, 0, 9, false, {}));
+  EXPECT_EQ(Refused(Refusal::kUnlistedSsrc), 3u);
+  for (uint16_t seq : {1, 2, 3}) Offer(publisher_, Rtp(111, seq, 0, 5, false, {}));
+  for (uint16_t seq : {1, 2, 3}) Offer(publisher_, Rtp(96, seq, 0, 9, false, {}));
+  EXPECT_EQ(delivered_.size(), 6u);
 }
 
 TEST_F(SourceGateTest, UnlistedMidIsRefused) {
@@ -200,9 +208,8 @@ TEST_F(SourceGateTest, UnlistedMidIsRefused) {
   };
   Offer(publisher_, with_mid(1, '7'));
   EXPECT_EQ(Refused(Refusal::kUnlistedMid), 1u);
-  Offer(publisher_, with_mid(2, '1'));
-  Offer(publisher_, with_mid(3, '1'));
-  EXPECT_EQ(delivered_.size(), 2u);
+  for (uint16_t seq : {2, 3, 4}) Offer(publisher_, with_mid(seq, '1'));
+  EXPECT_EQ(delivered_.size(), 3u);
 }
 
 TEST_F(SourceGateTest, AllowedSourceRefusesTheRest) {
@@ -212,19 +219,20 @@ TEST_F(SourceGateTest, AllowedSourceRefusesTheRest) {
   Offer(stranger_, Rtp(96, 1, 0, 5, false, {}));  // .66 is outside /28
   Offer(stranger_, Rtp(96, 2, 0, 5, false, {}));
   EXPECT_EQ(Refused(Refusal::kSourceNotAllowed), 2u);
-  Offer(publisher_, Rtp(96, 1, 0, 5, false, {}));
-  Offer(publisher_, Rtp(96, 2, 0, 5, false, {}));
-  EXPECT_EQ(delivered_.size(), 2u);
+  for (uint16_t seq : {1, 2, 3}) Offer(publisher_, Rtp(96, seq, 0, 5, false, {}));
+  EXPECT_EQ(delivered_.size(), 3u);
 }
 
 TEST_F(SourceGateTest, SsrcBudgetIsBounded) {
   MakeGate();
+  // Each SSRC from its own port of the publisher's address, so each is on probation.
   for (uint32_t ssrc = 1; ssrc <= SourceGate::kMaxSsrcs + 3; ++ssrc) {
-    Offer(publisher_, Rtp(96, 1, 0, ssrc, false, {}));
-    Offer(publisher_, Rtp(96, 2, 0, ssrc, false, {}));
+    Endpoint from = publisher_;
+    from.port = static_cast<uint16_t>(1000 + ssrc);
+    for (uint16_t seq : {1, 2, 3}) Offer(from, Rtp(96, seq, 0, ssrc, false, {}));
   }
-  EXPECT_EQ(delivered_.size(), 2 * SourceGate::kMaxSsrcs);
-  EXPECT_EQ(Refused(Refusal::kTooManySsrcs), 6u);
+  EXPECT_EQ(delivered_.size(), 3 * SourceGate::kMaxSsrcs);
+  EXPECT_EQ(Refused(Refusal::kTooManySsrcs), 9u);
 }
 
 TEST(AllowedSourceTest, Forms) {

@@ -354,8 +354,8 @@ def check_keyframe_request(port):
     sender.settimeout(5)
     ssrc = 0x1234abcd
     vp8_keyframe = bytes([0x10, 0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00, 0x00])
-    # Two packets: a new SSRC is on probation until a second one follows in sequence.
-    for seq in (1, 2):
+    # Three packets: a new SSRC is on probation until three arrive in sequence.
+    for seq in (1, 2, 3):
         packet = struct.pack("!BBHII", 0x80, 0x80 | 96, seq, 0, ssrc) + vp8_keyframe
         sender.sendto(packet, ("127.0.0.1", port))
     try:

@@ -28,14 +28,16 @@ BELOW = {
     "timing": ["base"],
     "storage": ["base"],
     "http": ["base"],
+    "srtp": ["base"],
     "container": ["base", "codec"],
     "archive": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container"],
-    "replay": ["base", "ingest", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive"],
+    "replay": ["base", "ingest", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive",
+               "srtp"],
     "inspect": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive"],
     "node": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive", "storage",
-             "http"],
+             "http", "srtp"],
     "cli": ["base", "ingest", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive",
-            "replay", "inspect", "node", "storage", "http"],
+            "replay", "inspect", "node", "storage", "http", "srtp"],
 }
 # Public headers: the vocabulary every stage may use, and the ones only the
 # stages at and above archive/ may (they declare the Archive API).

@@ -9,7 +9,7 @@ packages=(
   cmake g++ make pkg-config
   # libraries rtparchive links
   libabsl-dev libebml-dev libmatroska-dev libwebm-dev libzip-dev zlib1g-dev libdeflate-dev rapidjson-dev libpcap-dev
-  libcpp-httplib-dev libssl-dev libcurl4-openssl-dev
+  libcpp-httplib-dev libssl-dev libcurl4-openssl-dev libsrtp2-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 clang libclang-rt-14-dev
   # independent tools the tests check our output with

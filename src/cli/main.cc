@@ -35,6 +35,7 @@
 #include "node/node.h"
 #include "replay/replay.h"
 #include "sdp/sdp_file.h"
+#include "srtp/srtp_receiver.h"
 
 ABSL_FLAG(std::string, o, "", "replay, recover: the archive ZIP to write (required); its folder must exist");
 ABSL_FLAG(std::string, session, "",
@@ -48,6 +49,12 @@ ABSL_FLAG(std::vector<std::string>, sdp, {},
           "renegotiations and reconnects): payload types incl. RED/RTX/ULPFEC, "
           "sprop-parameter-sets, a=ssrc, a=ssrc-group:FID, a=msid, a=mid and a=extmap find "
           "the streams and their tracks; a session file's payloadTypes win over them");
+ABSL_FLAG(std::vector<std::string>, srtp_key, {},
+          "an SRTP master key and salt for an encrypted capture, as the inline key of an "
+          "SDP a=crypto line: [SUITE:]BASE64 (suite AES_CM_128_HMAC_SHA1_80 unless named: "
+          "AES_CM_128_HMAC_SHA1_32, AES_256_CM_HMAC_SHA1_80, AEAD_AES_128_GCM, "
+          "AEAD_AES_256_GCM); repeat it for each sender's key. a=crypto lines of --sdp "
+          "files are used too");
 ABSL_FLAG(bool, wait_for_keyframe, true,
           "after a video packet loss, skip frames until the next keyframe (frames that "
           "reference a lost one decode as garbage); false writes every complete frame");
@@ -82,7 +89,7 @@ constexpr char kUsage[] =
     "records RTP packet captures as individual stream archives.\n\n"
     "Usage:\n"
     "  rtparchive replay CAPTURE -o ARCHIVE.zip [--session FILE.json] [--events FILE.json]\n"
-    "                    [--sdp FILE.sdp ...] [--layer high|low|RID]\n"
+    "                    [--sdp FILE.sdp ...] [--layer high|low|RID] [--srtp_key KEY ...]\n"
     "  rtparchive verify ARCHIVE.zip\n"
     "  rtparchive inspect ARCHIVE.zip [--json] [--timeline out.svg]\n"
     "  rtparchive recover ARCHIVE.zip.parts -o ARCHIVE.zip\n"
@@ -185,6 +192,14 @@ int RunReplay(const std::string& capture) {
   for (const std::string& path : absl::GetFlag(FLAGS_sdp)) {
     options.sdps.emplace_back();
     if (!load(path, rtparchive::sdp::ReadSdpFile, &options.sdps.back())) return kExitFailed;
+  }
+  for (const std::string& text : absl::GetFlag(FLAGS_srtp_key)) {
+    auto key = rtparchive::srtp::ParseKeyArgument(text);
+    if (!key.ok()) {
+      std::fprintf(stderr, "rtparchive: --srtp_key: %s\n", std::string(key.status().message()).c_str());
+      return kExitUsage;
+    }
+    options.srtp_keys.push_back(*std::move(key));
   }
   rtparchive::cli::ProgressBar progress(absl::GetFlag(FLAGS_progress));
   options.progress = [&progress](const char* phase, int64_t done, int64_t total) {
@@ -346,7 +361,10 @@ int main(int argc, char** argv) {
   // that costs each packet's lock; the library's unit tests keep it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::vector<std::string> joined_storage;
-  std::vector<char*> joined = JoinRepeatedFlag(argc, argv, "sdp", &joined_storage);
+  std::vector<std::string> keys_storage;
+  std::vector<char*> with_sdps = JoinRepeatedFlag(argc, argv, "sdp", &joined_storage);
+  std::vector<char*> joined = JoinRepeatedFlag(static_cast<int>(with_sdps.size()), with_sdps.data(),
+                                               "srtp_key", &keys_storage);
   std::vector<char*> args = absl::ParseCommandLine(static_cast<int>(joined.size()), joined.data());
   if (args.size() < 2)
     return Usage("missing command: try 'rtparchive replay CAPTURE -o ARCHIVE.zip'");

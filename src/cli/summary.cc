@@ -110,6 +110,12 @@ std::string FormatSummary(const replay::ReplayReport& report) {
     absl::StrAppend(
         &text, absl::StrFormat("; %d packets of flows not recorded", report.packets_not_routed));
   }
+  if (report.srtp.decrypted > 0 || report.srtp.not_authenticated > 0) {
+    absl::StrAppend(&text, absl::StrFormat("; SRTP: %d decrypted, %d not authenticated, %d replayed "
+                                           "(dropped)",
+                                           report.srtp.decrypted, report.srtp.not_authenticated,
+                                           report.srtp.replayed));
+  }
   absl::StrAppend(&text, "\n");
   if (!capture.truncation.empty()) absl::StrAppend(&text, "WARNING: ", capture.truncation, "\n");
   std::map<std::string, const StreamResult*> results;

@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <map>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,7 +20,7 @@ struct Request {
   std::multimap<std::string, std::string> params;  // the query, decoded
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::smatch matches;  // the route's captures, into `path`
+  std::vector<std::string> matches;  // the whole path, then the route's captures
   bool keep_alive = true;
   size_t content_length = 0;
   bool expects_continue = false;  // Expect: 100-continue

@@ -25,7 +25,7 @@ std::optional<Failure> Node::Impl::Authenticate(const http::Request& request, in
     credentials.opentok_auth = request.get_header_value("X-OPENTOK-AUTH");
   }
   credentials.partner_auth = request.get_header_value("X-TB-PARTNER-AUTH");
-  return node::Authenticate(request.matches[1].str(), credentials, config_.secrets,
+  return node::Authenticate(request.matches[1], credentials, config_.secrets,
                             absl::ToUnixSeconds(absl::Now()), api_key);
 }
 
@@ -97,11 +97,11 @@ void Node::Impl::RegisterRoutes() {
                 if (!request.has_param("signature")) return authenticated(request, response);
                 int64_t api_key = 0;
                 auto secret = config_.secrets.end();
-                if (absl::SimpleAtoi(request.matches[1].str(), &api_key)) {
+                if (absl::SimpleAtoi(request.matches[1], &api_key)) {
                   secret = config_.secrets.find(api_key);
                 }
                 if (secret == config_.secrets.end() ||
-                    !DownloadLinkValid(secret->second, request.matches[2].str(),
+                    !DownloadLinkValid(secret->second, request.matches[2],
                                        request.get_param_value("expires"),
                                        request.get_param_value("signature"),
                                        absl::ToUnixSeconds(absl::Now()))) {

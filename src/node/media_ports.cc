@@ -107,7 +107,7 @@ void MediaPorts::Close(int port) {
 bool MediaPorts::SendBack(int port, uint32_t ssrc, absl::Span<const uint8_t> packet) {
   std::lock_guard<std::mutex> lock(mu_);
   auto socket = sockets_.find(port);
-  if (socket == sockets_.end()) return false;
+  if (socket == sockets_.end() || socket->second.gate->encrypted()) return false;
   const std::optional<Endpoint> peer = socket->second.gate->FeedbackTo(ssrc);
   sockaddr_storage address{};
   socklen_t size = 0;

@@ -143,7 +143,10 @@ void Node::Impl::AnnounceStream(int64_t api_key, const http::Request& request,
     return Reply(response, {400, absl::StrCat("\"sdp\": ", described.message())});
   }
   SourceRules sources;
-  if (!sdp.empty()) AddSdpSources(sdp, &sources).IgnoreError();  // parsed just above
+  if (absl::Status listed = sdp.empty() ? absl::OkStatus() : AddSdpSources(sdp, &sources);
+      !listed.ok()) {
+    return Reply(response, {400, absl::StrCat("\"sdp\": ", listed.message())});
+  }
   if (!allowed_source.empty()) {
     auto allowed = ParseAllowedSource(allowed_source);
     if (!allowed.ok()) {

@@ -27,6 +27,10 @@ const char* Explain(Refusal refusal) {
     case Refusal::kUnlistedRid: return "a RID the stream's SDP does not list";
     case Refusal::kUnvalidatedSsrc: return "a new SSRC whose packets never came in sequence";
     case Refusal::kTooManySsrcs: return "more SSRCs than a stream may have";
+    case Refusal::kSrtpUnauthenticated: return "SRTP that authenticates under none of the stream's keys";
+    case Refusal::kSrtpReplayed:
+      return "an SRTP packet index already received or behind the replay window (a replay, or "
+             "another sender reusing the SSRC: libsrtp2 checks this before authenticating)";
   }
   return "?";
 }
@@ -48,6 +52,8 @@ const char* ToString(Refusal refusal) {
     case Refusal::kUnlistedRid: return "unlisted_rid";
     case Refusal::kUnvalidatedSsrc: return "unvalidated_ssrc";
     case Refusal::kTooManySsrcs: return "too_many_ssrcs";
+    case Refusal::kSrtpUnauthenticated: return "srtp_unauthenticated";
+    case Refusal::kSrtpReplayed: return "srtp_replayed_or_stale";
   }
   return "unknown";
 }
@@ -56,6 +62,14 @@ SourceGate::SourceGate(SourceRules rules, std::string label, MediaCounters* coun
                        LogFunction log)
     : rules_(std::move(rules)), label_(std::move(label)), counters_(counters), log_(std::move(log)) {
   trusted_.reserve(kMaxSsrcs);  // never reallocated under the receiving thread's reads
+  if (!rules_.srtp_keys.empty()) {
+    auto receiver = srtp::SrtpReceiver::Create(rules_.srtp_keys);
+    if (receiver.ok()) {
+      srtp_ = *std::move(receiver);
+    } else if (log_) {  // every packet is then refused as unauthenticated
+      log_(absl::StrCat("media port ", label_, ": ", receiver.status().message()));
+    }
+  }
 }
 
 void SourceGate::Refuse(Refusal refusal, const Endpoint& from) {
@@ -78,6 +92,17 @@ void SourceGate::Offer(const Endpoint& from, absl::Span<const uint8_t> packet, i
   const bool locked_address = locked_ && locked_->address == from.address;
   if (locked_ && !locked_address && arrival_us - locked_heard_us_ < kSilenceBeforeMoveUs) {
     return Refuse(Refusal::kOtherSource, from);
+  }
+  if (encrypted()) {
+    const auto result = srtp_ ? srtp_->Unprotect(packet, &plain_)
+                              : srtp::SrtpReceiver::Result::kNotAuthenticated;
+    if (result == srtp::SrtpReceiver::Result::kReplayed) {
+      return Refuse(Refusal::kSrtpReplayed, from);
+    }
+    if (result != srtp::SrtpReceiver::Result::kOk) {
+      return Refuse(Refusal::kSrtpUnauthenticated, from);
+    }
+    packet = plain_;
   }
   if (rtp::LooksLikeRtcp(packet)) {
     if (!locked_address) {

@@ -16,7 +16,8 @@
 //   address) has been silent for kSilenceBeforeMoveUs and validated media
 //   comes from the new one (a NAT that rebinds, a publisher that changed
 //   networks);
-// - an allowed source given when the stream was announced refuses all others.
+// - an allowed source given when the stream was announced refuses all others;
+// - with SDES keys, only SRTP/SRTCP that authenticates gets further, decrypted.
 // Refused packets are counted by reason and never copied; the first of each
 // reason is logged (a flood writes one line, not one per packet).
 // One receiving thread offers a port's packets; locked() may be read from any.
@@ -27,6 +28,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -52,8 +54,10 @@ enum class Refusal {
   kUnlistedRid,        // a RID header extension the SDP does not list
   kUnvalidatedSsrc,    // held on probation and never followed in sequence
   kTooManySsrcs,       // over kMaxSsrcs validated SSRCs on one port
+  kSrtpUnauthenticated,  // an SRTP stream's packet that authenticates under no key
+  kSrtpReplayed,         // an SRTP index already seen or too old (checked before authentication)
 };
-inline constexpr int kRefusalCount = 9;
+inline constexpr int kRefusalCount = 11;
 // "not_rtp", "source_not_allowed", ... as /metrics labels them.
 const char* ToString(Refusal refusal);
 
@@ -87,6 +91,8 @@ class SourceGate {
   // Where `ssrc`'s media comes from (else the last validated source, if
   // any): RTCP feedback goes there. Any thread.
   std::optional<Endpoint> FeedbackTo(uint32_t ssrc) const;
+  // True for an SRTP stream (feedback would need a key of the node's own).
+  bool encrypted() const { return !rules_.srtp_keys.empty(); }
 
  private:
   struct Held {
@@ -124,6 +130,8 @@ class SourceGate {
   bool Validate(const Endpoint& from, uint32_t ssrc, int64_t arrival_us);
 
   const SourceRules rules_;
+  std::unique_ptr<srtp::SrtpReceiver> srtp_;  // with keys
+  std::vector<uint8_t> plain_;                // the decrypted packet, capacity reused
   const std::string label_;
   MediaCounters* const counters_;
   const LogFunction log_;

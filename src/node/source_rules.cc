@@ -1,5 +1,6 @@
 #include "node/source_rules.h"
 
+#include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "rtparchive/media.h"
 #include "sdp/sdp_file.h"
@@ -17,6 +18,13 @@ absl::Status AddSdpSources(absl::string_view sdp, SourceRules* rules) {
     }
     if (!section.mid.empty()) rules->mids.insert(section.mid);
     rules->rids.insert(section.rids.begin(), section.rids.end());
+    for (const std::string& line : section.crypto) {
+      auto key = srtp::ParseSdesCrypto(line);
+      if (!key.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("a=crypto: ", key.status().message()));
+      }
+      rules->srtp_keys.push_back(*std::move(key));
+    }
     for (const auto& [id, uri] : section.header_extensions) {
       if (uri == kMidExtension) rules->mid_extension_id = id;
       if ((uri == kRtpStreamIdExtension || uri == kRepairedRtpStreamIdExtension) &&

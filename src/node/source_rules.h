@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "node/endpoint.h"
+#include "srtp/srtp_receiver.h"
 
 namespace rtparchive::node {
 
@@ -26,10 +27,14 @@ struct SourceRules {
   int mid_extension_id = 0;  // 0: not mapped, so not checked
   std::vector<int> rid_extension_ids;  // rtp-stream-id and repaired-rtp-stream-id
   std::optional<AllowedSource> allowed;
+  // SDES keys (a=crypto): the port then takes only SRTP and SRTCP that
+  // authenticate under one of them, decrypted before anything else looks.
+  std::vector<srtp::SrtpKey> srtp_keys;
 };
 
 // Adds what `sdp` lists (every a=ssrc, a=mid and a=rid, with the header
-// extension IDs that carry MIDs and RIDs). InvalidArgument when it is no SDP.
+// extension IDs that carry MIDs and RIDs, and a=crypto keys). InvalidArgument
+// when it is no SDP or an a=crypto line is not one we can use.
 absl::Status AddSdpSources(absl::string_view sdp, SourceRules* rules);
 
 }  // namespace rtparchive::node

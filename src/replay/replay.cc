@@ -125,13 +125,22 @@ namespace {
 // Scans the capture and plans the streams to record: fills the report's
 // discovery, streams and notes.
 absl::Status PlanReplay(const ReplayOptions& options, ReplayReport* report) {
+  ASSIGN_OR_RETURN(std::vector<srtp::SrtpKey> keys, CollectSrtpKeys(options.srtp_keys, options.sdps));
+  SrtpCounts scan_counts;
+  ASSIGN_OR_RETURN(DatagramFilter decrypt, MakeSrtpFilter(keys, &scan_counts));
   ASSIGN_OR_RETURN(report->discovery,
                    DiscoverStreams(
                        options.capture_path,
                        [&](int64_t done, int64_t total) {
                          if (options.progress) options.progress("scanning", done, total);
                        },
-                       MidExtensionIds(options.sdps)));
+                       MidExtensionIds(options.sdps), decrypt));
+  if (!keys.empty() && scan_counts.decrypted == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "no packet of the capture authenticates under the SRTP key", keys.size() > 1 ? "s" : "",
+        " given (", scan_counts.not_authenticated,
+        " tried): check the key and its suite, or leave the keys out for a plain RTP capture"));
+  }
   // Without a session file, streams are found in the capture and the SDPs;
   // with one, the SDPs' payload types come under the session file's own.
   std::optional<SessionFile> session_with_sdp = options.session;
@@ -250,12 +259,16 @@ class CaptureFeeder {
       }
     }
     ASSIGN_OR_RETURN(auto reader, ingest::PcapReader::Open(options_.capture_path, options_.log));
+    ASSIGN_OR_RETURN(std::vector<srtp::SrtpKey> keys,
+                     CollectSrtpKeys(options_.srtp_keys, options_.sdps));
+    ASSIGN_OR_RETURN(DatagramFilter decrypt, MakeSrtpFilter(keys, &report_->srtp));
     ingest::Datagram datagram;
     int64_t count = 0;
     while (reader->Next(&datagram) == ingest::PcapReader::Result::kDatagram) {
       if (options_.progress && ++count % 4096 == 0) {
         options_.progress("recording", reader->position(), reader->file_size());
       }
+      if (decrypt && !decrypt(&datagram)) continue;
       const std::optional<uint32_t> ssrc = RoutingSsrc(datagram.payload);
       if (!ssrc) continue;
       RETURN_IF_ERROR(ApplyEvents(datagram.arrival_time_us));

@@ -16,6 +16,7 @@
 #include "replay/events_file.h"
 #include "sdp/sdp_file.h"
 #include "replay/session_file.h"
+#include "replay/srtp_filter.h"
 #include "replay/stream_discovery.h"
 #include "rtparchive/archive.h"
 
@@ -28,6 +29,9 @@ struct ReplayOptions {
   // The publishers' SDPs (one per negotiation): payload types, and the
   // streams and tracks they describe. A session file's payloadTypes win.
   std::vector<sdp::SessionDescription> sdps;
+  // SRTP keys (besides the SDPs' a=crypto lines): the capture's SRTP and
+  // SRTCP are decrypted with whichever authenticates each packet.
+  std::vector<srtp::SrtpKey> srtp_keys;
   // Manual stream mode: streams are recorded only between their add and
   // remove events. Without events every stream is recorded throughout.
   std::optional<std::vector<StreamEvent>> events;
@@ -53,6 +57,7 @@ struct ReplayReport {
   ArchiveResult archive;
   int64_t packets_not_routed = 0;       // RTP/RTCP of flows no stream takes
   int64_t packets_while_not_added = 0;  // manual mode: outside add..remove
+  SrtpCounts srtp;                      // of the recording pass, with keys
 };
 
 // Fails when the capture cannot be read, holds no recordable stream, or the

@@ -308,7 +308,8 @@ bool NoteRtcp(absl::Span<const uint8_t> packet, Discovery* discovery) {
 
 absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
                                           const ProgressFunction& progress,
-                                          const std::set<int>& mid_extension_ids) {
+                                          const std::set<int>& mid_extension_ids,
+                                          const std::function<bool(ingest::Datagram*)>& filter) {
   ASSIGN_OR_RETURN(auto reader, ingest::PcapReader::Open(capture_path));
   Discovery discovery;
   FlowScan scan(mid_extension_ids);
@@ -318,6 +319,7 @@ absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
   while ((result = reader->Next(&datagram)) == ingest::PcapReader::Result::kDatagram) {
     if (progress && ++count % 4096 == 0) progress(reader->position(), reader->file_size());
     if (discovery.datagrams++ == 0) discovery.first_arrival_us = datagram.arrival_time_us;
+    if (filter && !filter(&datagram)) continue;
     rtp::RtpPacketView view;
     if (!rtp::LooksLikeRtpOrRtcp(datagram.payload)) {
       ++discovery.not_rtp;

@@ -70,9 +70,11 @@ struct Discovery {
 // Reads the whole capture. Fails only when it cannot be read at all. With
 // `mid_extension_ids` (from an SDP's a=extmap), each SSRC's mid is read
 // from its packets.
+// `filter` (when set) may rewrite or drop each datagram first (decryption).
 absl::StatusOr<Discovery> DiscoverStreams(const std::string& capture_path,
                                           const ProgressFunction& progress = nullptr,
-                                          const std::set<int>& mid_extension_ids = {});
+                                          const std::set<int>& mid_extension_ids = {},
+                                          const std::function<bool(ingest::Datagram*)>& filter = nullptr);
 
 // Groups recognised tracks into streams (by the SDP's stream key, else by
 // CNAME, else by flow). Exposed for the session matcher and tests.

@@ -134,6 +134,8 @@ absl::StatusOr<SessionDescription> ParseSdp(absl::string_view sdp) {
       ReadExtmap(line, &section.header_extensions);
     } else if (absl::ConsumePrefix(&line, "mid:")) {
       section.mid = std::string(line);
+    } else if (absl::ConsumePrefix(&line, "crypto:")) {
+      section.crypto.emplace_back(line);
     } else if (absl::ConsumePrefix(&line, "rid:")) {
       section.rids.emplace_back(SplitFirstWord(line).first);
     } else if (absl::ConsumePrefix(&line, "msid:")) {

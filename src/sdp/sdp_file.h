@@ -28,6 +28,7 @@ struct SdpMediaSection {
   std::string kind;  // the m= line's media: "audio", "video", ...
   std::string mid;
   std::vector<std::string> rids;  // a=rid:<id> (RFC 8851)
+  std::vector<std::string> crypto;  // a=crypto values (SDES keys, RFC 4568), as written
   std::string msid_stream;  // a=msid:<stream> <track>; "-" when the track has no stream
   std::string msid_track;
   std::map<int, PayloadTypeInfo> payload_types;

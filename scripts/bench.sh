@@ -6,7 +6,7 @@
 #
 # 1. Microbenchmarks (Google Benchmark): RTP parsing, the per-packet path
 #    (parse, reorder, depacketize, assemble; no disk), the WebM writer, the
-#    finaliser's ZIP.
+#    finaliser's ZIP; the node's source gate (a publisher's packets, floods).
 # 2. Captures from ../shared/corpus/make-corpus.sh (no audio, no RTCP: plain
 #    RTP video every anchor can read), cached in
 #    ${XDG_CACHE_HOME:-~/.cache}/rtparchive-bench: one VP8 stream of SECONDS
@@ -35,10 +35,13 @@ for p in hyperfine janus-tools time; do
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null; }
 done
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target rtparchive_cli packet_path_benchmark >/dev/null
+cmake --build build -j "$(nproc)" --target rtparchive_cli packet_path_benchmark media_gate_benchmark >/dev/null
 
 echo "== microbenchmarks"
 ./build/packet_path_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+# A media port's source gate per packet (a publisher's, and refused floods),
+# next to BM_RtpParse above.
+./build/media_gate_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/rtparchive-bench
 mkdir -p "$cache"

@@ -29,6 +29,7 @@ BELOW = {
     "storage": ["base"],
     "http": ["base"],
     "srtp": ["base"],
+    "webrtc": ["base", "srtp"],
     "container": ["base", "codec"],
     "archive": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container"],
     "replay": ["base", "ingest", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive",
@@ -37,7 +38,7 @@ BELOW = {
     "node": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive", "storage",
              "http", "srtp"],
     "cli": ["base", "ingest", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive",
-            "replay", "inspect", "node", "storage", "http", "srtp"],
+            "replay", "inspect", "node", "storage", "http", "srtp", "webrtc"],
 }
 # Public headers: the vocabulary every stage may use, and the ones only the
 # stages at and above archive/ may (they declare the Archive API).

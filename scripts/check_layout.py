@@ -36,7 +36,7 @@ BELOW = {
                "srtp"],
     "inspect": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive"],
     "node": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive", "storage",
-             "http", "srtp"],
+             "http", "srtp", "webrtc"],
     "cli": ["base", "ingest", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive",
             "replay", "inspect", "node", "storage", "http", "srtp", "webrtc"],
 }

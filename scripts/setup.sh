@@ -21,6 +21,9 @@ packages=(
   # the corpus script's packetizers (../shared/corpus/make-corpus.sh)
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-x
+  # the WHIP test's publisher: webrtcbin with libnice, driven from Python
+  gstreamer1.0-nice python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
+  gir1.2-gst-plugins-bad-1.0
 )
 
 # Chromium is only for the playback test, which is skipped without it: a

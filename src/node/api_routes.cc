@@ -69,6 +69,14 @@ void Node::Impl::ServeMetrics(const http::Request&, http::Response& response) {
 
 void Node::Impl::RegisterRoutes() {
   router_.Add("GET", "/metrics", [this](auto&&... args) { ServeMetrics(args...); });
+  // WHIP (RFC 9725): publish with one POST; the resource it answers with
+  // (Location) is deleted when the publisher leaves. PATCH (trickle ICE)
+  // gets 405: the node is ICE-lite and its answer holds its one candidate.
+  router_.Add("POST", R"(/whip/(\d+)/([^/]+))", [this](auto&&... args) { WhipPublish(args...); });
+  router_.Add("OPTIONS", R"(/whip/(\d+)/([^/]+))", WhipOptions);
+  router_.Add("DELETE", R"(/whip/(\d+)/([^/]+)/([\w.-]+))",
+              [this](auto&&... args) { WhipDelete(args...); });
+  router_.Add("OPTIONS", R"(/whip/(\d+)/([^/]+)/([\w.-]+))", WhipOptions);
   const std::string project = R"(/v2/project/(\d+))";
   router_.Add("POST", project + "/archive",
                Authenticated([this](auto&&... args) { StartArchive(args...); }));

@@ -28,6 +28,10 @@ struct ArchiveRecord {
   bool has_audio = true;
   bool has_video = true;
   bool manual = false;              // streamMode "manual"
+  // The video codec of an archive recording now (chosen at its start from
+  // its publishers' payload types; not kept in the state): a WHIP answer
+  // picks it when the publisher offers it.
+  VideoCodec video_codec = VideoCodec::kVp8;
   ArchiveStatus status = ArchiveStatus::kStarted;
   std::string reason;
   int64_t created_at_ms = 0;

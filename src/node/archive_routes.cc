@@ -91,7 +91,7 @@ void Node::Impl::StartArchive(int64_t api_key, const http::Request& request,
   for (const StreamOptions& stream : streams) {
     for (const auto& [payload_type, format] : stream.payload_types) offered.push_back(format.format);
   }
-  options.video_codec = ChooseVideoCodec(offered);
+  options.video_codec = record.video_codec = ChooseVideoCodec(offered);
   ArchiveCallbacks callbacks;
   callbacks.on_status = [this, id = record.id](const StatusChange& change) {
     OnStatus(id, change);

@@ -77,15 +77,24 @@ void MediaPorts::Wake() {
 }
 
 absl::StatusOr<int> MediaPorts::Open(SourceRules rules) {
+  return Bind([&](int port, Socket& socket) {
+    socket.gate = std::make_shared<SourceGate>(std::move(rules), absl::StrCat(port), &counters_, log_);
+  });
+}
+
+absl::StatusOr<int> MediaPorts::Open(std::shared_ptr<WebRtcTransport> transport) {
+  return Bind([&](int, Socket& socket) { socket.webrtc = std::move(transport); });
+}
+
+absl::StatusOr<int> MediaPorts::Bind(const std::function<void(int port, Socket& socket)>& fill) {
   std::lock_guard<std::mutex> lock(mu_);
   for (int port = first_port_; port <= last_port_; ++port) {
     if (sockets_.count(port)) continue;
-    int family = 0;
-    const int fd = BindUdp(address_, port, &family);
-    if (fd < 0) continue;  // taken by another program
-    sockets_[port] = {fd, family,
-                      std::make_shared<SourceGate>(std::move(rules), absl::StrCat(port),
-                                                   &counters_, log_)};
+    Socket socket;
+    socket.fd = BindUdp(address_, port, &socket.family);
+    if (socket.fd < 0) continue;  // taken by another program
+    fill(port, socket);
+    sockets_[port] = std::move(socket);
     Wake();
     return port;
   }
@@ -107,8 +116,18 @@ void MediaPorts::Close(int port) {
 bool MediaPorts::SendBack(int port, uint32_t ssrc, absl::Span<const uint8_t> packet) {
   std::lock_guard<std::mutex> lock(mu_);
   auto socket = sockets_.find(port);
-  if (socket == sockets_.end() || socket->second.gate->encrypted()) return false;
-  const std::optional<Endpoint> peer = socket->second.gate->FeedbackTo(ssrc);
+  if (socket == sockets_.end()) return false;
+  std::optional<Endpoint> peer;
+  std::vector<uint8_t> protected_packet;
+  if (socket->second.webrtc) {  // SRTCP under the node's DTLS key
+    auto feedback = socket->second.webrtc->ProtectFeedback(packet);
+    if (!feedback) return false;
+    protected_packet = std::move(feedback->first);
+    packet = protected_packet;
+    peer = feedback->second;
+  } else if (!socket->second.gate->encrypted()) {  // SDES: the node has no key to send with
+    peer = socket->second.gate->FeedbackTo(ssrc);
+  }
   sockaddr_storage address{};
   socklen_t size = 0;
   if (!peer || !ToSocketAddress(*peer, socket->second.family, &address, &size)) return false;
@@ -121,7 +140,7 @@ void MediaPorts::Run() {
   std::vector<uint8_t> buffer(65536);
   while (true) {
     std::vector<pollfd> polled = {{wake_fds_[0], POLLIN, 0}};
-    std::vector<std::pair<int, std::shared_ptr<SourceGate>>> gates = {{0, nullptr}};  // by port
+    std::vector<std::pair<int, Socket>> sockets = {{0, Socket{}}};  // by port, shared parts copied
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) return;
@@ -129,10 +148,20 @@ void MediaPorts::Run() {
       closing_.clear();
       for (const auto& [port, socket] : sockets_) {
         polled.push_back({socket.fd, POLLIN, 0});
-        gates.emplace_back(port, socket.gate);
+        sockets.emplace_back(port, socket);
       }
     }
-    if (::poll(polled.data(), polled.size(), 1000) <= 0) continue;
+    // A short wait while any WHIP publisher may need a DTLS retransmission.
+    const int ready = ::poll(polled.data(), polled.size(), 200);
+    for (size_t i = 1; i < sockets.size(); ++i) {
+      const Socket& socket = sockets[i].second;
+      if (socket.webrtc) {
+        socket.webrtc->OnTimer([&](absl::Span<const uint8_t> datagram, const Endpoint& to) {
+          SendTo(socket, datagram, to);
+        });
+      }
+    }
+    if (ready <= 0) continue;
     if (polled[0].revents & POLLIN) {
       char drain[64];
       while (::read(wake_fds_[0], drain, sizeof(drain)) > 0) {
@@ -141,8 +170,11 @@ void MediaPorts::Run() {
     for (size_t i = 1; i < polled.size(); ++i) {
       if (!(polled[i].revents & POLLIN)) continue;
       // A port closed meanwhile still has its fd: this thread closes it, later.
-      const int port = gates[i].first;
-      SourceGate& gate = *gates[i].second;
+      const int port = sockets[i].first;
+      const Socket& socket = sockets[i].second;
+      const auto deliver = [&](absl::Span<const uint8_t> packet, int64_t arrival_us) {
+        on_packet_(port, packet, arrival_us);
+      };
       // Drain the socket: a keyframe arrives as a burst.
       for (int burst = 0; burst < 256; ++burst) {
         sockaddr_storage peer{};
@@ -150,14 +182,26 @@ void MediaPorts::Run() {
         const ssize_t got = ::recvfrom(polled[i].fd, buffer.data(), buffer.size(), 0,
                                        reinterpret_cast<sockaddr*>(&peer), &peer_size);
         if (got < 0) break;
-        gate.Offer(EndpointOf(peer),
-                   absl::Span<const uint8_t>(buffer.data(), static_cast<size_t>(got)),
-                   SystemTimeUs(), [&](absl::Span<const uint8_t> packet, int64_t arrival_us) {
-                     on_packet_(port, packet, arrival_us);
-                   });
+        const absl::Span<const uint8_t> datagram(buffer.data(), static_cast<size_t>(got));
+        if (socket.webrtc) {
+          socket.webrtc->Offer(EndpointOf(peer), datagram, SystemTimeUs(), deliver,
+                               [&](absl::Span<const uint8_t> answer, const Endpoint& to) {
+                                 SendTo(socket, answer, to);
+                               });
+        } else {
+          socket.gate->Offer(EndpointOf(peer), datagram, SystemTimeUs(), deliver);
+        }
       }
     }
   }
+}
+
+void MediaPorts::SendTo(const Socket& socket, absl::Span<const uint8_t> datagram, const Endpoint& to) {
+  sockaddr_storage address{};
+  socklen_t size = 0;
+  if (!ToSocketAddress(to, socket.family, &address, &size)) return;
+  (void)::sendto(socket.fd, datagram.data(), datagram.size(), 0,
+                 reinterpret_cast<const sockaddr*>(&address), size);
 }
 
 }  // namespace rtparchive::node

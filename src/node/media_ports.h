@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "node/source_gate.h"
+#include "node/webrtc_transport.h"
 
 namespace rtparchive::node {
 
@@ -38,6 +39,9 @@ class MediaPorts {
   // Binds the next free port of the range, taking the sources `rules`
   // allow. ResourceExhausted when none is free.
   absl::StatusOr<int> Open(SourceRules rules);
+  // A WHIP publisher's port: its datagrams go to `transport` (ICE, DTLS,
+  // SRTP), which answers through the port.
+  absl::StatusOr<int> Open(std::shared_ptr<WebRtcTransport> transport);
   void Close(int port);
   // Sends `packet` (feedback about `ssrc`) to where `port` takes that SSRC
   // from; false before it has validated media.
@@ -45,6 +49,7 @@ class MediaPorts {
 
   // Totals over every port, for /metrics.
   const MediaCounters& counters() const { return counters_; }
+  MediaCounters* mutable_counters() { return &counters_; }
 
  private:
   struct Socket {
@@ -52,7 +57,11 @@ class MediaPorts {
     int family = 0;
     // Shared with the receiving thread, which offers packets to it unlocked.
     std::shared_ptr<SourceGate> gate;
+    std::shared_ptr<WebRtcTransport> webrtc;  // instead of `gate` for WHIP
   };
+  // Binds the next free port and lets `fill` complete its socket.
+  absl::StatusOr<int> Bind(const std::function<void(int port, Socket& socket)>& fill);
+  static void SendTo(const Socket& socket, absl::Span<const uint8_t> datagram, const Endpoint& to);
   void Run();
   void Wake();
 

@@ -28,6 +28,7 @@ absl::Status Node::Impl::Init() {
   // Uploads cut short by the last stop go again, now that the state is read.
   for (const auto& [record, target] : pending_uploads_) EnqueueUpload(record, target);
   pending_uploads_.clear();
+  ASSIGN_OR_RETURN(dtls_certificate_, webrtc::DtlsCertificate::Generate());
   RegisterRoutes();
   http::ServerOptions options;
   options.head.max_target_bytes = 2048;  // IDs are short; routes match the whole path
@@ -125,6 +126,7 @@ void Node::Impl::Tick() {
     const int64_t now = SystemTimeUs();
     for (const auto& archive : recording) archive->AdvanceTime(now).IgnoreError();
     for (const auto& archive : ArchivesTheSessionRulesStop(now)) archive->Stop().IgnoreError();
+    EndSilentWhipStreams(now);
   }
 }
 

@@ -30,6 +30,8 @@
 #include "node/state_store.h"
 #include "node/storage_target.h"
 #include "node/upload_queue.h"
+#include "node/webrtc_transport.h"
+#include "webrtc/dtls_srtp.h"
 #include "rtparchive/archive.h"
 
 namespace rtparchive::node {
@@ -42,6 +44,8 @@ struct AnnouncedStream {
   std::string session_id;
   StreamOptions options;
   int port = 0;
+  std::shared_ptr<WebRtcTransport> webrtc;  // a WHIP publisher's
+  int64_t created_us = 0;
 };
 
 // A new archive or callback ID.
@@ -177,6 +181,22 @@ class Node::Impl {
                       http::Response& response);
   void AnnounceStream(int64_t api_key, const http::Request& request,
                       http::Response& response);
+  // Adds a newly published stream to its session's auto-mode archives.
+  void JoinAutoArchives(int64_t api_key, const std::string& session_id, const StreamOptions& options);
+  // The publisher left: its port closes, its archives end its segment. False if unknown.
+  bool RemoveStream(int64_t api_key, const std::string& session_id, const std::string& stream_id);
+
+  // ---- WHIP (whip_routes.cc) ---------------------------------------------------
+  // POST /whip/{apiKey}/{sessionId}: the offer in, 201 with the answer out.
+  void WhipPublish(const http::Request& request, http::Response& response);
+  // DELETE /whip/{apiKey}/{sessionId}/{streamId}: the publisher left.
+  void WhipDelete(const http::Request& request, http::Response& response);
+  // OPTIONS: what a web page on another origin may send (CORS).
+  static void WhipOptions(const http::Request& request, http::Response& response);
+  // Authorization: Bearer <the API secret, or an HS256 JWT as X-OPENTOK-AUTH>.
+  std::optional<Failure> AuthenticateBearer(const http::Request& request, int64_t* api_key);
+  // WHIP publishers whose consent checks stopped (a closed tab) leave.
+  void EndSilentWhipStreams(int64_t now_us);
   void WithdrawStream(int64_t api_key, const http::Request& request,
                       http::Response& response);
   const NodeConfig config_;
@@ -197,6 +217,7 @@ class Node::Impl {
   std::map<int64_t, StorageTarget> targets_;  // by API key
   std::unique_ptr<UploadQueue> uploads_;
   NodeMetrics metrics_;
+  std::shared_ptr<webrtc::DtlsCertificate> dtls_certificate_;  // made at start-up
   bool shutting_down_ = false;
   std::atomic<bool> timer_stop_{false};
   std::thread timer_;

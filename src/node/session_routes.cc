@@ -154,7 +154,6 @@ void Node::Impl::AnnounceStream(int64_t api_key, const http::Request& request,
     }
     sources.allowed = *allowed;
   }
-  std::vector<std::pair<std::string, std::shared_ptr<Archive>>> auto_archives;
   int port = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -165,7 +164,18 @@ void Node::Impl::AnnounceStream(int64_t api_key, const http::Request& request,
     auto opened = media_.Open(std::move(sources));
     if (!opened.ok()) return Reply(response, {503, std::string(opened.status().message())});
     port = *opened;
-    streams_by_port_[port] = {api_key, session_id, options, port};
+    streams_by_port_[port] = {api_key, session_id, options, port, nullptr, SystemTimeUs()};
+  }
+  JoinAutoArchives(api_key, session_id, options);
+  ReplyJson(response, absl::StrCat("{\"streamId\":\"", options.stream_id, "\",\"address\":\"",
+                                   config_.media_address, "\",\"port\":", port, "}"));
+}
+
+void Node::Impl::JoinAutoArchives(int64_t api_key, const std::string& session_id,
+                                  const StreamOptions& options) {
+  std::vector<std::pair<std::string, std::shared_ptr<Archive>>> auto_archives;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [id, archive] : archives_) {
       const ArchiveRecord& record = records_[id];
       if (record.api_key == api_key && record.session_id == session_id && !record.manual) {
@@ -180,20 +190,25 @@ void Node::Impl::AnnounceStream(int64_t api_key, const http::Request& request,
     added_[id].insert(options.stream_id);
     SaveRecord(records_[id]);
   }
-  ReplyJson(response, absl::StrCat("{\"streamId\":\"", options.stream_id, "\",\"address\":\"",
-                                   config_.media_address, "\",\"port\":", port, "}"));
 }
 
 void Node::Impl::WithdrawStream(int64_t api_key, const http::Request& request,
                                 http::Response& response) {
   const std::string session_id = request.matches[2], stream_id = request.matches[3];
+  if (!RemoveStream(api_key, session_id, stream_id)) {
+    return Reply(response, {404, absl::StrCat("stream ", stream_id, " is not announced")});
+  }
+  response.status = 204;
+}
+
+bool Node::Impl::RemoveStream(int64_t api_key, const std::string& session_id,
+                              const std::string& stream_id) {
   std::vector<std::shared_ptr<Archive>> recording;
   int port = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     AnnouncedStream* stream = FindStream(api_key, session_id, stream_id);
-    if (stream == nullptr)
-      return Reply(response, {404, absl::StrCat("stream ", stream_id, " is not announced")});
+    if (stream == nullptr) return false;
     port = stream->port;
     streams_by_port_.erase(port);
     for (auto& [id, archive] : archives_) {
@@ -202,6 +217,7 @@ void Node::Impl::WithdrawStream(int64_t api_key, const http::Request& request,
   }
   media_.Close(port);
   for (const auto& archive : recording) archive->RemoveStream(stream_id).IgnoreError();
-  response.status = 204;
+  return true;
 }
+
 }  // namespace rtparchive::node

@@ -31,6 +31,8 @@ const char* Explain(Refusal refusal) {
     case Refusal::kSrtpReplayed:
       return "an SRTP packet index already received or behind the replay window (a replay, or "
              "another sender reusing the SSRC: libsrtp2 checks this before authenticating)";
+    case Refusal::kStunUnauthenticated:
+      return "a STUN message that is no binding request with the publisher's ICE credentials";
   }
   return "?";
 }
@@ -54,6 +56,7 @@ const char* ToString(Refusal refusal) {
     case Refusal::kTooManySsrcs: return "too_many_ssrcs";
     case Refusal::kSrtpUnauthenticated: return "srtp_unauthenticated";
     case Refusal::kSrtpReplayed: return "srtp_replayed_or_stale";
+    case Refusal::kStunUnauthenticated: return "stun_unauthenticated";
   }
   return "unknown";
 }

@@ -56,8 +56,9 @@ enum class Refusal {
   kTooManySsrcs,       // over kMaxSsrcs validated SSRCs on one port
   kSrtpUnauthenticated,  // an SRTP stream's packet that authenticates under no key
   kSrtpReplayed,         // an SRTP index already seen or too old (checked before authentication)
+  kStunUnauthenticated,  // WHIP: a STUN message that is no binding request with our credentials
 };
-inline constexpr int kRefusalCount = 11;
+inline constexpr int kRefusalCount = 12;
 // "not_rtp", "source_not_allowed", ... as /metrics labels them.
 const char* ToString(Refusal refusal);
 

@@ -142,24 +142,59 @@ SrtpReceiver::~SrtpReceiver() {
   }
 }
 
-absl::StatusOr<std::unique_ptr<SrtpReceiver>> SrtpReceiver::Create(const std::vector<SrtpKey>& keys) {
+namespace {
+
+// libsrtp2's session for `key`, any SSRC in the given direction; null on failure.
+srtp_t MakeSession(const SrtpKey& key, srtp_ssrc_type_t direction) {
   static std::once_flag initialised;
   std::call_once(initialised, [] { srtp_init(); });
+  std::vector<uint8_t> copy = key.key_salt;  // libsrtp2 reads it while creating
+  srtp_policy_t policy{};
+  SetPolicy(key.suite, &policy);
+  policy.ssrc.type = direction;
+  policy.key = copy.data();
+  policy.window_size = 1024;  // publishers' packets reordered in the network stay valid
+  policy.allow_repeat_tx = 0;
+  srtp_t session = nullptr;
+  return srtp_create(&session, &policy) == srtp_err_status_ok ? session : nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SrtcpSender>> SrtcpSender::Create(const SrtpKey& key) {
+  if (key.key_salt.size() != KeySaltBytes(key.suite)) {
+    return absl::InvalidArgumentError("an SRTP key has the wrong length for its suite");
+  }
+  std::unique_ptr<SrtcpSender> sender(new SrtcpSender);
+  sender->session_ = MakeSession(key, ssrc_any_outbound);
+  if (sender->session_ == nullptr) return absl::InternalError("libsrtp2 could not create a session");
+  return sender;
+}
+
+SrtcpSender::~SrtcpSender() {
+  if (session_ != nullptr) srtp_dealloc(static_cast<srtp_t>(session_));
+}
+
+std::vector<uint8_t> SrtcpSender::Protect(absl::Span<const uint8_t> rtcp) {
+  std::vector<uint8_t> packet(rtcp.begin(), rtcp.end());
+  int length = static_cast<int>(packet.size());
+  packet.resize(packet.size() + SRTP_MAX_TRAILER_LEN + 4);  // index and tag
+  if (srtp_protect_rtcp(static_cast<srtp_t>(session_), packet.data(), &length) != srtp_err_status_ok) {
+    return {};
+  }
+  packet.resize(static_cast<size_t>(length));
+  return packet;
+}
+
+absl::StatusOr<std::unique_ptr<SrtpReceiver>> SrtpReceiver::Create(const std::vector<SrtpKey>& keys) {
   if (keys.empty()) return absl::InvalidArgumentError("no SRTP key given");
   std::unique_ptr<SrtpReceiver> receiver(new SrtpReceiver(keys.size()));
   for (size_t i = 0; i < keys.size(); ++i) {
     if (keys[i].key_salt.size() != KeySaltBytes(keys[i].suite)) {
       return absl::InvalidArgumentError("an SRTP key has the wrong length for its suite");
     }
-    std::vector<uint8_t> key = keys[i].key_salt;  // libsrtp2 reads it while creating
-    srtp_policy_t policy{};
-    SetPolicy(keys[i].suite, &policy);
-    policy.ssrc.type = ssrc_any_inbound;
-    policy.key = key.data();
-    policy.window_size = 1024;  // publishers' packets reordered in the network stay valid
-    policy.allow_repeat_tx = 0;
-    srtp_t session = nullptr;
-    if (srtp_create(&session, &policy) != srtp_err_status_ok) {
+    srtp_t session = MakeSession(keys[i], ssrc_any_inbound);
+    if (session == nullptr) {
       return absl::InternalError("libsrtp2 could not create a session for an SRTP key");
     }
     receiver->sessions_[i] = session;

@@ -67,6 +67,23 @@ class SrtpReceiver {
   std::vector<std::pair<uint32_t, size_t>> key_of_ssrc_;  // bounded: last 64 SSRCs
 };
 
+// The node's own SRTCP (its RTCP feedback to a DTLS-SRTP publisher), under
+// the key the node exported for itself.
+class SrtcpSender {
+ public:
+  static absl::StatusOr<std::unique_ptr<SrtcpSender>> Create(const SrtpKey& key);
+  ~SrtcpSender();
+  SrtcpSender(const SrtcpSender&) = delete;
+  SrtcpSender& operator=(const SrtcpSender&) = delete;
+
+  // `rtcp` protected (encrypted, index and tag appended); empty on failure.
+  std::vector<uint8_t> Protect(absl::Span<const uint8_t> rtcp);
+
+ private:
+  SrtcpSender() = default;
+  void* session_ = nullptr;  // srtp_t
+};
+
 }  // namespace rtparchive::srtp
 
 #endif  // RTPARCHIVE_SRTP_SRTP_RECEIVER_H_

@@ -1,5 +1,6 @@
 #include "webrtc/whip_sdp.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/ascii.h"
@@ -55,8 +56,9 @@ std::string Parameter(const OfferedCodec& codec, absl::string_view name) {
   return "";
 }
 
-// The codec the node records from `section`, by the project's choice.
-const OfferedCodec* Chosen(const OfferedSection& section) {
+// The codec the node records from `section`: the archive's when offered,
+// else by the project's choice.
+const OfferedCodec* Chosen(const OfferedSection& section, std::optional<VideoCodec> archive_video) {
   if (section.kind == "audio") {
     for (const OfferedCodec& codec : section.codecs) {
       if (Named(codec, "opus") && codec.clock_rate == 48000) return &codec;
@@ -72,7 +74,11 @@ const OfferedCodec* Chosen(const OfferedSection& section) {
     }
   }
   if (offered.empty()) return nullptr;
-  const bool vp8 = ChooseVideoCodec(offered) == VideoCodec::kVp8;
+  const PayloadFormat archive_format =
+      archive_video == VideoCodec::kH264 ? PayloadFormat::kH264 : PayloadFormat::kVp8;
+  const bool vp8 = archive_video && std::count(offered.begin(), offered.end(), archive_format)
+                       ? archive_format == PayloadFormat::kVp8
+                       : ChooseVideoCodec(offered) == VideoCodec::kVp8;
   for (const OfferedCodec& codec : section.codecs) {
     if (vp8 ? Named(codec, "VP8")
             : Named(codec, "H264") && Parameter(codec, "packetization-mode") == "1") {
@@ -186,7 +192,8 @@ absl::StatusOr<std::string> BuildAnswer(const Offer& offer, const AnswerParamete
   std::string media;
   for (const OfferedSection& section : offer.sections) {
     const OfferedCodec* chosen =
-        section.direction == "sendonly" || section.direction == "sendrecv" ? Chosen(section) : nullptr;
+        section.direction == "sendonly" || section.direction == "sendrecv" ? Chosen(section, parameters.archive_video)
+                                                               : nullptr;
     if (chosen == nullptr) {  // rejected: port 0, as RFC 3264 §6 has it
       absl::StrAppend(&media, "m=", section.kind, " 0 ", section.protocol, " ",
                       section.codecs.empty() ? 0 : section.codecs[0].payload_type, "\r\n",

@@ -8,11 +8,13 @@
 #define RTPARCHIVE_WEBRTC_WHIP_SDP_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "rtparchive/media.h"
 
 namespace rtparchive::webrtc {
 
@@ -52,6 +54,8 @@ struct AnswerParameters {
   std::string fingerprint;         // the node's certificate ("sha-256 ...")
   std::string address;             // the node's media address (its host candidate)
   int port = 0;
+  // The video codec of the archive the publisher joins, chosen when offered.
+  std::optional<VideoCodec> archive_video;
 };
 
 // FailedPrecondition (answer 422) when no section has a codec the node

@@ -14,6 +14,10 @@ namespace {
 std::atomic<long> allocations{0};
 }  // namespace
 
+// This binary's operator new and delete are malloc and free, consistently;
+// GCC cannot see that through inlining and warns.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 void* operator new(std::size_t size) {
   ++allocations;
   if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;

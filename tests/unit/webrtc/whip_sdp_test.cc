@@ -37,7 +37,9 @@ std::string ChromiumOffer(const std::string& name) {
   return sdp;
 }
 
-AnswerParameters Node() { return {"nodeufrag", "nodepassword0123456789", kFingerprint, "203.0.113.5", 40002}; }
+AnswerParameters Node() {
+  return {"nodeufrag", "nodepassword0123456789", kFingerprint, "203.0.113.5", 40002, std::nullopt};
+}
 
 TEST(WhipSdpTest, ChromiumVp8OfferGetsABundledRecvonlyAnswer) {
   auto offer = ParseOffer(ChromiumOffer("chromium-plain-vp8"));

@@ -1,0 +1,151 @@
+#include "node/webrtc_transport.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "webrtc/stun_message.h"
+
+namespace rtparchive::node {
+namespace {
+
+webrtc::TransportAddress ToTransportAddress(const Endpoint& endpoint) {
+  webrtc::TransportAddress address;
+  static constexpr uint8_t kV4Mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  address.port = endpoint.port;
+  if (std::equal(kV4Mapped, kV4Mapped + 12, endpoint.address.begin())) {
+    std::copy(endpoint.address.begin() + 12, endpoint.address.end(), address.address.begin());
+  } else {
+    address.ipv6 = true;
+    address.address = endpoint.address;
+  }
+  return address;
+}
+
+bool LooksLikeRtpOrRtcp(absl::Span<const uint8_t> datagram) {
+  return !datagram.empty() && datagram[0] >= 128 && datagram[0] <= 191;  // RFC 7983
+}
+
+}  // namespace
+
+WebRtcTransport::WebRtcTransport(IceCredentials credentials,
+                                 std::unique_ptr<webrtc::DtlsSrtpServer> dtls, SourceRules rules,
+                                 std::string label, MediaCounters* counters,
+                                 SourceGate::LogFunction log)
+    : credentials_(std::move(credentials)),
+      label_(label),
+      counters_(counters),
+      log_(log),
+      dtls_(std::move(dtls)),
+      gate_(std::move(rules), std::move(label), counters, log) {}
+
+bool WebRtcTransport::Checked(const Endpoint& from) const {
+  return std::find(checked_.begin(), checked_.end(), from) != checked_.end();
+}
+
+void WebRtcTransport::Offer(const Endpoint& from, absl::Span<const uint8_t> datagram,
+                            int64_t arrival_us, SourceGate::Deliver deliver, Reply reply) {
+  if (webrtc::LooksLikeStun(datagram)) return OnStun(from, datagram, arrival_us, reply);
+  if (!Checked(from)) {
+    // Not one of the addresses ICE checked: counted as the gate counts strangers.
+    counters_->received.fetch_add(1, std::memory_order_relaxed);
+    counters_->refused[static_cast<int>(Refusal::kOtherSource)].fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (webrtc::LooksLikeDtls(datagram)) return OnDtls(from, datagram, reply);
+  if (!LooksLikeRtpOrRtcp(datagram) || !srtp_in_) {
+    counters_->received.fetch_add(1, std::memory_order_relaxed);
+    counters_->refused[static_cast<int>(Refusal::kNotRtp)].fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  switch (srtp_in_->Unprotect(datagram, &plain_)) {
+    case srtp::SrtpReceiver::Result::kOk:
+      // Authenticated media shows the publisher is there as well as a
+      // consent check does (stacks such as libnice send no checks once
+      // connected, only keepalive indications).
+      last_consent_us_ = arrival_us;
+      return gate_.Offer(from, plain_, arrival_us, deliver);
+    case srtp::SrtpReceiver::Result::kReplayed:
+      counters_->refused[static_cast<int>(Refusal::kSrtpReplayed)].fetch_add(1, std::memory_order_relaxed);
+      break;
+    default:
+      counters_->refused[static_cast<int>(Refusal::kSrtpUnauthenticated)].fetch_add(1, std::memory_order_relaxed);
+      break;
+  }
+  counters_->received.fetch_add(1, std::memory_order_relaxed);
+}
+
+void WebRtcTransport::OnStun(const Endpoint& from, absl::Span<const uint8_t> datagram,
+                             int64_t arrival_us, Reply reply) {
+  counters_->received.fetch_add(1, std::memory_order_relaxed);
+  auto message = webrtc::ParseStun(datagram);
+  const std::string expected_user = credentials_.local_ufrag + ":" + credentials_.remote_ufrag;
+  if (!message.ok() || message->message_class != webrtc::StunClass::kRequest ||
+      message->method != webrtc::kBindingMethod || message->username != expected_user ||
+      !webrtc::FingerprintMatches(datagram, *message) ||
+      !webrtc::IntegrityMatches(datagram, *message, credentials_.local_pwd)) {
+    // Answered by silence: an unauthenticated request gets nothing to reflect.
+    counters_->refused[static_cast<int>(Refusal::kStunUnauthenticated)].fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (!Checked(from)) {
+    if (checked_.size() >= kMaxCheckedAddresses) checked_.erase(checked_.begin());
+    checked_.push_back(from);
+  }
+  last_consent_us_ = arrival_us;
+  if (message->use_candidate) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!selected_ || *selected_ != from) {
+      if (log_) log_(absl::StrCat("WHIP ", label_, ": ICE nominated ", from.ToString()));
+      selected_ = from;
+    }
+  }
+  const auto answer = webrtc::BindingSuccess(message->transaction_id, ToTransportAddress(from),
+                                             credentials_.local_pwd);
+  reply(answer, from);
+}
+
+void WebRtcTransport::OnDtls(const Endpoint& from, absl::Span<const uint8_t> datagram, Reply reply) {
+  counters_->received.fetch_add(1, std::memory_order_relaxed);
+  std::vector<std::vector<uint8_t>> out;
+  const bool was_handshaking = dtls_->state() == webrtc::DtlsSrtpServer::State::kHandshaking;
+  dtls_->Receive(datagram, &out);
+  for (const auto& answer : out) reply(answer, from);
+  if (!was_handshaking) return;
+  if (dtls_->state() == webrtc::DtlsSrtpServer::State::kFailed && !logged_failure_) {
+    logged_failure_ = true;
+    if (log_) log_(absl::StrCat("WHIP ", label_, ": ", dtls_->failure()));
+  }
+  if (dtls_->state() != webrtc::DtlsSrtpServer::State::kConnected) return;
+  auto receiver = srtp::SrtpReceiver::Create({dtls_->publisher_key()});
+  auto sender = srtp::SrtcpSender::Create(dtls_->node_key());
+  if (!receiver.ok() || !sender.ok()) {
+    if (log_) log_(absl::StrCat("WHIP ", label_, ": cannot set up SRTP with the DTLS keys"));
+    return;
+  }
+  srtp_in_ = *std::move(receiver);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    srtcp_out_ = *std::move(sender);
+    if (!selected_) selected_ = from;
+  }
+  connected_ = true;
+  if (log_) log_(absl::StrCat("WHIP ", label_, ": DTLS-SRTP up with ", from.ToString()));
+}
+
+void WebRtcTransport::OnTimer(Reply reply) {
+  if (dtls_->state() != webrtc::DtlsSrtpServer::State::kHandshaking || checked_.empty()) return;
+  std::vector<std::vector<uint8_t>> out;
+  dtls_->OnTimer(&out);
+  for (const auto& datagram : out) reply(datagram, checked_.back());
+}
+
+std::optional<std::pair<std::vector<uint8_t>, Endpoint>> WebRtcTransport::ProtectFeedback(
+    absl::Span<const uint8_t> feedback) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!srtcp_out_ || !selected_) return std::nullopt;
+  std::vector<uint8_t> protected_rtcp = srtcp_out_->Protect(feedback);
+  if (protected_rtcp.empty()) return std::nullopt;
+  return std::make_pair(std::move(protected_rtcp), *selected_);
+}
+
+}  // namespace rtparchive::node

@@ -1,0 +1,232 @@
+"""WHIP publishers (RFC 9725) recorded by the node, with a WebRTC stack no
+one here wrote: GStreamer's webrtcbin (libnice ICE, its own DTLS and SRTP),
+driven by whip_client.py. In a private network namespace the test makes
+itself (webrtcbin gathers no loopback candidates: the node's media address
+is a veth address there, and nothing leaves the namespace).
+
+- VP8 + Opus, then H.264 + Opus, each publishing 5 s into an archive that
+  was recording before it (auto mode): every frame the publisher encoded is
+  in the archive; setup time from POST to connected;
+- the same stream published again (a second segment);
+- a publisher that stops without DELETE ends by the consent timeout;
+- a POST without a token (401), with a wrong one (403), the wrong
+  Content-Type (415), an offer without fingerprint (400), one without a
+  codec the node records (422); STUN with the wrong password and DTLS from
+  an address ICE did not check, counted in /metrics.
+Usage: whip_test.py RTPARCHIVE_BINARY
+"""
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import zipfile
+
+if os.environ.get("_WHIP_NETNS") != "1":
+    if os.geteuid() != 0 or subprocess.run(["unshare", "-n", "true"]).returncode != 0:
+        print("SKIP: needs root for a private network namespace (unshare -n)")
+        sys.exit(77)
+    os.execvpe("unshare", ["unshare", "-n", sys.executable] + sys.argv, dict(os.environ, _WHIP_NETNS="1"))
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, finish  # noqa: E402
+import ffprobe_tools  # noqa: E402
+import node_client  # noqa: E402
+
+BINARY = sys.argv[1]
+CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "whip_client.py")
+WORK = tempfile.mkdtemp(prefix="rtparchive-whip-")
+KEY, SECRET = 4711, "whip-s3cret"
+MEDIA_ADDRESS = "10.99.0.1"
+for command in ["ip link set lo up", "ip link add eth0 type veth peer name eth1",
+                f"ip addr add {MEDIA_ADDRESS}/24 dev eth0", "ip link set eth0 up", "ip link set eth1 up"]:
+    subprocess.run(command.split(), check=True)
+API_PORT = 18080
+BASE = f"http://127.0.0.1:{API_PORT}/v2/project/{KEY}"
+WHIP = f"http://127.0.0.1:{API_PORT}/whip/{KEY}"
+CONFIG = os.path.join(WORK, "node.json")
+json.dump({"listen": f"127.0.0.1:{API_PORT}", "mediaAddress": MEDIA_ADDRESS, "mediaPorts": [41000, 41100],
+           "storage": os.path.join(WORK, "storage"),
+           "limits": {"sessionEndedSeconds": 300},
+           "credentials": [{"apiKey": KEY, "apiSecret": SECRET}]}, open(CONFIG, "w"))
+
+
+def api(method, path, body=None):
+    return node_client.api(BASE, KEY, SECRET, method, path, body)
+
+
+def publisher(session, stream, codec, seconds, gop=60):
+    """whip_client.py publishing (a process)."""
+    out = os.path.join(WORK, f"{stream}.json")
+    return subprocess.Popen(["timeout", "60", "/usr/bin/python3", CLIENT, f"{WHIP}/{session}?streamId={stream}",
+                             SECRET, codec, str(seconds), out, str(gop)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def publish(session, stream, codec, seconds, gop=60):
+    """whip_client.py's result for one publish."""
+    out = os.path.join(WORK, f"{stream}.json")
+    client = publisher(session, stream, codec, seconds, gop)
+    stdout, stderr = client.communicate(timeout=90)
+    run = subprocess.CompletedProcess(client.args, client.returncode, stdout, stderr)
+    if run.returncode != 0 or not os.path.exists(out):
+        print(run.stdout[-500:], run.stderr[-1500:])
+        return {}
+    return json.load(open(out))
+
+
+H264_ONLY = "v=0\r\ns=-\r\nt=0 0\r\nm=video 9 RTP/AVP 102\r\na=rtpmap:102 H264/90000\r\n"
+
+
+def recording(session, name, codec="vp8"):
+    """An auto-mode archive of `session`, recording before its WHIP publisher
+    comes (a placeholder publisher, announced but silent, lets it start; its
+    SDP gives the archive its video codec)."""
+    placeholder = {"streamId": "placeholder"}
+    if codec == "h264":
+        placeholder["sdp"] = H264_ONLY
+    api("POST", f"/session/{session}/stream", placeholder)
+    status, archive = api("POST", "/archive", {"sessionId": session, "name": name})
+    check(status == 200, f"{name}: archive started ({status} {archive})")
+    return archive["id"]
+
+
+def finished(archive_id, name):
+    """{file name: (video frames, audio frames, manifest entry)} of the stopped archive."""
+    api("POST", f"/archive/{archive_id}/stop")
+    for _ in range(100):
+        status, got = api("GET", f"/archive/{archive_id}")
+        if got.get("status") == "available":
+            break
+        time.sleep(0.1)
+    status, zip_bytes = api("GET", f"/archive/{archive_id}/download")
+    path = os.path.join(WORK, name + ".zip")
+    open(path, "wb").write(zip_bytes if isinstance(zip_bytes, bytes) else b"")
+    files = {}
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith(".json"))))
+        for entry in manifest["files"]:
+            archive.extract(entry["filename"], os.path.join(WORK, name))
+            media = os.path.join(WORK, name, entry["filename"])
+            files[entry["filename"]] = (len(ffprobe_tools.packets(media, "v")),
+                                        len(ffprobe_tools.packets(media, "a")), entry)
+    return files
+
+
+def raw_post(path, headers, body):
+    request = urllib.request.Request(f"http://127.0.0.1:{API_PORT}{path}", data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def metric(text, reason):
+    for line in text.splitlines():
+        if line.startswith(f'rtparchive_media_packets_refused_total{{reason="{reason}"}}'):
+            return int(line.split()[-1])
+    return 0
+
+
+node = node_client.start_node(BINARY, CONFIG, API_PORT, os.path.join(WORK, "node.log"))
+try:
+    table = []
+    for codec, extension in (("vp8", "webm"), ("h264", "mkv")):
+        archive_id = recording(f"whip-{codec}", codec, codec)
+        result = publish(f"whip-{codec}", f"pub-{codec}", codec, 5)
+        check(result.get("status") == 201 and result.get("deleted") == 200,
+              f"{codec}: published (201) and left (DELETE 200) ({result})")
+        files = finished(archive_id, codec)
+        video, audio, _ = files.get(f"pub-{codec}.{extension}", (0, 0, None))
+        encoded, sent = result.get("frames_encoded", -1), result.get("frames_sent", -1)
+        setup_ms = (result.get("posted_after_s", 0) and result.get("connected_after_s", 0)) * 1000
+        table.append(f"| webrtcbin | {codec} | {encoded} | {sent} | {video} | {audio} | {setup_ms:.0f} ms |")
+        # Webrtcbin reports the connection a little after its first packets
+        # go out: the archive may hold more than that count, never fewer.
+        check(sent >= 100 and sent <= video <= encoded,
+              f"{codec}: every frame the publisher sent is archived ({video}: at least the {sent} sent "
+              f"from the first keyframe once connected, at most the {encoded} encoded)")
+        check(audio >= 240, f"{codec}: its Opus is archived ({audio} frames for 5 s)")
+
+    # An archive started while a publisher sends (keyframes 10 s apart) asks
+    # for a keyframe with an SRTCP PLI under the node's DTLS key: video
+    # starts at once, not at the next keyframe after the publish has ended.
+    client = publisher("whip-pli", "pli", "vp8", 6, gop=300)
+    for _ in range(100):
+        if "WHIP pli: DTLS-SRTP up" in open(os.path.join(WORK, "node.log")).read():
+            break
+        time.sleep(0.1)
+    time.sleep(1.5)
+    status, archive = api("POST", "/archive", {"sessionId": "whip-pli", "name": "pli"})
+    client.communicate(timeout=60)
+    files = finished(archive["id"], "pli") if status == 200 else {}
+    video, audio, _ = files.get("pli.webm", (0, 0, None))
+    print(f"archive started 1.5 s into a publish with keyframes 10 s apart: {video} video frames, "
+          f"{audio} audio frames", flush=True)
+    check(video >= 90 and audio >= 150, f"a keyframe on the node's PLI: {video} video frames for ~4 s ({audio} audio)")
+
+    # The same publisher twice: two segments of one stream.
+    archive_id = recording("whip-again", "again")
+    first, second = publish("whip-again", "pub", "vp8", 2), publish("whip-again", "pub", "vp8", 2)
+    files = finished(archive_id, "again")
+    segments = sorted(name for name in files if name.startswith("pub"))
+    check(first.get("status") == 201 and second.get("status") == 201 and len(segments) == 2,
+          f"a re-publish is a second segment ({segments})")
+
+    # Bad requests, each answered with the status that says why.
+    offer = open(os.path.join(WORK, "offer.sdp"), "w")
+    good = {"Content-Type": "application/sdp", "Authorization": f"Bearer {SECRET}"}
+    sdp = ("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+           "a=fingerprint:sha-256 " + ":".join(["AB"] * 32) + "\r\na=setup:actpass\r\n"
+           "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=sendonly\r\na=rtpmap:96 VP8/90000\r\n")
+    cases = [
+        ({"Content-Type": "application/sdp"}, sdp, 401, "no token"),
+        (dict(good, Authorization="Bearer wrong"), sdp, 403, "a wrong token"),
+        (dict(good, **{"Content-Type": "application/json"}), sdp, 415, "not application/sdp"),
+        (good, sdp.replace("a=fingerprint", "a=x-fingerprint"), 400, "no DTLS fingerprint"),
+        (good, sdp.replace("VP8/90000", "AV1/90000"), 422, "no codec the node records"),
+    ]
+    for headers, body, expected, what in cases:
+        status, text = raw_post(f"/whip/{KEY}/whip-bad?streamId=bad", headers, body.encode())
+        check(status == expected, f"WHIP POST with {what}: {expected} ({status} {text[:120]})")
+    status, answer = raw_post(f"/whip/{KEY}/whip-bad?streamId=probe", good, sdp.encode())
+    check(status == 201 and "a=ice-lite" in answer, f"a valid offer gets an answer ({status})")
+    port = int(answer.split("m=video ")[1].split()[0]) if status == 201 else 0
+    if port:
+        prober = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        prober.bind((MEDIA_ADDRESS, 0))
+        # A binding request with a wrong USERNAME, and a DTLS record from an unchecked address.
+        stun = struct.pack("!HHI12s", 1, 12, 0x2112A442, os.urandom(12)) + struct.pack("!HH8s", 6, 8, b"x:abcd\x00\x00")
+        prober.sendto(stun, (MEDIA_ADDRESS, port))
+        prober.sendto(bytes([22, 0xfe, 0xfd]) + os.urandom(40), (MEDIA_ADDRESS, port))
+        time.sleep(0.3)
+        _, metrics = node_client.api(f"http://127.0.0.1:{API_PORT}", KEY, SECRET, "GET", "/metrics")
+        text = metrics.decode() if isinstance(metrics, bytes) else str(metrics)
+        check(metric(text, "stun_unauthenticated") >= 1, "STUN with the wrong credentials is counted and dropped")
+        check(metric(text, "other_source") >= 1, "DTLS from an address ICE did not check is counted and dropped")
+
+    # A publisher that stops without DELETE (a closed tab): gone after the consent timeout.
+    api("POST", "/session/whip-tab/stream", {"streamId": "placeholder"})
+    tab = publish("whip-tab", "tab", "vp8", -2)
+    check(tab.get("status") == 201 and "deleted" not in tab, f"a tab closed without DELETE ({tab})")
+    log_path = os.path.join(WORK, "node.log")
+    for _ in range(45):
+        if "WHIP tab: no consent check" in open(log_path).read():
+            break
+        time.sleep(1)
+    check("WHIP tab: no consent check" in open(log_path).read(), "the silent publisher left by the consent timeout")
+    print("| client | codec | frames encoded | sent from the first keyframe once connected | video frames "
+          "archived | audio frames archived | POST to connected |")
+    print("|---|---|---|---|---|---|---|")
+    print("\n".join(table), flush=True)
+finally:
+    node.terminate()
+    node.wait(timeout=30)
+check(SECRET not in open(os.path.join(WORK, "node.log")).read(), "no API secret in the node's log")
+finish(WORK)

@@ -87,19 +87,12 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] in ("--send", "-
 from checks import check, finish  # noqa: E402
 import ffprobe_tools  # noqa: E402
 import node_client  # noqa: E402
-from ports import free_udp_range  # noqa: E402
 
 BINARY, TESTDATA = sys.argv[1], sys.argv[2]
 WORK = tempfile.mkdtemp(prefix="rtparchive-attack-")
 KEY, SECRET = 4242, "attack-s3cret"
-with socket.socket() as probe:
-    probe.bind(("127.0.0.1", 0))
-    API_PORT = probe.getsockname()[1]
+CONFIG, API_PORT = node_client.write_config(WORK, KEY, SECRET)
 BASE = f"http://127.0.0.1:{API_PORT}/v2/project/{KEY}"
-CONFIG = os.path.join(WORK, "node.json")
-json.dump({"listen": f"127.0.0.1:{API_PORT}", "mediaPorts": list(free_udp_range()),
-           "storage": os.path.join(WORK, "storage"),
-           "credentials": [{"apiKey": KEY, "apiSecret": SECRET}]}, open(CONFIG, "w"))
 children = []
 
 

@@ -1,6 +1,7 @@
 """Driving `rtparchive serve` from the e2e tests: starting it, and its
 archive API as an application calls it (X-TB-PARTNER-AUTH)."""
 import json
+import os
 import socket
 import subprocess
 import time
@@ -24,6 +25,20 @@ def api(base, key, secret, method, path, body=None, raw=None):
         return status, json.loads(content) if content else None
     except ValueError:
         return status, content
+
+
+def write_config(work, key, secret, **extra):
+    """(config path, API port): a node on a free loopback port with `work`'s
+    storage, a free media port range and one API key; `extra` config keys."""
+    from ports import free_udp_range
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        api_port = probe.getsockname()[1]
+    config = os.path.join(work, "node.json")
+    json.dump(dict({"listen": f"127.0.0.1:{api_port}", "mediaPorts": list(free_udp_range()),
+                    "storage": os.path.join(work, "storage"),
+                    "credentials": [{"apiKey": key, "apiSecret": secret}]}, **extra), open(config, "w"))
+    return config, api_port
 
 
 def start_node(binary, config, api_port, log_path):

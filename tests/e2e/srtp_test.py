@@ -13,7 +13,6 @@ Loopback only; every process stopped by its PID.
 Usage: srtp_test.py RTPARCHIVE_BINARY
 """
 import base64
-import json
 import os
 import socket
 import subprocess
@@ -28,7 +27,6 @@ from checks import check, finish  # noqa: E402
 import ffprobe_tools  # noqa: E402
 import node_client  # noqa: E402
 from pcap_tools import udp_frame, write_pcap  # noqa: E402
-from ports import free_udp_range  # noqa: E402
 
 BINARY = sys.argv[1]
 WORK = tempfile.mkdtemp(prefix="rtparchive-srtp-")
@@ -38,14 +36,8 @@ AUDIO_KEY = bytes(range(100, 128))       # AEAD_AES_128_GCM: 16 + 12
 WRONG_KEY = bytes(range(200, 230))
 PCAP_HEADER = bytes.fromhex("d4c3b2a1020004000000000000000000ffff000001000000")
 
-with socket.socket() as probe:
-    probe.bind(("127.0.0.1", 0))
-    API_PORT = probe.getsockname()[1]
+CONFIG, API_PORT = node_client.write_config(WORK, KEY, SECRET)
 BASE = f"http://127.0.0.1:{API_PORT}/v2/project/{KEY}"
-CONFIG = os.path.join(WORK, "node.json")
-json.dump({"listen": f"127.0.0.1:{API_PORT}", "mediaPorts": list(free_udp_range()),
-           "storage": os.path.join(WORK, "storage"),
-           "credentials": [{"apiKey": KEY, "apiSecret": SECRET}]}, open(CONFIG, "w"))
 
 
 def api(method, path, body=None):

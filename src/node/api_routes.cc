@@ -8,6 +8,7 @@
 #include "node/auth.h"
 #include "node/download_link.h"
 #include "node/node_impl.h"
+#include "node/publish_page.h"
 
 namespace rtparchive::node {
 
@@ -77,6 +78,11 @@ void Node::Impl::RegisterRoutes() {
   router_.Add("DELETE", R"(/whip/(\d+)/([^/]+)/([\w.-]+))",
               [this](auto&&... args) { WhipDelete(args...); });
   router_.Add("OPTIONS", R"(/whip/(\d+)/([^/]+)/([\w.-]+))", WhipOptions);
+  // A page that publishes a browser's camera over WHIP (no secret in it:
+  // the user gives the token in the URL fragment).
+  router_.Add("GET", "/publish", [](const http::Request&, http::Response& response) {
+    response.set_content(PublishPageHtml(), "text/html; charset=utf-8");
+  });
   const std::string project = R"(/v2/project/(\d+))";
   router_.Add("POST", project + "/archive",
                Authenticated([this](auto&&... args) { StartArchive(args...); }));

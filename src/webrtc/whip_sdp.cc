@@ -69,9 +69,7 @@ const OfferedCodec* Chosen(const OfferedSection& section, std::optional<VideoCod
   std::vector<PayloadFormat> offered;
   for (const OfferedCodec& codec : section.codecs) {
     if (Named(codec, "VP8")) offered.push_back(PayloadFormat::kVp8);
-    if (Named(codec, "H264") && Parameter(codec, "packetization-mode") == "1") {
-      offered.push_back(PayloadFormat::kH264);
-    }
+    if (Named(codec, "H264")) offered.push_back(PayloadFormat::kH264);
   }
   if (offered.empty()) return nullptr;
   const PayloadFormat archive_format =
@@ -79,13 +77,19 @@ const OfferedCodec* Chosen(const OfferedSection& section, std::optional<VideoCod
   const bool vp8 = archive_video && std::count(offered.begin(), offered.end(), archive_format)
                        ? archive_format == PayloadFormat::kVp8
                        : ChooseVideoCodec(offered) == VideoCodec::kVp8;
+  // H.264: packetization-mode 1 when offered (FU-A and STAP-A), else what
+  // is offered (mode 0, single NAL units: a sender whose caps are not
+  // complete yet may leave the parameter out). The recorder reads both.
+  const OfferedCodec* h264 = nullptr;
   for (const OfferedCodec& codec : section.codecs) {
-    if (vp8 ? Named(codec, "VP8")
-            : Named(codec, "H264") && Parameter(codec, "packetization-mode") == "1") {
-      return &codec;
+    if (vp8 && Named(codec, "VP8")) return &codec;
+    if (!vp8 && Named(codec, "H264") &&
+        (h264 == nullptr || (Parameter(codec, "packetization-mode") == "1" &&
+                             Parameter(*h264, "packetization-mode") != "1"))) {
+      h264 = &codec;
     }
   }
-  return nullptr;
+  return h264;
 }
 
 void AppendCodec(const OfferedCodec& codec, bool feedback, std::string* sdp) {
@@ -195,9 +199,13 @@ absl::StatusOr<std::string> BuildAnswer(const Offer& offer, const AnswerParamete
         section.direction == "sendonly" || section.direction == "sendrecv" ? Chosen(section, parameters.archive_video)
                                                                : nullptr;
     if (chosen == nullptr) {  // rejected: port 0, as RFC 3264 §6 has it
+      // With the transport lines still: some stacks (webrtcbin) read them
+      // from every section.
       absl::StrAppend(&media, "m=", section.kind, " 0 ", section.protocol, " ",
                       section.codecs.empty() ? 0 : section.codecs[0].payload_type, "\r\n",
-                      "c=IN IP4 0.0.0.0\r\na=mid:", section.mid, "\r\na=inactive\r\n");
+                      "c=IN IP4 0.0.0.0\r\na=mid:", section.mid, "\r\na=inactive\r\na=ice-ufrag:",
+                      parameters.ice_ufrag, "\r\na=ice-pwd:", parameters.ice_pwd,
+                      "\r\na=fingerprint:", parameters.fingerprint, "\r\na=setup:passive\r\n");
       continue;
     }
     std::vector<const OfferedCodec*> kept = {chosen};
@@ -228,8 +236,8 @@ absl::StatusOr<std::string> BuildAnswer(const Offer& offer, const AnswerParamete
   }
   if (bundle.empty()) {
     return absl::FailedPreconditionError(
-        "the offer sends no codec the node records: offer VP8 or H.264 (packetization-mode=1) "
-        "video, or Opus audio, with sendonly or sendrecv");
+        "the offer sends no codec the node records: offer VP8 or H.264 video, or Opus audio, "
+        "with sendonly or sendrecv");
   }
   return absl::StrCat("v=0\r\no=rtparchive 1 1 IN IP4 ", parameters.address,
                       "\r\ns=-\r\nt=0 0\r\na=ice-lite\r\na=group:BUNDLE ", absl::StrJoin(bundle, " "),

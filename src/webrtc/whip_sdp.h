@@ -1,8 +1,9 @@
 // The SDP of a WHIP publish (RFC 9725): the publisher's offer as the node
 // reads it, and the answer the node gives as an ICE-lite, DTLS-passive,
 // receive-only endpoint on one UDP port for every media section (BUNDLE,
-// rtcp-mux). The answer keeps one recordable codec per section (VP8, else
-// H.264, for video, as replay chooses; Opus for audio) with its RTX, the
+// rtcp-mux). The answer keeps one recordable codec per section (the
+// recording archive's video codec when offered, else VP8, else H.264, as
+// replay chooses; Opus for audio) with its RTX, the
 // header extensions the recorder reads, and NACK/PLI feedback.
 #ifndef RTPARCHIVE_WEBRTC_WHIP_SDP_H_
 #define RTPARCHIVE_WEBRTC_WHIP_SDP_H_

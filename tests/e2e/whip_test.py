@@ -5,8 +5,10 @@ itself (webrtcbin gathers no loopback candidates: the node's media address
 is a veth address there, and nothing leaves the namespace).
 
 - VP8 + Opus, then H.264 + Opus, each publishing 5 s into an archive that
-  was recording before it (auto mode): every frame the publisher encoded is
+  was recording before it (auto mode): every frame the publisher sent is
   in the archive; setup time from POST to connected;
+- Chromium (when installed) publishing its fake camera from the node's own
+  /publish page: every frame its getStats says it encoded is archived;
 - the same stream published again (a second segment);
 - a publisher that stops without DELETE ends by the consent timeout;
 - a POST without a token (401), with a wrong one (403), the wrong
@@ -15,13 +17,16 @@ is a veth address there, and nothing leaves the namespace).
   an address ICE did not check, counted in /metrics.
 Usage: whip_test.py RTPARCHIVE_BINARY
 """
+import http.server
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -39,6 +44,7 @@ import ffprobe_tools  # noqa: E402
 import node_client  # noqa: E402
 
 BINARY = sys.argv[1]
+CHROMIUM = shutil.which("chromium")
 CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "whip_client.py")
 WORK = tempfile.mkdtemp(prefix="rtparchive-whip-")
 KEY, SECRET = 4711, "whip-s3cret"
@@ -73,6 +79,7 @@ def publish(session, stream, codec, seconds, gop=60):
     out = os.path.join(WORK, f"{stream}.json")
     client = publisher(session, stream, codec, seconds, gop)
     stdout, stderr = client.communicate(timeout=90)
+    open(os.path.join(WORK, f"{stream}.log"), "w").write(stdout + stderr)
     run = subprocess.CompletedProcess(client.args, client.returncode, stdout, stderr)
     if run.returncode != 0 or not os.path.exists(out):
         print(run.stdout[-500:], run.stderr[-1500:])
@@ -210,6 +217,49 @@ try:
         text = metrics.decode() if isinstance(metrics, bytes) else str(metrics)
         check(metric(text, "stun_unauthenticated") >= 1, "STUN with the wrong credentials is counted and dropped")
         check(metric(text, "other_source") >= 1, "DTLS from an address ICE did not check is counted and dropped")
+
+    # Chromium publishing from the node's own page (/publish), its fake camera
+    # and microphone; truth: the page's getStats framesEncoded.
+    if CHROMIUM:
+        archive_id = recording("whip-chromium", "chromium")
+        reports = []
+
+        class Report(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                reports.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        listener = http.server.HTTPServer(("127.0.0.1", 0), Report)
+        threading.Thread(target=listener.serve_forever, daemon=True).start()
+        page = (f"http://127.0.0.1:{API_PORT}/publish#apiKey={KEY}&session=whip-chromium&token={SECRET}"
+                f"&stream=chromium&seconds=6&report=http://127.0.0.1:{listener.server_address[1]}/report")
+        profile = tempfile.mkdtemp(prefix="chromium-", dir=WORK)
+        browser = subprocess.Popen(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+             "--disable-features=WebRtcHideLocalIpsWithMdns", "--autoplay-policy=no-user-gesture-required", page],
+            stdout=subprocess.DEVNULL, stderr=open(os.path.join(WORK, "chromium.log"), "w"))
+        for _ in range(300):
+            if reports:
+                break
+            time.sleep(0.1)
+        browser.kill()
+        browser.wait()
+        listener.shutdown()
+        files = finished(archive_id, "chromium")
+        video, audio, _ = files.get("chromium.webm", (0, 0, None))
+        encoded = reports[0].get("framesEncoded", -1) if reports else -1
+        table.append(f"| Chromium | vp8 | {encoded} | {encoded} | {video} | {audio} | - |")
+        check(encoded >= 100 and encoded <= video <= encoded + 5,
+              f"Chromium: every frame it encoded is archived ({video} of {encoded}; report {reports})")
+        check(audio >= 200, f"Chromium: its Opus is archived ({audio} frames)")
+    else:
+        print("SKIPPED the Chromium publisher: chromium is not installed")
 
     # A publisher that stops without DELETE (a closed tab): gone after the consent timeout.
     api("POST", "/session/whip-tab/stream", {"streamId": "placeholder"})

@@ -85,6 +85,13 @@ TEST(WhipSdpTest, H264OnlyOfferGetsH264) {
   EXPECT_THAT(*answer, HasSubstr("H264/90000"));
   EXPECT_THAT(*answer, HasSubstr("packetization-mode=1"));
   EXPECT_THAT(*answer, Not(HasSubstr("VP8")));
+  // A recording archive's codec wins when offered.
+  auto both = ParseOffer(ChromiumOffer("chromium-plain-vp8"));
+  AnswerParameters h264_archive = Node();
+  h264_archive.archive_video = VideoCodec::kH264;
+  auto for_archive = BuildAnswer(*both, h264_archive);
+  ASSERT_TRUE(for_archive.ok());
+  EXPECT_THAT(*for_archive, HasSubstr("m=video 40002 UDP/TLS/RTP/SAVPF 102 103\r\n"));
 }
 
 TEST(WhipSdpTest, OffersTheNodeCannotTake) {

@@ -1,0 +1,83 @@
+#include "node/publish_page.h"
+
+namespace rtparchive::node {
+
+// Optional fragment parameters: stream (the streamId), seconds (publish for
+// that long, then leave with DELETE), report (a URL the page POSTs its
+// sender statistics to when it leaves: for tests).
+const char* PublishPageHtml() {
+  return R"html(<!doctype html>
+<html><head><meta charset="utf-8"><title>rtparchive: publish</title>
+<style>body{font-family:sans-serif;margin:2em}video{width:480px;background:#222}#state{margin:1em 0}</style>
+</head><body>
+<h1>Publish to the recording node</h1>
+<p>Your camera and microphone go to the node over WHIP; an archive of the session records them.</p>
+<video id="preview" autoplay muted playsinline></video>
+<div id="state">starting</div>
+<button id="leave" disabled>Leave</button>
+<script>
+const given = new URLSearchParams(location.hash.slice(1));
+const state = document.getElementById('state');
+const say = (text) => { state.textContent = text; document.title = text; };
+let resource = null, pc = null, media = null;
+
+async function senderStats() {
+  const totals = {framesEncoded: 0, packetsSent: 0, bytesSent: 0, audioPacketsSent: 0};
+  if (!pc) return totals;
+  (await pc.getStats()).forEach((report) => {
+    if (report.type !== 'outbound-rtp') return;
+    if (report.kind === 'video') {
+      totals.framesEncoded += report.framesEncoded || 0;
+      totals.packetsSent += report.packetsSent || 0;
+      totals.bytesSent += report.bytesSent || 0;
+    } else {
+      totals.audioPacketsSent += report.packetsSent || 0;
+    }
+  });
+  return totals;
+}
+
+async function leave() {
+  const stats = await senderStats();
+  if (resource) {
+    await fetch(resource, {method: 'DELETE', headers: {Authorization: 'Bearer ' + given.get('token')}});
+  }
+  if (pc) pc.close();
+  if (media) media.getTracks().forEach((track) => track.stop());
+  say('left: ' + stats.framesEncoded + ' video frames encoded');
+  if (given.get('report')) {
+    await fetch(given.get('report'), {method: 'POST', body: JSON.stringify(Object.assign({left: true}, stats))});
+  }
+}
+
+async function publish() {
+  for (const name of ['apiKey', 'session', 'token']) {
+    if (!given.get(name)) { say('give ' + name + ' in the URL: /publish#apiKey=..&session=..&token=..'); return; }
+  }
+  media = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}, audio: true});
+  document.getElementById('preview').srcObject = media;
+  pc = new RTCPeerConnection();
+  for (const track of media.getTracks()) pc.addTransceiver(track, {direction: 'sendonly'});
+  pc.onconnectionstatechange = () => say('connection ' + pc.connectionState);
+  await pc.setLocalDescription(await pc.createOffer());
+  // The node is ICE-lite and answers with its one candidate: the offer goes
+  // at once, without waiting for this side's candidates.
+  const url = '/whip/' + given.get('apiKey') + '/' + encodeURIComponent(given.get('session')) +
+              (given.get('stream') ? '?streamId=' + encodeURIComponent(given.get('stream')) : '');
+  const answer = await fetch(url, {method: 'POST', body: pc.localDescription.sdp,
+      headers: {'Content-Type': 'application/sdp', Authorization: 'Bearer ' + given.get('token')}});
+  if (answer.status !== 201) { say('the node answered ' + answer.status + ': ' + await answer.text()); return; }
+  resource = answer.headers.get('Location');
+  await pc.setRemoteDescription({type: 'answer', sdp: await answer.text()});
+  document.getElementById('leave').disabled = false;
+  document.getElementById('leave').onclick = leave;
+  if (given.get('seconds')) setTimeout(leave, 1000 * Number(given.get('seconds')));
+}
+
+publish().catch((error) => say('failed: ' + error));
+</script>
+</body></html>
+)html";
+}
+
+}  // namespace rtparchive::node

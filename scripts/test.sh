@@ -2,7 +2,7 @@
 # test.sh — install what is needed, build, and run every test: unit tests,
 # fuzz-target regression runs and the end-to-end tests, once in a normal
 # build and once under AddressSanitizer + UndefinedBehaviorSanitizer; the
-# recording node's e2e test under ThreadSanitizer; then a short
+# recording node's e2e tests (and WHIP) under ThreadSanitizer; then a short
 # coverage-guided libFuzzer run of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,5 +31,9 @@ TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 # ... and its uploads (threads of their own, a kill and a restart).
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   python3 tests/e2e/node_storage_test.py build-tsan/rtparchive testdata
+# ... and its WHIP publishers (feedback from the archive's threads, media on
+# the receiving thread; exit 77: no network namespace here, skipped).
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  python3 tests/e2e/whip_test.py build-tsan/rtparchive || [ $? = 77 ]
 echo "== libFuzzer smoke run, ${RTPARCHIVE_FUZZ_SECONDS:-15} s per target"
 bash scripts/fuzz.sh "${RTPARCHIVE_FUZZ_SECONDS:-15}"

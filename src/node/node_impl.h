@@ -46,6 +46,7 @@ struct AnnouncedStream {
   int port = 0;
   std::shared_ptr<WebRtcTransport> webrtc;  // a WHIP publisher's
   int64_t created_us = 0;
+  int64_t leaving_at_us = 0;  // WHIP DELETE: removed then, once packets in flight are in
 };
 
 // A new archive or callback ID.
@@ -195,7 +196,8 @@ class Node::Impl {
   static void WhipOptions(const http::Request& request, http::Response& response);
   // Authorization: Bearer <the API secret, or an HS256 JWT as X-OPENTOK-AUTH>.
   std::optional<Failure> AuthenticateBearer(const http::Request& request, int64_t* api_key);
-  // WHIP publishers whose consent checks stopped (a closed tab) leave.
+  // WHIP publishers whose consent checks stopped (a closed tab), or whose
+  // DELETE's grace has passed, leave.
   void EndSilentWhipStreams(int64_t now_us);
   void WithdrawStream(int64_t api_key, const http::Request& request,
                       http::Response& response);

@@ -21,6 +21,9 @@ namespace {
 // A WHIP publisher that sent no authenticated STUN for this long has left
 // (browsers check consent every 5 s; RFC 7675 gives up after 30 s).
 constexpr int64_t kConsentTimeoutUs = 30'000'000;
+// A DELETE ends the stream this much later: the publisher's last packets,
+// sent just before its DELETE, are still on their way.
+constexpr int64_t kLeaveGraceUs = 300'000;
 
 // `length` characters of ICE's ice-char set (letters and digits here).
 std::string RandomIceText(size_t length) {
@@ -102,6 +105,14 @@ void Node::Impl::WhipPublish(const http::Request& request, http::Response& respo
   auto transport = std::make_shared<WebRtcTransport>(
       ice, *std::move(dtls), std::move(sources), options.stream_id, media_.mutable_counters(),
       [this](absl::string_view line) { log_(std::string(line)); });
+  // A publisher back before its DELETE took effect: the old stream ends now.
+  bool returning = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const AnnouncedStream* old = FindStream(api_key, session_id, options.stream_id);
+    returning = old != nullptr && old->leaving_at_us != 0;
+  }
+  if (returning) RemoveStream(api_key, session_id, options.stream_id);
   std::string answer;
   int port = 0;
   {
@@ -141,9 +152,12 @@ void Node::Impl::WhipDelete(const http::Request& request, http::Response& respon
   int64_t api_key = 0;
   if (auto failure = AuthenticateBearer(request, &api_key)) return Reply(response, *failure);
   const std::string session_id = request.matches[2], stream_id = request.matches[3];
-  if (!RemoveStream(api_key, session_id, stream_id)) {
+  std::lock_guard<std::mutex> lock(mu_);
+  AnnouncedStream* stream = FindStream(api_key, session_id, stream_id);
+  if (stream == nullptr || !stream->webrtc || stream->leaving_at_us != 0) {
     return Reply(response, {404, absl::StrCat("no WHIP publisher ", stream_id, " in session ", session_id)});
   }
+  stream->leaving_at_us = SystemTimeUs() + kLeaveGraceUs;
   response.status = 200;
 }
 
@@ -154,12 +168,17 @@ void Node::Impl::EndSilentWhipStreams(int64_t now_us) {
     for (const auto& [port, stream] : streams_by_port_) {
       if (!stream.webrtc) continue;
       const int64_t heard = std::max(stream.webrtc->last_consent_us(), stream.created_us);
-      if (now_us - heard >= kConsentTimeoutUs) silent.push_back(stream);
+      if (stream.leaving_at_us != 0 ? now_us >= stream.leaving_at_us
+                                    : now_us - heard >= kConsentTimeoutUs) {
+        silent.push_back(stream);
+      }
     }
   }
   for (const AnnouncedStream& stream : silent) {
-    log_(absl::StrCat("WHIP ", stream.options.stream_id, ": no consent check for ",
-                      kConsentTimeoutUs / 1'000'000, " s: the publisher left"));
+    log_(absl::StrCat("WHIP ", stream.options.stream_id, ": ",
+                      stream.leaving_at_us ? "left (DELETE)"
+                                           : absl::StrCat("no consent check for ", kConsentTimeoutUs / 1'000'000,
+                                                          " s: the publisher left")));
     RemoveStream(stream.api_key, stream.session_id, stream.options.stream_id);
   }
 }

@@ -136,7 +136,7 @@ absl::StatusOr<StunMessage> ParseStun(absl::Span<const uint8_t> datagram) {
     if (message.integrity_at && attribute != kFingerprint) {
       return absl::InvalidArgumentError("an attribute after MESSAGE-INTEGRITY");
     }
-    const uint8_t* value = &datagram[at + 4];
+    const uint8_t* value = datagram.data() + at + 4;  // may be the end: a value of 0 bytes
     switch (attribute) {
       case kUsername:
         if (size > 513) return absl::InvalidArgumentError("USERNAME over 513 bytes");

@@ -37,7 +37,9 @@ void ReadRtpmap(absl::string_view value, OfferedSection* section) {
   auto [number, encoding] = FirstWord(value);
   OfferedCodec* codec = CodecOf(*section, number);
   if (codec == nullptr) return;
+  // (A missing encoding is an empty view with no data: StrSplit gives no part.)
   std::vector<std::string> parts = absl::StrSplit(encoding, '/');
+  if (parts.empty()) return;
   codec->name = parts[0];
   if (parts.size() > 1) (void)absl::SimpleAtoi(parts[1], &codec->clock_rate);
   if (parts.size() > 2) codec->channels = parts[2];

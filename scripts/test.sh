@@ -33,7 +33,7 @@ TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   python3 tests/e2e/node_storage_test.py build-tsan/rtparchive testdata
 # ... and its WHIP publishers (feedback from the archive's threads, media on
 # the receiving thread; exit 77: no network namespace here, skipped).
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 RTPARCHIVE_UNDER_TSAN=1 \
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   python3 tests/e2e/whip_test.py build-tsan/rtparchive || [ $? = 77 ]
 echo "== libFuzzer smoke run, ${RTPARCHIVE_FUZZ_SECONDS:-15} s per target"
 bash scripts/fuzz.sh "${RTPARCHIVE_FUZZ_SECONDS:-15}"

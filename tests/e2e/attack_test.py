@@ -129,13 +129,6 @@ def ssrcs_of(pcap):
     return sorted({struct.unpack("!I", p[8:12])[0] for _, p in capture_packets(pcap) if not 192 <= p[1] <= 223})
 
 
-def udp_drops():
-    """UDP RcvbufErrors + InErrors of the kernel (/proc/net/snmp)."""
-    lines = [line.split() for line in open("/proc/net/snmp") if line.startswith("Udp:")]
-    fields = dict(zip(lines[0][1:], map(int, lines[1][1:])))
-    return fields["RcvbufErrors"] + fields["InErrors"]
-
-
 def record(label, attack=None, during=None):
     """One row: three publishers into one archive while `attack` runs; returns
     (frames archived, frames sent) as [video, audio] totals."""
@@ -147,7 +140,7 @@ def record(label, attack=None, during=None):
         ports.append(body["port"])
     status, archive = api("POST", "/archive", {"sessionId": session, "name": label})
     check(status == 200, f"{label}: archive started ({status} {archive})")
-    drops_before = udp_drops()
+    drops_before = node_client.udp_drops()
     sprayer = attack(ports) if attack else None
     if attack:
         time.sleep(1)  # the attack starts first
@@ -158,17 +151,10 @@ def record(label, attack=None, during=None):
     time.sleep(0.5)
     if sprayer:
         sprayer.wait(timeout=30)  # it stops by itself once its time is up
-    drops = udp_drops() - drops_before
-    status, _ = api("POST", f"/archive/{archive['id']}/stop")
-    for _ in range(100):
-        status, got = api("GET", f"/archive/{archive['id']}")
-        if got.get("status") == "available":
-            break
-        time.sleep(0.1)
-    check(got.get("status") == "available", f"{label}: archive available ({got.get('status')} {got.get('reason')})")
-    status, zip_bytes = node_client.api(BASE, KEY, SECRET, "GET", f"/archive/{archive['id']}/download")
+    drops = node_client.udp_drops() - drops_before
     path = os.path.join(WORK, label + ".zip")
-    open(path, "wb").write(zip_bytes if isinstance(zip_bytes, bytes) else b"")
+    got = node_client.stop_and_download(BASE, KEY, SECRET, archive["id"], path)
+    check(got.get("status") == "available", f"{label}: archive available ({got.get('status')} {got.get('reason')})")
     archived = [0, 0]
     with zipfile.ZipFile(path) as zipped:
         for name in zipped.namelist():
@@ -294,8 +280,7 @@ try:
     malformed_requests()
     status, metrics = node_client.api(f"http://127.0.0.1:{API_PORT}", KEY, SECRET, "GET", "/metrics")
     text = metrics.decode() if isinstance(metrics, bytes) else str(metrics)
-    refused = {line.split('"')[1]: int(line.split()[-1]) for line in text.splitlines()
-               if line.startswith("rtparchive_media_packets_refused_total{")}
+    refused = node_client.refused_by_reason(API_PORT, KEY, SECRET)
     print("refused by reason:", refused, flush=True)
     check(refused.get("not_rtp", 0) > 10000, f"/metrics: garbage counted as not_rtp ({refused})")
     check(refused.get("unvalidated_ssrc", 0) > 500, f"/metrics: random SSRCs counted as unvalidated ({refused})")

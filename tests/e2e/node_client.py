@@ -52,3 +52,33 @@ def start_node(binary, config, api_port, log_path):
         except OSError:
             time.sleep(0.05)
     raise RuntimeError("the node did not start; see " + log_path)
+
+
+def stop_and_download(base, key, secret, archive_id, zip_path):
+    """Stops an archive, waits (10 s at most) until it is available, writes
+    its ZIP to `zip_path`; returns the archive's last JSON."""
+    api(base, key, secret, "POST", f"/archive/{archive_id}/stop")
+    got = {}
+    for _ in range(100):
+        _, got = api(base, key, secret, "GET", f"/archive/{archive_id}")
+        if got.get("status") == "available":
+            break
+        time.sleep(0.1)
+    _, zip_bytes = api(base, key, secret, "GET", f"/archive/{archive_id}/download")
+    open(zip_path, "wb").write(zip_bytes if isinstance(zip_bytes, bytes) else b"")
+    return got
+
+
+def refused_by_reason(api_port, key, secret):
+    """{reason: count} of rtparchive_media_packets_refused_total in /metrics."""
+    _, metrics = api(f"http://127.0.0.1:{api_port}", key, secret, "GET", "/metrics")
+    text = metrics.decode() if isinstance(metrics, bytes) else str(metrics)
+    return {line.split('"')[1]: int(line.split()[-1]) for line in text.splitlines()
+            if line.startswith("rtparchive_media_packets_refused_total{")}
+
+
+def udp_drops():
+    """UDP RcvbufErrors + InErrors of this network namespace's kernel (/proc/net/snmp)."""
+    lines = [line.split() for line in open("/proc/net/snmp") if line.startswith("Udp:")]
+    fields = dict(zip(lines[0][1:], map(int, lines[1][1:])))
+    return fields["RcvbufErrors"] + fields["InErrors"]

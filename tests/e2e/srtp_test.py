@@ -156,15 +156,8 @@ try:
     time.sleep(0.5)
     sent_plain = plain.save(os.path.join(WORK, "plain.pcap"))
     sent_srtp = encrypted.save(os.path.join(WORK, "srtp.pcap"))
-    api("POST", f"/archive/{archive['id']}/stop")
-    for _ in range(100):
-        status, got = api("GET", f"/archive/{archive['id']}")
-        if got.get("status") == "available":
-            break
-        time.sleep(0.1)
+    got = node_client.stop_and_download(BASE, KEY, SECRET, archive["id"], os.path.join(WORK, "node.zip"))
     check(got.get("status") == "available", f"archive available ({got})")
-    status, zip_bytes = api("GET", f"/archive/{archive['id']}/download")
-    open(os.path.join(WORK, "node.zip"), "wb").write(zip_bytes)
 
     truth_run = replay(os.path.join(WORK, "plain.pcap"), os.path.join(WORK, "truth.zip"))
     check(truth_run.returncode == 0, f"replay of the plain capture ({truth_run.stderr[-300:]})")
@@ -190,10 +183,7 @@ try:
     bad_arg = replay(os.path.join(WORK, "srtp.pcap"), os.path.join(WORK, "bad.zip"), "--srtp_key", "AES_CM_128:abc")
     check(bad_arg.returncode == 2 and "--srtp_key" in bad_arg.stderr, f"a malformed key is a usage error ({bad_arg.stderr[-200:]})")
 
-    status, metrics = node_client.api(f"http://127.0.0.1:{API_PORT}", KEY, SECRET, "GET", "/metrics")
-    text = metrics.decode() if isinstance(metrics, bytes) else str(metrics)
-    refused = {line.split('"')[1]: int(line.split()[-1]) for line in text.splitlines()
-               if line.startswith("rtparchive_media_packets_refused_total{")}
+    refused = node_client.refused_by_reason(API_PORT, KEY, SECRET)
     # Its SSRC is the publisher's: libsrtp2 refuses indexes behind the replay
     # window before authenticating, so some count as stale, others as unauthenticated.
     wrong_key = refused.get("srtp_unauthenticated", 0) + refused.get("srtp_replayed_or_stale", 0)

@@ -105,15 +105,8 @@ def recording(session, name, codec="vp8"):
 
 def finished(archive_id, name):
     """{file name: (video frames, audio frames, manifest entry)} of the stopped archive."""
-    api("POST", f"/archive/{archive_id}/stop")
-    for _ in range(100):
-        status, got = api("GET", f"/archive/{archive_id}")
-        if got.get("status") == "available":
-            break
-        time.sleep(0.1)
-    status, zip_bytes = api("GET", f"/archive/{archive_id}/download")
     path = os.path.join(WORK, name + ".zip")
-    open(path, "wb").write(zip_bytes if isinstance(zip_bytes, bytes) else b"")
+    node_client.stop_and_download(BASE, KEY, SECRET, archive_id, path)
     files = {}
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith(".json"))))
@@ -132,20 +125,6 @@ def raw_post(path, headers, body):
             return answer.status, answer.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
-
-
-def udp_drops():
-    """UDP RcvbufErrors + InErrors of this namespace's kernel (/proc/net/snmp)."""
-    lines = [line.split() for line in open("/proc/net/snmp") if line.startswith("Udp:")]
-    fields = dict(zip(lines[0][1:], map(int, lines[1][1:])))
-    return fields["RcvbufErrors"] + fields["InErrors"]
-
-
-def metric(text, reason):
-    for line in text.splitlines():
-        if line.startswith(f'rtparchive_media_packets_refused_total{{reason="{reason}"}}'):
-            return int(line.split()[-1])
-    return 0
 
 
 node = node_client.start_node(BINARY, CONFIG, API_PORT, os.path.join(WORK, "node.log"))
@@ -220,16 +199,15 @@ try:
         prober.sendto(stun, (MEDIA_ADDRESS, port))
         prober.sendto(bytes([22, 0xfe, 0xfd]) + os.urandom(40), (MEDIA_ADDRESS, port))
         time.sleep(0.3)
-        _, metrics = node_client.api(f"http://127.0.0.1:{API_PORT}", KEY, SECRET, "GET", "/metrics")
-        text = metrics.decode() if isinstance(metrics, bytes) else str(metrics)
-        check(metric(text, "stun_unauthenticated") >= 1, "STUN with the wrong credentials is counted and dropped")
-        check(metric(text, "other_source") >= 1, "DTLS from an address ICE did not check is counted and dropped")
+        refused = node_client.refused_by_reason(API_PORT, KEY, SECRET)
+        check(refused.get("stun_unauthenticated", 0) >= 1, "STUN with the wrong credentials is counted and dropped")
+        check(refused.get("other_source", 0) >= 1, "DTLS from an address ICE did not check is counted and dropped")
 
     # Chromium publishing from the node's own page (/publish), its fake camera
     # and microphone; truth: the page's getStats framesEncoded.
     if CHROMIUM:
         archive_id = recording("whip-chromium", "chromium")
-        drops_before = udp_drops()
+        drops_before = node_client.udp_drops()
         reports = []
 
         class Report(http.server.BaseHTTPRequestHandler):
@@ -268,7 +246,7 @@ try:
         # refused, no kernel drop counted here): the node sends no NACKs yet,
         # so such a loss costs that frame and the PLI brings the next keyframe.
         # One frame is allowed for it (more needs the kernel's drops).
-        drops = udp_drops() - drops_before
+        drops = node_client.udp_drops() - drops_before
         print(f"Chromium: {encoded} frames encoded, {video} archived, kernel UDP drops {drops}", flush=True)
         check(encoded >= 100 and (encoded - 1 <= video or drops > 0) and video <= encoded + 5,
               f"Chromium: every frame it encoded is archived ({video} of {encoded}; kernel drops {drops}; "
@@ -287,9 +265,8 @@ try:
             break
         time.sleep(1)
     check("WHIP tab: no consent check" in open(log_path).read(), "the silent publisher left by the consent timeout")
-    _, metrics = node_client.api(f"http://127.0.0.1:{API_PORT}", KEY, SECRET, "GET", "/metrics")
-    text = metrics.decode() if isinstance(metrics, bytes) else str(metrics)
-    print("refused:", {reason: metric(text, reason) for reason in
+    refused = node_client.refused_by_reason(API_PORT, KEY, SECRET)
+    print("refused:", {reason: refused.get(reason, 0) for reason in
                        ("not_rtp", "other_source", "stun_unauthenticated", "srtp_unauthenticated",
                         "srtp_replayed_or_stale", "unvalidated_ssrc")}, flush=True)
     print("| client | codec | frames encoded | sent from the first keyframe once connected | video frames "

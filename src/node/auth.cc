@@ -49,4 +49,15 @@ std::optional<Failure> Authenticate(absl::string_view path_key, const Credential
   return std::nullopt;
 }
 
+std::optional<Failure> AuthenticateBearer(absl::string_view path_key, absl::string_view token,
+                                          const std::map<int64_t, std::string>& secrets,
+                                          int64_t now_s, int64_t* api_key) {
+  auto secret = secrets.end();
+  if (absl::SimpleAtoi(path_key, api_key)) secret = secrets.find(*api_key);
+  if (secret != secrets.end() && SameSecret(token, secret->second)) return std::nullopt;
+  Credentials as_jwt;
+  as_jwt.opentok_auth = std::string(token);
+  return Authenticate(path_key, as_jwt, secrets, now_s, api_key);
+}
+
 }  // namespace rtparchive::node

@@ -31,6 +31,12 @@ std::optional<Failure> Authenticate(absl::string_view path_key, const Credential
                                     const std::map<int64_t, std::string>& secrets, int64_t now_s,
                                     int64_t* api_key);
 
+// WHIP's Authorization: Bearer <token>: the key's secret itself, or a JWT
+// as X-OPENTOK-AUTH carries one. The same answers as Authenticate.
+std::optional<Failure> AuthenticateBearer(absl::string_view path_key, absl::string_view token,
+                                          const std::map<int64_t, std::string>& secrets,
+                                          int64_t now_s, int64_t* api_key);
+
 }  // namespace rtparchive::node
 
 #endif  // RTPARCHIVE_NODE_AUTH_H_

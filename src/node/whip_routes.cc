@@ -2,7 +2,6 @@
 // with one HTTP request; the node answers as an ICE-lite, DTLS-SRTP
 // endpoint on a media port of its own (see node_impl.h, webrtc_transport.h).
 
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "absl/strings/match.h"
@@ -44,21 +43,12 @@ void AllowOrigins(http::Response& response) {
 
 std::optional<Failure> Node::Impl::AuthenticateBearer(const http::Request& request,
                                                       int64_t* api_key) {
-  std::string authorization = request.get_header_value("Authorization");
+  const std::string authorization = request.get_header_value("Authorization");
   if (!absl::StartsWithIgnoreCase(authorization, "Bearer ")) {
     return Failure{401, "send Authorization: Bearer <the API secret, or a JWT as for X-OPENTOK-AUTH>"};
   }
-  const std::string token = authorization.substr(7);
-  auto secret = config_.secrets.end();
-  if (absl::SimpleAtoi(request.matches[1], api_key)) secret = config_.secrets.find(*api_key);
-  if (secret != config_.secrets.end() && token.size() == secret->second.size() &&
-      CRYPTO_memcmp(token.data(), secret->second.data(), token.size()) == 0) {
-    return std::nullopt;
-  }
-  Credentials credentials;
-  credentials.opentok_auth = token;
-  return node::Authenticate(request.matches[1], credentials, config_.secrets,
-                            absl::ToUnixSeconds(absl::Now()), api_key);
+  return node::AuthenticateBearer(request.matches[1], absl::string_view(authorization).substr(7),
+                                  config_.secrets, absl::ToUnixSeconds(absl::Now()), api_key);
 }
 
 void Node::Impl::WhipOptions(const http::Request&, http::Response& response) {

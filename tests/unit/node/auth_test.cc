@@ -40,6 +40,18 @@ TEST(AuthTest, TheSdksTokenOrThePartnerHeaderForTheKeyInThePath) {
   EXPECT_EQ(As("123456", {std::nullopt, "123456:s3cret"}), std::nullopt);
 }
 
+TEST(AuthTest, WhipBearerIsTheSecretOrTheSdksToken) {
+  int64_t api_key = 0;
+  EXPECT_EQ(AuthenticateBearer("123456", "s3cret", kSecrets, kNow, &api_key), std::nullopt);
+  EXPECT_EQ(api_key, 123456);
+  EXPECT_EQ(AuthenticateBearer("123456", SdkToken("123456", "s3cret"), kSecrets, kNow, &api_key),
+            std::nullopt);
+  EXPECT_EQ(AuthenticateBearer("123456", "other", kSecrets, kNow, &api_key)->code, 403);
+  EXPECT_EQ(AuthenticateBearer("777", "s3cret", kSecrets, kNow, &api_key)->code, 403);
+  EXPECT_EQ(AuthenticateBearer("123456", SdkToken("123456", "other"), kSecrets, kNow, &api_key)->code,
+            403);
+}
+
 TEST(AuthTest, AnythingElseIs403WithWhatToSend) {
   // Another key's token, a token for another key, an expired one.
   EXPECT_EQ(As("123456", {SdkToken("123456", "other"), ""})->code, 403);

@@ -49,6 +49,10 @@ MediaKind KindOf(const PayloadTypeInfo& format);
 // SDP's a=extmap lines).
 inline constexpr char kVideoOrientationExtension[] = "urn:3gpp:video-orientation";
 inline constexpr char kMidExtension[] = "urn:ietf:params:rtp-hdrext:sdes:mid";
+// Transport-wide sequence numbers (draft-holmer-rmcat-transport-wide-cc-extensions-01):
+// the node answers with congestion feedback for each one.
+inline constexpr char kTransportCcExtension[] =
+    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
 // RFC 8852: the RID of a simulcast layer's packets, and of their RTX.
 inline constexpr char kRtpStreamIdExtension[] = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
 inline constexpr char kRepairedRtpStreamIdExtension[] =

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -151,12 +152,16 @@ void MediaPorts::Run() {
         sockets.emplace_back(port, socket);
       }
     }
-    // A short wait while any WHIP publisher may need a DTLS retransmission.
-    const int ready = ::poll(polled.data(), polled.size(), 200);
+    // A short wait while any WHIP publisher may need a DTLS retransmission
+    // or feedback (NACK retries, congestion feedback every 50 ms).
+    const bool webrtc = std::any_of(sockets.begin(), sockets.end(),
+                                    [](const auto& socket) { return socket.second.webrtc != nullptr; });
+    const int ready = ::poll(polled.data(), polled.size(), webrtc ? 20 : 200);
+    const int64_t now_us = SystemTimeUs();
     for (size_t i = 1; i < sockets.size(); ++i) {
       const Socket& socket = sockets[i].second;
       if (socket.webrtc) {
-        socket.webrtc->OnTimer([&](absl::Span<const uint8_t> datagram, const Endpoint& to) {
+        socket.webrtc->OnTimer(now_us, [&](absl::Span<const uint8_t> datagram, const Endpoint& to) {
           SendTo(socket, datagram, to);
         });
       }

@@ -53,6 +53,11 @@ std::string NodeMetrics::Render(const Gauges& gauges) const {
   Family(&out, "rtparchive_media_source_moves_total", "counter",
          "Times a media port followed its publisher to a new address.");
   absl::StrAppend(&out, "rtparchive_media_source_moves_total ", media.source_moves.load(), "\n");
+  Family(&out, "rtparchive_media_repair_total", "counter",
+         "WebRTC publishers' missing packets: asked for by NACK, then arrived, or given up.");
+  absl::StrAppend(&out, "rtparchive_media_repair_total{result=\"nacked\"} ", media.nacked.load(), "\n",
+                  "rtparchive_media_repair_total{result=\"repaired\"} ", media.repaired.load(), "\n",
+                  "rtparchive_media_repair_total{result=\"given_up\"} ", media.given_up.load(), "\n");
   Family(&out, "rtparchive_streams_announced", "gauge", "Publishers' streams announced now.");
   absl::StrAppend(&out, "rtparchive_streams_announced ", gauges.announced_streams, "\n");
   Family(&out, "rtparchive_archives", "gauge", "Archives the node knows, by status.");

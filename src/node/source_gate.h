@@ -67,6 +67,9 @@ struct MediaCounters {
   std::atomic<uint64_t> received{0};   // datagrams read
   std::atomic<uint64_t> delivered{0};  // packets passed to archives
   std::atomic<uint64_t> source_moves{0};
+  // WebRTC publishers' repair (publisher_feedback.h): sequence numbers the
+  // node asked for with NACKs, those that then arrived, those given up.
+  std::atomic<uint64_t> nacked{0}, repaired{0}, given_up{0};
   std::array<std::atomic<uint64_t>, kRefusalCount> refused{};
 };
 

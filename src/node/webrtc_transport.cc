@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "rtp/rtp_packet.h"
 #include "webrtc/stun_message.h"
 
 namespace rtparchive::node {
@@ -63,6 +64,7 @@ void WebRtcTransport::Offer(const Endpoint& from, absl::Span<const uint8_t> data
       // consent check does (stacks such as libnice send no checks once
       // connected, only keepalive indications).
       last_consent_us_ = arrival_us;
+      OnMedia(plain_, arrival_us, reply);
       return gate_.Offer(from, plain_, arrival_us, deliver);
     case srtp::SrtpReceiver::Result::kReplayed:
       counters_->refused[static_cast<int>(Refusal::kSrtpReplayed)].fetch_add(1, std::memory_order_relaxed);
@@ -127,12 +129,41 @@ void WebRtcTransport::OnDtls(const Endpoint& from, absl::Span<const uint8_t> dat
     std::lock_guard<std::mutex> lock(mu_);
     srtcp_out_ = *std::move(sender);
     if (!selected_) selected_ = from;
+    if (feedback_config_) feedback_ = std::make_unique<PublisherFeedback>(*feedback_config_);
   }
   connected_ = true;
   if (log_) log_(absl::StrCat("WHIP ", label_, ": DTLS-SRTP up with ", from.ToString()));
 }
 
-void WebRtcTransport::OnTimer(Reply reply) {
+void WebRtcTransport::EnableFeedback(FeedbackConfig config) {
+  std::lock_guard<std::mutex> lock(mu_);
+  feedback_config_ = std::move(config);
+}
+
+void WebRtcTransport::OnMedia(absl::Span<const uint8_t> plain, int64_t arrival_us, Reply reply) {
+  if (!feedback_) return;
+  if (rtp::LooksLikeRtcp(plain)) return feedback_->OnRtcp(plain, arrival_us);
+  rtp::RtpPacketView packet;
+  // A packet that does not parse is the gate's to count.
+  if (packet.Parse(plain) == rtp::RtpError::kNone && feedback_->OnRtp(packet, arrival_us)) {
+    SendFeedback(arrival_us, reply);  // the first NACK for a gap goes at once
+  }
+}
+
+void WebRtcTransport::SendFeedback(int64_t now_us, Reply reply) {
+  const std::vector<std::vector<uint8_t>> due = feedback_->Due(now_us);
+  const FeedbackCounters& now = feedback_->counters();
+  counters_->nacked.fetch_add(now.nacked - feedback_counted_.nacked, std::memory_order_relaxed);
+  counters_->repaired.fetch_add(now.repaired - feedback_counted_.repaired, std::memory_order_relaxed);
+  counters_->given_up.fetch_add(now.given_up - feedback_counted_.given_up, std::memory_order_relaxed);
+  feedback_counted_ = now;
+  for (const std::vector<uint8_t>& compound : due) {
+    if (auto protected_rtcp = ProtectFeedback(compound)) reply(protected_rtcp->first, protected_rtcp->second);
+  }
+}
+
+void WebRtcTransport::OnTimer(int64_t now_us, Reply reply) {
+  if (feedback_) return SendFeedback(now_us, reply);
   if (dtls_->state() != webrtc::DtlsSrtpServer::State::kHandshaking || checked_.empty()) return;
   std::vector<std::vector<uint8_t>> out;
   dtls_->OnTimer(&out);

@@ -22,6 +22,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/types/span.h"
 #include "node/endpoint.h"
+#include "node/publisher_feedback.h"
 #include "node/source_gate.h"
 #include "srtp/srtp_receiver.h"
 #include "webrtc/dtls_srtp.h"
@@ -44,8 +45,12 @@ class WebRtcTransport {
 
   void Offer(const Endpoint& from, absl::Span<const uint8_t> datagram, int64_t arrival_us,
              SourceGate::Deliver deliver, Reply reply);
-  // DTLS retransmissions while handshaking; call every ~100-200 ms.
-  void OnTimer(Reply reply);
+  // DTLS retransmissions while handshaking, then the feedback that is due
+  // (NACK retries, reports, congestion feedback); call every ~20 ms.
+  void OnTimer(int64_t now_us, Reply reply);
+  // What the answer negotiated for feedback; the publisher gets it once
+  // DTLS is up. Any thread, before or after the handshake.
+  void EnableFeedback(FeedbackConfig config);
 
   // The RTCP `feedback` protected for the publisher and where to send it;
   // nullopt before DTLS is done.
@@ -59,6 +64,8 @@ class WebRtcTransport {
   void OnStun(const Endpoint& from, absl::Span<const uint8_t> datagram, int64_t arrival_us, Reply reply);
   void OnDtls(const Endpoint& from, absl::Span<const uint8_t> datagram, Reply reply);
   bool Checked(const Endpoint& from) const;
+  void OnMedia(absl::Span<const uint8_t> plain, int64_t arrival_us, Reply reply);
+  void SendFeedback(int64_t now_us, Reply reply);
 
   const IceCredentials credentials_;
   const std::string label_;
@@ -70,12 +77,15 @@ class WebRtcTransport {
   std::vector<uint8_t> plain_;
   std::vector<Endpoint> checked_;  // addresses with an authenticated binding request
   bool logged_failure_ = false;
+  std::unique_ptr<PublisherFeedback> feedback_;  // from DTLS up, when enabled
+  FeedbackCounters feedback_counted_;            // what counters_ has of it
   std::atomic<int64_t> last_consent_us_{0};
   std::atomic<bool> connected_{false};
   // The nominated address and the node's SRTCP sender, read by feedback.
   mutable std::mutex mu_;
   std::optional<Endpoint> selected_;
   std::unique_ptr<srtp::SrtcpSender> srtcp_out_;
+  std::optional<FeedbackConfig> feedback_config_;
 };
 
 }  // namespace rtparchive::node

@@ -34,6 +34,23 @@ std::string RandomIceText(size_t length) {
   return text;
 }
 
+// What the answer negotiated, as publisher feedback needs it.
+FeedbackConfig FeedbackFor(const StreamOptions& answered) {
+  FeedbackConfig config;
+  config.node_ssrc = kNodeSsrc;
+  for (const auto& [payload_type, format] : answered.payload_types) {
+    if (format.format == PayloadFormat::kRtx) {
+      config.rtx_payload_types[payload_type] = format.associated_payload_type;
+    } else if (format.format != PayloadFormat::kRed && format.format != PayloadFormat::kUlpfec) {
+      config.clock_rates[payload_type] = format.clock_rate_hz;
+    }
+  }
+  for (const auto& [id, uri] : answered.header_extensions) {
+    if (uri == kTransportCcExtension) config.transport_cc_extension = id;
+  }
+  return config;
+}
+
 void AllowOrigins(http::Response& response) {
   response.set_header("Access-Control-Allow-Origin", "*");
   response.set_header("Access-Control-Expose-Headers", "Location");
@@ -128,6 +145,7 @@ void Node::Impl::WhipPublish(const http::Request& request, http::Response& respo
                                               : std::string(built.status().message())});
     }
     answer = *std::move(built);
+    transport->EnableFeedback(FeedbackFor(options));
     streams_by_port_[port] = {api_key, session_id, options, port, transport, SystemTimeUs()};
   }
   JoinAutoArchives(api_key, session_id, options);

@@ -99,10 +99,11 @@ void AppendCodec(const OfferedCodec& codec, bool feedback, std::string* sdp) {
                   codec.channels.empty() ? "" : "/", codec.channels, "\r\n");
   if (!codec.fmtp.empty()) absl::StrAppend(sdp, "a=fmtp:", codec.payload_type, " ", codec.fmtp, "\r\n");
   if (!feedback) return;
-  // The node asks for retransmissions and keyframes; it gives no
-  // congestion feedback yet, so transport-cc and goog-remb are left out.
+  // The node asks for retransmissions and keyframes and gives
+  // transport-wide congestion feedback; goog-remb (the older receiver-side
+  // estimate) is left out.
   for (const std::string& kind : codec.feedback) {
-    if (kind == "nack" || kind == "nack pli") {
+    if (kind == "nack" || kind == "nack pli" || kind == "transport-cc") {
       absl::StrAppend(sdp, "a=rtcp-fb:", codec.payload_type, " ", kind, "\r\n");
     }
   }
@@ -229,7 +230,7 @@ absl::StatusOr<std::string> BuildAnswer(const Offer& offer, const AnswerParamete
     for (const OfferedCodec* codec : kept) AppendCodec(*codec, codec == chosen, &media);
     for (const auto& [id, uri] : section.extensions) {
       if (uri == kMidExtension || uri == kRtpStreamIdExtension || uri == kRepairedRtpStreamIdExtension ||
-          uri == kVideoOrientationExtension) {
+          uri == kVideoOrientationExtension || uri == kTransportCcExtension) {
         absl::StrAppend(&media, "a=extmap:", id, " ", uri, "\r\n");
       }
     }

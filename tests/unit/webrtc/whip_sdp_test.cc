@@ -56,7 +56,10 @@ TEST(WhipSdpTest, ChromiumVp8OfferGetsABundledRecvonlyAnswer) {
   EXPECT_THAT(*answer, HasSubstr("a=setup:passive\r\n"));
   EXPECT_THAT(*answer, HasSubstr("a=candidate:1 1 udp 2130706431 203.0.113.5 40002 typ host\r\n"));
   EXPECT_THAT(*answer, HasSubstr("a=rtcp-fb:96 nack pli\r\n"));
-  EXPECT_THAT(*answer, Not(HasSubstr("transport-cc")));
+  // Congestion feedback: transport-cc (with its header extension), not REMB.
+  EXPECT_THAT(*answer, HasSubstr("a=rtcp-fb:96 transport-cc\r\n"));
+  EXPECT_THAT(*answer, HasSubstr("transport-wide-cc-extensions-01\r\n"));
+  EXPECT_THAT(*answer, Not(HasSubstr("goog-remb")));
   EXPECT_THAT(*answer, HasSubstr("urn:3gpp:video-orientation"));
   // The recorder reads the answer as any SDP: VP8, its RTX, Opus.
   StreamOptions stream;

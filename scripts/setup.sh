@@ -24,9 +24,12 @@ packages=(
   # the WHIP test's publisher: webrtcbin with libnice, driven from Python
   gstreamer1.0-nice python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
   gir1.2-gst-plugins-bad-1.0
+  # the WHIP tests' lossy link: nftables drops 2% in the test's own namespace
+  nftables
 )
 
-# Chromium is only for the playback test, which is skipped without it: a
+# Chromium is only for the playback and browser-publishing tests, which are
+# skipped without it: a
 # machine that cannot install it still builds and runs everything else.
 optional=(chromium)
 

@@ -2,9 +2,10 @@
 
 namespace rtparchive::node {
 
-// Optional fragment parameters: stream (the streamId), seconds (publish for
-// that long, then leave with DELETE), report (a URL the page POSTs its
-// sender statistics to when it leaves: for tests).
+// Optional fragment parameters: stream (the streamId), codec (vp8 or h264:
+// the one to offer first), seconds (publish for that long, then leave with
+// DELETE), report (a URL the page POSTs its sender statistics to when it
+// leaves: for tests).
 const char* PublishPageHtml() {
   return R"html(<!doctype html>
 <html><head><meta charset="utf-8"><title>rtparchive: publish</title>
@@ -22,14 +23,22 @@ const say = (text) => { state.textContent = text; document.title = text; };
 let resource = null, pc = null, media = null;
 
 async function senderStats() {
-  const totals = {framesEncoded: 0, packetsSent: 0, bytesSent: 0, audioPacketsSent: 0};
+  const totals = {framesEncoded: 0, framesSent: 0, packetsSent: 0, bytesSent: 0, audioPacketsSent: 0, nackCount: 0,
+                  retransmittedPacketsSent: 0, availableOutgoingBitrate: 0, encoder: ''};
   if (!pc) return totals;
   (await pc.getStats()).forEach((report) => {
+    if (report.type === 'candidate-pair' && report.nominated) {
+      totals.availableOutgoingBitrate = report.availableOutgoingBitrate || 0;
+    }
     if (report.type !== 'outbound-rtp') return;
     if (report.kind === 'video') {
       totals.framesEncoded += report.framesEncoded || 0;
+      totals.framesSent += report.framesSent || 0;
       totals.packetsSent += report.packetsSent || 0;
       totals.bytesSent += report.bytesSent || 0;
+      totals.nackCount += report.nackCount || 0;
+      totals.retransmittedPacketsSent += report.retransmittedPacketsSent || 0;
+      totals.encoder = report.encoderImplementation || totals.encoder;
     } else {
       totals.audioPacketsSent += report.packetsSent || 0;
     }
@@ -37,8 +46,12 @@ async function senderStats() {
   return totals;
 }
 
+// The video bitrate over the last two seconds before leaving.
+let before = null;
+
 async function leave() {
   const stats = await senderStats();
+  if (before) stats.bitrateKbps = Math.round(8 * (stats.bytesSent - before.bytesSent) / (performance.now() - before.at));
   if (resource) {
     await fetch(resource, {method: 'DELETE', headers: {Authorization: 'Bearer ' + given.get('token')}});
   }
@@ -57,7 +70,15 @@ async function publish() {
   media = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}, audio: true});
   document.getElementById('preview').srcObject = media;
   pc = new RTCPeerConnection();
-  for (const track of media.getTracks()) pc.addTransceiver(track, {direction: 'sendonly'});
+  for (const track of media.getTracks()) {
+    const transceiver = pc.addTransceiver(track, {direction: 'sendonly'});
+    const wanted = (given.get('codec') || '').toLowerCase();
+    if (track.kind === 'video' && wanted && RTCRtpSender.getCapabilities) {
+      const codecs = RTCRtpSender.getCapabilities('video').codecs;
+      const first = codecs.filter((codec) => codec.mimeType.toLowerCase() === 'video/' + wanted);
+      if (first.length) transceiver.setCodecPreferences(first.concat(codecs.filter((codec) => !first.includes(codec))));
+    }
+  }
   pc.onconnectionstatechange = () => say('connection ' + pc.connectionState);
   await pc.setLocalDescription(await pc.createOffer());
   // The node is ICE-lite and answers with its one candidate: the offer goes
@@ -71,7 +92,12 @@ async function publish() {
   await pc.setRemoteDescription({type: 'answer', sdp: await answer.text()});
   document.getElementById('leave').disabled = false;
   document.getElementById('leave').onclick = leave;
-  if (given.get('seconds')) setTimeout(leave, 1000 * Number(given.get('seconds')));
+  if (given.get('seconds')) {
+    const seconds = Number(given.get('seconds'));
+    setTimeout(async () => { before = Object.assign({at: performance.now()}, await senderStats()); },
+               1000 * Math.max(0, seconds - 2));
+    setTimeout(leave, 1000 * seconds);
+  }
 }
 
 publish().catch((error) => say('failed: ' + error));

@@ -54,7 +54,9 @@ bool PublisherFeedback::OnMedia(const rtp::RtpPacketView& packet, int64_t arriva
     if (gap > kMaxGap) {
       source->missing.clear();
     } else {
-      for (int64_t lost = source->highest_sequence + 1; lost < sequence; ++lost) {
+      // Only where NACK was negotiated (RFC 4585 §4.2): others may not repair.
+      const bool nack = config_.nack_payload_types.count(source->payload_type) != 0;
+      for (int64_t lost = source->highest_sequence + 1; nack && lost < sequence; ++lost) {
         if (source->missing.size() >= kMaxMissing) {
           source->missing.erase(source->missing.begin());
           ++counters_.given_up;

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -26,6 +27,7 @@ namespace rtparchive::node {
 struct FeedbackConfig {
   uint32_t node_ssrc = 1;
   std::map<int, int> clock_rates;      // media payload type -> RTP clock rate
+  std::set<int> nack_payload_types;    // media types that negotiated "nack"
   std::map<int, int> rtx_payload_types;  // RTX payload type -> the media type it repairs
   int transport_cc_extension = 0;      // its header extension ID; 0: not negotiated
 };

@@ -4,8 +4,12 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "base/system_clock.h"
@@ -35,18 +39,27 @@ std::string RandomIceText(size_t length) {
 }
 
 // What the answer negotiated, as publisher feedback needs it.
-FeedbackConfig FeedbackFor(const StreamOptions& answered) {
+FeedbackConfig FeedbackFor(const webrtc::Offer& answer) {
   FeedbackConfig config;
   config.node_ssrc = kNodeSsrc;
-  for (const auto& [payload_type, format] : answered.payload_types) {
-    if (format.format == PayloadFormat::kRtx) {
-      config.rtx_payload_types[payload_type] = format.associated_payload_type;
-    } else if (format.format != PayloadFormat::kRed && format.format != PayloadFormat::kUlpfec) {
-      config.clock_rates[payload_type] = format.clock_rate_hz;
+  for (const webrtc::OfferedSection& section : answer.sections) {
+    for (const webrtc::OfferedCodec& codec : section.codecs) {
+      if (absl::EqualsIgnoreCase(codec.name, "rtx")) {
+        int repaired = -1;
+        for (absl::string_view parameter : absl::StrSplit(codec.fmtp, ';')) {
+          if (absl::ConsumePrefix(&parameter, "apt=")) (void)absl::SimpleAtoi(parameter, &repaired);
+        }
+        config.rtx_payload_types[codec.payload_type] = repaired;
+        continue;
+      }
+      config.clock_rates[codec.payload_type] = codec.clock_rate;
+      if (std::find(codec.feedback.begin(), codec.feedback.end(), "nack") != codec.feedback.end()) {
+        config.nack_payload_types.insert(codec.payload_type);
+      }
     }
-  }
-  for (const auto& [id, uri] : answered.header_extensions) {
-    if (uri == kTransportCcExtension) config.transport_cc_extension = id;
+    for (const auto& [id, uri] : section.extensions) {
+      if (uri == kTransportCcExtension) config.transport_cc_extension = id;
+    }
   }
   return config;
 }
@@ -145,7 +158,9 @@ void Node::Impl::WhipPublish(const http::Request& request, http::Response& respo
                                               : std::string(built.status().message())});
     }
     answer = *std::move(built);
-    transport->EnableFeedback(FeedbackFor(options));
+    if (auto answered = webrtc::ParseOffer(answer); answered.ok()) {
+      transport->EnableFeedback(FeedbackFor(*answered));
+    }
     streams_by_port_[port] = {api_key, session_id, options, port, transport, SystemTimeUs()};
   }
   JoinAutoArchives(api_key, session_id, options);

@@ -69,6 +69,45 @@ def stop_and_download(base, key, secret, archive_id, zip_path):
     return got
 
 
+def recording_before_publisher(base, key, secret, session, name, codec="vp8"):
+    """(status, archive) of an auto-mode archive of `session` started before
+    its WHIP publisher comes: a placeholder publisher, announced but silent,
+    lets it start, and its SDP gives the archive its video codec."""
+    placeholder = {"streamId": "placeholder"}
+    if codec == "h264":
+        placeholder["sdp"] = "v=0\r\ns=-\r\nt=0 0\r\nm=video 9 RTP/AVP 102\r\na=rtpmap:102 H264/90000\r\n"
+    api(base, key, secret, "POST", f"/session/{session}/stream", placeholder)
+    return api(base, key, secret, "POST", "/archive", {"sessionId": session, "name": name})
+
+
+def frames_in_archive(zip_path, folder):
+    """{file name: (video frames, audio frames, manifest entry)} of an
+    archive's ZIP, its files extracted into `folder` and counted by ffprobe."""
+    import zipfile
+    import ffprobe_tools
+    files = {}
+    with zipfile.ZipFile(zip_path) as archive:
+        manifest = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith(".json"))))
+        for entry in manifest["files"]:
+            archive.extract(entry["filename"], folder)
+            media = os.path.join(folder, entry["filename"])
+            files[entry["filename"]] = (len(ffprobe_tools.packets(media, "v")),
+                                        len(ffprobe_tools.packets(media, "a")), entry)
+    return files
+
+
+def metric(api_port, key, secret, name):
+    """{labels or "": value} of one metric family in /metrics."""
+    _, metrics = api(f"http://127.0.0.1:{api_port}", key, secret, "GET", "/metrics")
+    text = metrics.decode() if isinstance(metrics, bytes) else str(metrics)
+    values = {}
+    for line in text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            labels = line[len(name):].split(" ")[0]
+            values[labels.strip("{}")] = int(line.split()[-1])
+    return values
+
+
 def refused_by_reason(api_port, key, secret):
     """{reason: count} of rtparchive_media_packets_refused_total in /metrics."""
     _, metrics = api(f"http://127.0.0.1:{api_port}", key, secret, "GET", "/metrics")

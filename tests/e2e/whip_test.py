@@ -2,13 +2,12 @@
 one here wrote: GStreamer's webrtcbin (libnice ICE, its own DTLS and SRTP),
 driven by whip_client.py. In a private network namespace the test makes
 itself (webrtcbin gathers no loopback candidates: the node's media address
-is a veth address there, and nothing leaves the namespace).
+is a veth address there, and nothing leaves the namespace). Chromium's
+cases are in whip_chromium_test.py.
 
 - VP8 + Opus, then H.264 + Opus, each publishing 5 s into an archive that
   was recording before it (auto mode): every frame the publisher sent is
   in the archive; setup time from POST to connected;
-- Chromium (when installed) publishing its fake camera from the node's own
-  /publish page: every frame its getStats says it encoded is archived;
 - the same stream published again (a second segment);
 - a publisher that stops without DELETE ends by the consent timeout;
 - a POST without a token (401), with a wrong one (403), the wrong
@@ -17,41 +16,29 @@ is a veth address there, and nothing leaves the namespace).
   an address ICE did not check, counted in /metrics.
 Usage: whip_test.py RTPARCHIVE_BINARY
 """
-import http.server
 import json
 import os
-import shutil
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
-import zipfile
-
-if os.environ.get("_WHIP_NETNS") != "1":
-    if os.geteuid() != 0 or subprocess.run(["unshare", "-n", "true"]).returncode != 0:
-        print("SKIP: needs root for a private network namespace (unshare -n)")
-        sys.exit(77)
-    os.execvpe("unshare", ["unshare", "-n", sys.executable] + sys.argv, dict(os.environ, _WHIP_NETNS="1"))
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import check, finish  # noqa: E402
-import ffprobe_tools  # noqa: E402
 import node_client  # noqa: E402
+import private_net  # noqa: E402
+
+MEDIA_ADDRESS = "10.99.0.1"
+private_net.enter(MEDIA_ADDRESS)
 
 BINARY = sys.argv[1]
-CHROMIUM = shutil.which("chromium")
 CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "whip_client.py")
 WORK = tempfile.mkdtemp(prefix="rtparchive-whip-")
 KEY, SECRET = 4711, "whip-s3cret"
-MEDIA_ADDRESS = "10.99.0.1"
-for command in ["ip link set lo up", "ip link add eth0 type veth peer name eth1",
-                f"ip addr add {MEDIA_ADDRESS}/24 dev eth0", "ip link set eth0 up", "ip link set eth1 up"]:
-    subprocess.run(command.split(), check=True)
 API_PORT = 18080
 BASE = f"http://127.0.0.1:{API_PORT}/v2/project/{KEY}"
 WHIP = f"http://127.0.0.1:{API_PORT}/whip/{KEY}"
@@ -87,35 +74,16 @@ def publish(session, stream, codec, seconds, gop=60):
     return json.load(open(out))
 
 
-H264_ONLY = "v=0\r\ns=-\r\nt=0 0\r\nm=video 9 RTP/AVP 102\r\na=rtpmap:102 H264/90000\r\n"
-
-
 def recording(session, name, codec="vp8"):
-    """An auto-mode archive of `session`, recording before its WHIP publisher
-    comes (a placeholder publisher, announced but silent, lets it start; its
-    SDP gives the archive its video codec)."""
-    placeholder = {"streamId": "placeholder"}
-    if codec == "h264":
-        placeholder["sdp"] = H264_ONLY
-    api("POST", f"/session/{session}/stream", placeholder)
-    status, archive = api("POST", "/archive", {"sessionId": session, "name": name})
+    status, archive = node_client.recording_before_publisher(BASE, KEY, SECRET, session, name, codec)
     check(status == 200, f"{name}: archive started ({status} {archive})")
     return archive["id"]
 
 
 def finished(archive_id, name):
-    """{file name: (video frames, audio frames, manifest entry)} of the stopped archive."""
     path = os.path.join(WORK, name + ".zip")
     node_client.stop_and_download(BASE, KEY, SECRET, archive_id, path)
-    files = {}
-    with zipfile.ZipFile(path) as archive:
-        manifest = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith(".json"))))
-        for entry in manifest["files"]:
-            archive.extract(entry["filename"], os.path.join(WORK, name))
-            media = os.path.join(WORK, name, entry["filename"])
-            files[entry["filename"]] = (len(ffprobe_tools.packets(media, "v")),
-                                        len(ffprobe_tools.packets(media, "a")), entry)
-    return files
+    return node_client.frames_in_archive(path, os.path.join(WORK, name))
 
 
 def raw_post(path, headers, body):
@@ -202,58 +170,6 @@ try:
         refused = node_client.refused_by_reason(API_PORT, KEY, SECRET)
         check(refused.get("stun_unauthenticated", 0) >= 1, "STUN with the wrong credentials is counted and dropped")
         check(refused.get("other_source", 0) >= 1, "DTLS from an address ICE did not check is counted and dropped")
-
-    # Chromium publishing from the node's own page (/publish), its fake camera
-    # and microphone; truth: the page's getStats framesEncoded.
-    if CHROMIUM:
-        archive_id = recording("whip-chromium", "chromium")
-        drops_before = node_client.udp_drops()
-        reports = []
-
-        class Report(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                reports.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        listener = http.server.HTTPServer(("127.0.0.1", 0), Report)
-        threading.Thread(target=listener.serve_forever, daemon=True).start()
-        page = (f"http://127.0.0.1:{API_PORT}/publish#apiKey={KEY}&session=whip-chromium&token={SECRET}"
-                f"&stream=chromium&seconds=6&report=http://127.0.0.1:{listener.server_address[1]}/report")
-        profile = tempfile.mkdtemp(prefix="chromium-", dir=WORK)
-        browser = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-             "--disable-features=WebRtcHideLocalIpsWithMdns", "--autoplay-policy=no-user-gesture-required", page],
-            stdout=subprocess.DEVNULL, stderr=open(os.path.join(WORK, "chromium.log"), "w"))
-        for _ in range(300):
-            if reports:
-                break
-            time.sleep(0.1)
-        browser.kill()
-        browser.wait()
-        listener.shutdown()
-        files = finished(archive_id, "chromium")
-        video, audio, _ = files.get("chromium.webm", (0, 0, None))
-        encoded = reports[0].get("framesEncoded", -1) if reports else -1
-        table.append(f"| Chromium | vp8 | {encoded} | {encoded} | {video} | {audio} | - |")
-        # Under a loaded machine (the parallel CI suite) Chromium's first
-        # keyframe has lost its first packet before reaching the node (nothing
-        # refused, no kernel drop counted here): the node sends no NACKs yet,
-        # so such a loss costs that frame and the PLI brings the next keyframe.
-        # One frame is allowed for it (more needs the kernel's drops).
-        drops = node_client.udp_drops() - drops_before
-        print(f"Chromium: {encoded} frames encoded, {video} archived, kernel UDP drops {drops}", flush=True)
-        check(encoded >= 100 and (encoded - 1 <= video or drops > 0) and video <= encoded + 5,
-              f"Chromium: every frame it encoded is archived ({video} of {encoded}; kernel drops {drops}; "
-              f"report {reports})")
-        check(audio >= 200, f"Chromium: its Opus is archived ({audio} frames)")
-    else:
-        print("SKIPPED the Chromium publisher: chromium is not installed")
 
     # A publisher that stops without DELETE (a closed tab): gone after the consent timeout.
     api("POST", "/session/whip-tab/stream", {"streamId": "placeholder"})

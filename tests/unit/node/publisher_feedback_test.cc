@@ -13,7 +13,7 @@ namespace rtparchive::node {
 namespace {
 
 using test::Rtp;
-constexpr int kVp8 = 96, kRtx = 97;
+constexpr int kVp8 = 96, kRtx = 97, kOpus = 111;
 constexpr uint32_t kSsrc = 1111, kRtxSsrc = 2222;
 constexpr int kTwccId = 3;
 
@@ -56,7 +56,7 @@ std::vector<uint16_t> Nacked(const std::vector<std::vector<uint8_t>>& compounds)
 class PublisherFeedbackTest : public ::testing::Test {
  protected:
   PublisherFeedbackTest()
-      : feedback_(FeedbackConfig{42, {{kVp8, 90000}}, {{kRtx, kVp8}}, kTwccId}) {}
+      : feedback_(FeedbackConfig{42, {{kVp8, 90000}, {kOpus, 48000}}, {kVp8}, {{kRtx, kVp8}}, kTwccId}) {}
 
   // A media packet with a transport-wide sequence number (one-byte header extension).
   bool Media(uint16_t seq, int64_t at_us, uint32_t ssrc = kSsrc) {
@@ -94,6 +94,16 @@ TEST_F(PublisherFeedbackTest, NacksAGapAtOnceAndStopsWhenRepaired) {
   EXPECT_EQ(feedback_.counters().nacked, 2u);
   EXPECT_EQ(feedback_.counters().repaired, 2u);
   EXPECT_EQ(feedback_.counters().given_up, 0u);
+}
+
+TEST_F(PublisherFeedbackTest, NoNackWhereItWasNotNegotiated) {
+  const auto first = Rtp(kOpus, 1, 0, 3333, false, {1}), third = Rtp(kOpus, 3, 1920, 3333, false, {1});
+  rtp::RtpPacketView view;
+  ASSERT_EQ(view.Parse(first), rtp::RtpError::kNone);
+  EXPECT_FALSE(feedback_.OnRtp(view, 1000));
+  ASSERT_EQ(view.Parse(third), rtp::RtpError::kNone);
+  EXPECT_FALSE(feedback_.OnRtp(view, 2000));
+  EXPECT_TRUE(Nacked(feedback_.Due(50'000)).empty());
 }
 
 TEST_F(PublisherFeedbackTest, GivesUpWithinTheReorderWait) {

@@ -29,8 +29,8 @@ packages=(
 )
 
 # Chromium is only for the playback and browser-publishing tests, which are
-# skipped without it: a
-# machine that cannot install it still builds and runs everything else.
+# skipped without it: a machine that cannot install it still builds and
+# runs everything else.
 optional=(chromium)
 
 # Node.js and npm run the official server SDKs the node's tests drive; a

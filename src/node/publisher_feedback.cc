@@ -139,6 +139,7 @@ void PublisherFeedback::OnRtcp(absl::Span<const uint8_t> compound, int64_t arriv
 
 void PublisherFeedback::AppendNacks(int64_t now_us, std::vector<uint8_t>* compound) {
   std::vector<uint16_t> asked;
+  size_t asked_in_all = 0;
   for (auto& [ssrc, source] : sources_) {
     asked.clear();
     for (auto entry = source.missing.begin(); entry != source.missing.end();) {
@@ -148,7 +149,10 @@ void PublisherFeedback::AppendNacks(int64_t now_us, std::vector<uint8_t>* compou
         entry = source.missing.erase(entry);
         continue;
       }
+      // The rest wait for the next call: a compound stays under a path MTU.
+      if (asked_in_all >= kMaxNackedPerCompound) break;
       if (missing.last_sent_us == 0 || now_us - missing.last_sent_us >= kNackIntervalUs) {
+        ++asked_in_all;
         if (missing.tries == 0) ++counters_.nacked;
         ++missing.tries;
         missing.last_sent_us = now_us;

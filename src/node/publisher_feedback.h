@@ -45,6 +45,7 @@ class PublisherFeedback {
   static constexpr size_t kMaxMissing = 256;        // per SSRC
   static constexpr int64_t kNackIntervalUs = 40'000;  // between requests for one packet
   static constexpr int kNackTries = 4;
+  static constexpr size_t kMaxNackedPerCompound = 200;
   static constexpr int64_t kNackWindowUs = 180'000;  // under the recorder's 200 ms reorder wait
   static constexpr int64_t kTransportFeedbackIntervalUs = 50'000;
   static constexpr int64_t kReportIntervalUs = 1'000'000;

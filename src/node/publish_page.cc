@@ -3,7 +3,7 @@
 namespace rtparchive::node {
 
 // Optional fragment parameters: stream (the streamId), codec (vp8 or h264:
-// the one to offer first), seconds (publish for that long, then leave with
+// the one to offer first), simulcast (1: three layers, q h f), seconds (publish for that long, then leave with
 // DELETE), report (a URL the page POSTs its sender statistics to when it
 // leaves: for tests).
 const char* PublishPageHtml() {
@@ -24,7 +24,7 @@ let resource = null, pc = null, media = null;
 
 async function senderStats() {
   const totals = {framesEncoded: 0, framesSent: 0, packetsSent: 0, bytesSent: 0, audioPacketsSent: 0, nackCount: 0,
-                  retransmittedPacketsSent: 0, availableOutgoingBitrate: 0, encoder: ''};
+                  retransmittedPacketsSent: 0, availableOutgoingBitrate: 0, encoder: '', layers: {}};
   if (!pc) return totals;
   (await pc.getStats()).forEach((report) => {
     if (report.type === 'candidate-pair' && report.nominated) {
@@ -34,6 +34,7 @@ async function senderStats() {
     if (report.kind === 'video') {
       totals.framesEncoded += report.framesEncoded || 0;
       totals.framesSent += report.framesSent || 0;
+      if (report.rid) totals.layers[report.rid] = {framesSent: report.framesSent, frameWidth: report.frameWidth};
       totals.packetsSent += report.packetsSent || 0;
       totals.bytesSent += report.bytesSent || 0;
       totals.nackCount += report.nackCount || 0;
@@ -71,7 +72,9 @@ async function publish() {
   document.getElementById('preview').srcObject = media;
   pc = new RTCPeerConnection();
   for (const track of media.getTracks()) {
-    const transceiver = pc.addTransceiver(track, {direction: 'sendonly'});
+    const layers = [{rid: 'q', scaleResolutionDownBy: 4}, {rid: 'h', scaleResolutionDownBy: 2}, {rid: 'f'}];
+    const transceiver = pc.addTransceiver(track, track.kind === 'video' && given.get('simulcast') === '1'
+        ? {direction: 'sendonly', sendEncodings: layers} : {direction: 'sendonly'});
     const wanted = (given.get('codec') || '').toLowerCase();
     if (track.kind === 'video' && wanted && RTCRtpSender.getCapabilities) {
       const codecs = RTCRtpSender.getCapabilities('video').codecs;

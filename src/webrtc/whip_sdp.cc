@@ -16,6 +16,14 @@ namespace rtparchive::webrtc {
 namespace {
 
 constexpr size_t kMaxSections = 16;
+constexpr size_t kMaxRids = 8;
+
+// RFC 8851 §10: rid-id = 1*(alpha-numeric / "-" / "_"); it is echoed in the answer.
+bool IsRid(absl::string_view rid) {
+  return !rid.empty() && rid.size() <= 32 && std::all_of(rid.begin(), rid.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
 
 std::pair<absl::string_view, absl::string_view> FirstWord(absl::string_view text) {
   const size_t space = text.find(' ');
@@ -170,6 +178,11 @@ absl::StatusOr<Offer> ParseOffer(absl::string_view sdp) {
       }
     } else if (attribute == "rtcp-rsize") {
       section.rtcp_rsize = true;
+    } else if (attribute == "rid") {
+      auto [rid, rest] = FirstWord(value);
+      if (IsRid(rid) && FirstWord(rest).first == "send" && section.send_rids.size() < kMaxRids) {
+        section.send_rids.emplace_back(rid);
+      }
     } else if (attribute == "ssrc" || attribute == "ssrc-group") {
       section.ssrc_lines.push_back(absl::StrCat(attribute, ":", value));
     }
@@ -233,6 +246,10 @@ absl::StatusOr<std::string> BuildAnswer(const Offer& offer, const AnswerParamete
           uri == kVideoOrientationExtension || uri == kTransportCcExtension) {
         absl::StrAppend(&media, "a=extmap:", id, " ", uri, "\r\n");
       }
+    }
+    if (!section.send_rids.empty()) {
+      for (const std::string& rid : section.send_rids) absl::StrAppend(&media, "a=rid:", rid, " recv\r\n");
+      absl::StrAppend(&media, "a=simulcast:recv ", absl::StrJoin(section.send_rids, ";"), "\r\n");
     }
     absl::StrAppend(&media, "a=candidate:1 1 udp 2130706431 ", parameters.address, " ",
                     parameters.port, " typ host\r\na=end-of-candidates\r\n");

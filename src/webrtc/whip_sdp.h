@@ -4,7 +4,9 @@
 // rtcp-mux). The answer keeps one recordable codec per section (the
 // recording archive's video codec when offered, else VP8, else H.264, as
 // replay chooses; Opus for audio) with its RTX, the
-// header extensions the recorder reads, and NACK/PLI feedback.
+// header extensions the recorder reads, NACK/PLI and transport-cc feedback.
+// Simulcast offered (a=rid ... send) is taken: every layer comes, and the
+// recorder writes the one the stream's `layer` chooses.
 #ifndef RTPARCHIVE_WEBRTC_WHIP_SDP_H_
 #define RTPARCHIVE_WEBRTC_WHIP_SDP_H_
 
@@ -37,6 +39,7 @@ struct OfferedSection {
   std::map<int, std::string> extensions;  // a=extmap ID -> URI
   bool rtcp_rsize = false;
   std::vector<std::string> ssrc_lines;  // a=ssrc and a=ssrc-group values
+  std::vector<std::string> send_rids;   // simulcast layers offered (a=rid:ID send), in order
 };
 
 struct Offer {

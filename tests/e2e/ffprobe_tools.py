@@ -21,3 +21,9 @@ def packets(path, stream=None, fmt=None):
         data = bytes.fromhex("".join(line[10:49].replace(" ", "") for line in hexdump.strip().splitlines()))
         result.append((fields, data))
     return result
+
+
+def width(path):
+    """The width of the first video stream, as ffprobe reads it."""
+    return int(subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width",
+                               "-of", "csv=p=0", path], capture_output=True, text=True, check=True).stdout.strip())

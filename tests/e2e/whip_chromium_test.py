@@ -26,6 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import check, finish  # noqa: E402
+import ffprobe_tools  # noqa: E402
 import node_client  # noqa: E402
 import private_net  # noqa: E402
 
@@ -48,6 +49,9 @@ json.dump({"listen": f"127.0.0.1:{API_PORT}", "mediaAddress": MEDIA_ADDRESS, "me
            "storage": os.path.join(WORK, "storage"), "limits": {"sessionEndedSeconds": 300},
            "credentials": [{"apiKey": KEY, "apiSecret": SECRET}]}, open(CONFIG, "w"))
 reports = {}
+CASES = [("clean", 0, "vp8", 12), ("loss", 2, "vp8", 10), ("h264", 0, "h264", 6)]
+if os.environ.get("WHIP_CHROMIUM_CASES") is not None:  # a subset, when working on one
+    CASES = [case for case in CASES if case[0] in os.environ["WHIP_CHROMIUM_CASES"].split(",")]
 
 
 class Pages(http.server.BaseHTTPRequestHandler):
@@ -95,11 +99,11 @@ def wait_for_report(name, browser, seconds):
     return reports.get(name, {})
 
 
-def publish(session, stream, seconds, codec=""):
+def publish(session, stream, seconds, codec="", simulcast=0):
     """The page's report after publishing `seconds` and leaving."""
     name = f"{session}-{stream}-{len(reports)}"
     url = (f"http://127.0.0.1:{API_PORT}/publish#apiKey={KEY}&session={session}&token={SECRET}&stream={stream}"
-           f"&seconds={seconds}&codec={codec}&report={REPORT}/{name}")
+           f"&seconds={seconds}&codec={codec}&simulcast={simulcast}&report={REPORT}/{name}")
     return wait_for_report(name, chromium(url, name), seconds + 30)
 
 
@@ -140,7 +144,7 @@ try:
                                                     "loopback"), 45)
     print("browser to browser:", loopback, flush=True)
 
-    for case, loss, codec, seconds in (("clean", 0, "vp8", 12), ("loss", 2, "vp8", 10), ("h264", 0, "h264", 6)):
+    for case, loss, codec, seconds in CASES:
         archive_id = recording(case, codec)
         if loss:
             private_net.drop_incoming(loss, FIRST_PORT, LAST_PORT)
@@ -175,6 +179,21 @@ try:
             check(report.get("bitrateKbps", 0) >= 0.7 * loopback.get("bitrateKbps", 1e9),
                   f"the publisher's bitrate after 10 s ({report.get('bitrateKbps')} kbit/s) is near what it "
                   f"reaches browser to browser ({loopback.get('bitrateKbps')} kbit/s)")
+
+    # Simulcast offered: the node takes every layer and records the highest.
+    archive_id = recording("simulcast")
+    report = publish("simulcast", "cam", 6, simulcast=1)
+    files = finished(archive_id, "simulcast")
+    video, audio, _ = files.get("cam.webm", (0, 0, None))
+    layers = report.get("layers", {})
+    width = ffprobe_tools.width(os.path.join(WORK, "simulcast", "cam.webm")) if video else 0
+    highest = max(layers.values(), key=lambda layer: layer.get("frameWidth") or 0) if layers else {}
+    print(f"simulcast: layers sent {layers}; archived {video} frames, {width} pixels wide", flush=True)
+    table.append(f"| Chromium simulcast {len(layers)} layers | vp8 | 0% | {report.get('framesEncoded')} | "
+                 f"{highest.get('framesSent')} (highest) | {video} | {audio} | {report.get('bitrateKbps')} | - | - |")
+    check(len(layers) >= 2 and width == highest.get("frameWidth") and
+          highest.get("framesSent", 0) - 2 <= video <= highest.get("framesSent", 0),
+          f"simulcast: the highest layer is archived ({video} frames, {width} wide; layers {layers})")
 
     # The same stream twice: two segments.
     archive_id = recording("again")

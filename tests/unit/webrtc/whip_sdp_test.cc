@@ -70,6 +70,23 @@ TEST(WhipSdpTest, ChromiumVp8OfferGetsABundledRecvonlyAnswer) {
   EXPECT_EQ(stream.payload_types.size(), 3u);
 }
 
+TEST(WhipSdpTest, SimulcastOfferedIsTaken) {
+  std::string sdp = ChromiumOffer("chromium-simulcast-full-vp8");
+  // A RID that would break the answer's lines is not echoed.
+  sdp = absl::StrReplaceAll(sdp, {{"a=rid:f send\r\n", "a=rid:f send\r\na=rid:x\ry send\r\n"}});
+  auto offer = ParseOffer(sdp);
+  ASSERT_TRUE(offer.ok()) << offer.status();
+  auto answer = BuildAnswer(*offer, Node());
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_THAT(*answer, HasSubstr("a=rid:q recv\r\na=rid:h recv\r\na=rid:f recv\r\na=simulcast:recv q;h;f\r\n"));
+  EXPECT_THAT(*answer, Not(HasSubstr("x\ry")));
+  EXPECT_THAT(*answer, HasSubstr("urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"));
+  // Without simulcast offered, no simulcast answered.
+  auto plain = BuildAnswer(*ParseOffer(ChromiumOffer("chromium-plain-vp8")), Node());
+  ASSERT_TRUE(plain.ok());
+  EXPECT_THAT(*plain, Not(HasSubstr("a=simulcast")));
+}
+
 TEST(WhipSdpTest, H264OnlyOfferGetsH264) {
   std::string sdp = ChromiumOffer("chromium-plain-h264");
   auto offer = ParseOffer(sdp);

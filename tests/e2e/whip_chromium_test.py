@@ -10,6 +10,8 @@ nackCount) against the frames in the archive.
 - VP8 with 2% of the datagrams to the node dropped by the kernel (nftables):
   the node's NACKs bring RTX retransmissions, frames archived vs encoded;
 - H.264 (when this Chromium encodes it);
+- VP8 while garbage, STUN, DTLS and RTP-looking datagrams flood the WHIP
+  ports from an address ICE never checked;
 - the same stream published twice: two segments;
 - a tab killed without DELETE: the stream ends by the consent timeout.
 Prints a table for the notes. Usage: whip_chromium_test.py RTPARCHIVE_BINARY
@@ -18,6 +20,8 @@ import http.server
 import json
 import os
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -49,7 +53,7 @@ json.dump({"listen": f"127.0.0.1:{API_PORT}", "mediaAddress": MEDIA_ADDRESS, "me
            "storage": os.path.join(WORK, "storage"), "limits": {"sessionEndedSeconds": 300},
            "credentials": [{"apiKey": KEY, "apiSecret": SECRET}]}, open(CONFIG, "w"))
 reports = {}
-CASES = [("clean", 0, "vp8", 12), ("loss", 2, "vp8", 10), ("h264", 0, "h264", 6)]
+CASES = [("clean", 0, "vp8", 12), ("loss", 2, "vp8", 10), ("h264", 0, "h264", 6), ("flood", 0, "vp8", 6)]
 if os.environ.get("WHIP_CHROMIUM_CASES") is not None:  # a subset, when working on one
     CASES = [case for case in CASES if case[0] in os.environ["WHIP_CHROMIUM_CASES"].split(",")]
 
@@ -119,6 +123,32 @@ def finished(archive_id, name):
     return node_client.frames_in_archive(path, os.path.join(WORK, name))
 
 
+def flood(seconds, stop):
+    """Garbage, STUN with a wrong USERNAME, DTLS records and RTP with random
+    SSRCs, 2,000 datagrams a second at the port the node gave the "flood"
+    publisher, from an address ICE never checked; returns how many it sent
+    (bounded in time and count)."""
+    started, port = time.time(), 0
+    while not port and time.time() - started < 20:
+        for line in open(LOG):
+            if "publishing to session flood on port " in line:
+                port = int(line.split()[-1])
+        time.sleep(0.05)
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sender.bind((MEDIA_ADDRESS, 0))
+    kinds = [lambda: os.urandom(100),
+             lambda: struct.pack("!HHI12s", 1, 12, 0x2112A442, os.urandom(12)) + struct.pack("!HH8s", 6, 8, b"x:y\0\0\0\0\0"),
+             lambda: bytes([22, 0xfe, 0xfd]) + os.urandom(60),
+             lambda: bytes([0x80, 96]) + os.urandom(1000)]
+    sent = 0
+    while port and not stop.is_set() and time.time() - started < seconds and sent < 2000 * seconds:
+        for _ in range(10):
+            sender.sendto(kinds[sent % len(kinds)](), (MEDIA_ADDRESS, port))
+            sent += 1
+        time.sleep(0.005)
+    return sent
+
+
 def logged(text):
     return text in open(LOG).read()
 
@@ -150,7 +180,19 @@ try:
             private_net.drop_incoming(loss, FIRST_PORT, LAST_PORT)
         repair_before = node_client.metric(API_PORT, KEY, SECRET, "rtparchive_media_repair_total")
         drops_before = node_client.udp_drops()
+        refused_before = sum(node_client.refused_by_reason(API_PORT, KEY, SECRET).values())
+        flooded, stop_flood = [], threading.Event()
+        if case == "flood":
+            flooder = threading.Thread(target=lambda: flooded.append(flood(seconds + 20, stop_flood)))
+            flooder.start()
         report = publish(case, "cam", seconds, codec)
+        if case == "flood":
+            stop_flood.set()
+            flooder.join()
+            refused = sum(node_client.refused_by_reason(API_PORT, KEY, SECRET).values()) - refused_before
+            print(f"flood: {flooded[0]} datagrams sent at the WHIP ports, {refused} refused", flush=True)
+            check(flooded[0] > 1000 and refused >= 0.9 * flooded[0],
+                  f"the flood is refused and counted ({refused} of {flooded[0]})")
         dropped = private_net.drop_incoming(0, FIRST_PORT, LAST_PORT) if loss else 0
         repair = {key: value - repair_before.get(key, 0) for key, value in
                   node_client.metric(API_PORT, KEY, SECRET, "rtparchive_media_repair_total").items()}
@@ -162,7 +204,7 @@ try:
         encoded, sent = report.get("framesEncoded", -1), report.get("framesSent", -1)
         print(f"{case}: {report}; archived {video} video, {audio} audio; node repair {repair}; "
               f"nftables dropped {dropped}; kernel UDP drops {drops}", flush=True)
-        table.append(f"| Chromium | {codec} | {loss}% | {encoded} | {sent} | {video} | {audio} | {report.get('bitrateKbps')} "
+        table.append(f"| Chromium, {case} | {codec} | {loss}% | {encoded} | {sent} | {video} | {audio} | {report.get('bitrateKbps')} "
                      f"| {report.get('nackCount')} | {report.get('retransmittedPacketsSent')} |")
         if codec == "h264" and video == 0 and "H264" not in report.get("encoder", "H264"):
             print(f"SKIPPED H.264: this Chromium encodes with {report.get('encoder')}")

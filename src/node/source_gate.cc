@@ -126,6 +126,12 @@ void SourceGate::Offer(const Endpoint& from, absl::Span<const uint8_t> packet, i
     // next layer) is trusted at once: its first packets are often the
     // repairs that matter.
     if (!Validate(from, rtp.ssrc(), arrival_us)) return Refuse(Refusal::kTooManySsrcs, from);
+    // Its packets held on probation before another SSRC validated the
+    // 5-tuple (a keyframe, before the RTX probes that repeat it) go first.
+    auto candidate = std::find_if(candidates_.begin(), candidates_.end(), [&](const Candidate& c) {
+      return c.used && c.ssrc == rtp.ssrc() && c.peer == from;
+    });
+    if (candidate != candidates_.end()) ReleaseHeld(*candidate, deliver);
     counters_->delivered.fetch_add(1, std::memory_order_relaxed);
     return deliver(packet, arrival_us);
   }
@@ -193,12 +199,7 @@ void SourceGate::OnProbation(const Endpoint& from, uint32_t ssrc, uint16_t seque
       DropHeld(*candidate, Refusal::kTooManySsrcs);
       return Refuse(Refusal::kTooManySsrcs, from);
     }
-    for (Held& held : candidate->held) {
-      if (!held.present) continue;
-      held.present = false;
-      counters_->delivered.fetch_add(1, std::memory_order_relaxed);
-      deliver(held.bytes, held.arrival_us);
-    }
+    ReleaseHeld(*candidate, deliver);
     counters_->delivered.fetch_add(1, std::memory_order_relaxed);
     return deliver(packet, arrival_us);
   }
@@ -215,6 +216,16 @@ void SourceGate::OnProbation(const Endpoint& from, uint32_t ssrc, uint16_t seque
   slot->present = true;
   slot->arrival_us = arrival_us;
   slot->bytes.assign(packet.begin(), packet.end());
+}
+
+void SourceGate::ReleaseHeld(Candidate& candidate, Deliver deliver) {
+  candidate.used = false;
+  for (Held& held : candidate.held) {
+    if (!held.present) continue;
+    held.present = false;
+    counters_->delivered.fetch_add(1, std::memory_order_relaxed);
+    deliver(held.bytes, held.arrival_us);
+  }
 }
 
 void SourceGate::DropHeld(Candidate& candidate, Refusal why) {

@@ -6,7 +6,8 @@
 //   its first packets are held meanwhile and delivered on validation, so a
 //   real source loses nothing, while a spray of random SSRCs (or of a
 //   publisher's SSRCs with random sequence numbers) never takes a slot.
-//   A new SSRC on the exact 5-tuple of a validated one is trusted at once;
+//   A new SSRC on the exact 5-tuple of a validated one is trusted at once,
+//   its packets held so far delivered before it;
 // - when the SDP lists SSRCs, MIDs or RIDs, packets naming others are refused;
 // - the port locks to the IP address that first delivers validated media
 //   and refuses others; each SSRC is bound to the 5-tuple it was validated
@@ -128,6 +129,8 @@ class SourceGate {
                    absl::Span<const uint8_t> packet, int64_t arrival_us, Deliver deliver);
   Candidate* SlotFor(const Endpoint& from);
   // Forgets what `candidate` holds, each packet counted as refused for `why`.
+  // Delivers the candidate's held packets and frees it.
+  void ReleaseHeld(Candidate& candidate, Deliver deliver);
   void DropHeld(Candidate& candidate, Refusal why = Refusal::kUnvalidatedSsrc);
   // Trusts `ssrc` and locks (or moves) the port to `from`; false when the
   // port has kMaxSsrcs already.

@@ -77,6 +77,26 @@ TEST_F(SourceGateTest, FirstPacketIsHeldAndDeliveredOnValidation) {
   EXPECT_EQ(delivered_.size(), 5u);
 }
 
+TEST_F(SourceGateTest, HeldPacketsGoFirstWhenAnotherSsrcValidatesTheirFiveTuple) {
+  // Chromium at a WHIP start: the video SSRC's first two packets (its
+  // keyframe) are on probation when its RTX SSRC, probing, validates the
+  // 5-tuple; the video's third packet is then trusted at once, and the two
+  // held before it must not be left behind.
+  MakeGate();
+  const auto key_start = Rtp(96, 4804, 10, 0xaaaa, false, {1});
+  const auto key_end = Rtp(96, 4805, 10, 0xaaaa, true, {2});
+  Offer(publisher_, key_start);
+  Offer(publisher_, key_end);
+  for (uint16_t seq = 29089; seq < 29092; ++seq) Offer(publisher_, Rtp(97, seq, 0, 0xbbbb, false, {9}));
+  ASSERT_EQ(delivered_.size(), 3u);  // the RTX SSRC validated
+  const auto next = Rtp(96, 4806, 20, 0xaaaa, true, {3});
+  Offer(publisher_, next);
+  ASSERT_EQ(delivered_.size(), 6u);
+  EXPECT_EQ(delivered_[3], key_start);
+  EXPECT_EQ(delivered_[4], key_end);
+  EXPECT_EQ(delivered_[5], next);
+}
+
 TEST_F(SourceGateTest, ReorderedFirstPacketsValidateToo) {
   MakeGate();
   Offer(publisher_, Rtp(96, 101, 0, 7, false, {}));

@@ -100,7 +100,7 @@ void BM_SrtpUnprotect(benchmark::State& state) {
   // Packets protected by libsrtp2 through the node's own SRTCP sender's
   // library calls would need the sender side: protect with a receiver's
   // twin session instead (same key, outbound).
-  auto sender = rtparchive::srtp::SrtcpSender::Create(key);
+  auto sender = rtparchive::srtp::SrtpSender::Create(key);
   auto receiver = rtparchive::srtp::SrtpReceiver::Create({key});
   // RTCP packets of RTP size: the same cipher and tag per byte as SRTP.
   std::vector<std::vector<uint8_t>> packets;
@@ -111,7 +111,7 @@ void BM_SrtpUnprotect(benchmark::State& state) {
     rtcp[2] = (1200 / 4 - 1) >> 8;
     rtcp[3] = (1200 / 4 - 1) & 0xff;
     rtcp[7] = 9;
-    packets.push_back((*sender)->Protect(rtcp));
+    packets.push_back((*sender)->ProtectRtcp(rtcp));
   }
   std::vector<uint8_t> plain;
   size_t i = 0;

@@ -119,7 +119,7 @@ void WebRtcTransport::OnDtls(const Endpoint& from, absl::Span<const uint8_t> dat
   }
   if (dtls_->state() != webrtc::DtlsSrtpServer::State::kConnected) return;
   auto receiver = srtp::SrtpReceiver::Create({dtls_->publisher_key()});
-  auto sender = srtp::SrtcpSender::Create(dtls_->node_key());
+  auto sender = srtp::SrtpSender::Create(dtls_->node_key());
   if (!receiver.ok() || !sender.ok()) {
     if (log_) log_(absl::StrCat("WHIP ", label_, ": cannot set up SRTP with the DTLS keys"));
     return;
@@ -174,7 +174,7 @@ std::optional<std::pair<std::vector<uint8_t>, Endpoint>> WebRtcTransport::Protec
     absl::Span<const uint8_t> feedback) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!srtcp_out_ || !selected_) return std::nullopt;
-  std::vector<uint8_t> protected_rtcp = srtcp_out_->Protect(feedback);
+  std::vector<uint8_t> protected_rtcp = srtcp_out_->ProtectRtcp(feedback);
   if (protected_rtcp.empty()) return std::nullopt;
   return std::make_pair(std::move(protected_rtcp), *selected_);
 }

@@ -84,7 +84,7 @@ class WebRtcTransport {
   // The nominated address and the node's SRTCP sender, read by feedback.
   mutable std::mutex mu_;
   std::optional<Endpoint> selected_;
-  std::unique_ptr<srtp::SrtcpSender> srtcp_out_;
+  std::unique_ptr<srtp::SrtpSender> srtcp_out_;
   std::optional<FeedbackConfig> feedback_config_;
 };
 

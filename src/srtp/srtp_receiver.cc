@@ -161,21 +161,32 @@ srtp_t MakeSession(const SrtpKey& key, srtp_ssrc_type_t direction) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SrtcpSender>> SrtcpSender::Create(const SrtpKey& key) {
+absl::StatusOr<std::unique_ptr<SrtpSender>> SrtpSender::Create(const SrtpKey& key) {
   if (key.key_salt.size() != KeySaltBytes(key.suite)) {
     return absl::InvalidArgumentError("an SRTP key has the wrong length for its suite");
   }
-  std::unique_ptr<SrtcpSender> sender(new SrtcpSender);
+  std::unique_ptr<SrtpSender> sender(new SrtpSender);
   sender->session_ = MakeSession(key, ssrc_any_outbound);
   if (sender->session_ == nullptr) return absl::InternalError("libsrtp2 could not create a session");
   return sender;
 }
 
-SrtcpSender::~SrtcpSender() {
+SrtpSender::~SrtpSender() {
   if (session_ != nullptr) srtp_dealloc(static_cast<srtp_t>(session_));
 }
 
-std::vector<uint8_t> SrtcpSender::Protect(absl::Span<const uint8_t> rtcp) {
+std::vector<uint8_t> SrtpSender::ProtectRtp(absl::Span<const uint8_t> rtp) {
+  std::vector<uint8_t> packet(rtp.begin(), rtp.end());
+  int length = static_cast<int>(packet.size());
+  packet.resize(packet.size() + SRTP_MAX_TRAILER_LEN);
+  if (srtp_protect(static_cast<srtp_t>(session_), packet.data(), &length) != srtp_err_status_ok) {
+    return {};
+  }
+  packet.resize(static_cast<size_t>(length));
+  return packet;
+}
+
+std::vector<uint8_t> SrtpSender::ProtectRtcp(absl::Span<const uint8_t> rtcp) {
   std::vector<uint8_t> packet(rtcp.begin(), rtcp.end());
   int length = static_cast<int>(packet.size());
   packet.resize(packet.size() + SRTP_MAX_TRAILER_LEN + 4);  // index and tag

@@ -67,20 +67,23 @@ class SrtpReceiver {
   std::vector<std::pair<uint32_t, size_t>> key_of_ssrc_;  // bounded: last 64 SSRCs
 };
 
-// The node's own SRTCP (its RTCP feedback to a DTLS-SRTP publisher), under
-// the key the node exported for itself.
-class SrtcpSender {
+// SRTP and SRTCP sent under one key: the node's own RTCP feedback to a
+// DTLS-SRTP publisher (under the key it exported for itself), and the load
+// generator's publishers.
+class SrtpSender {
  public:
-  static absl::StatusOr<std::unique_ptr<SrtcpSender>> Create(const SrtpKey& key);
-  ~SrtcpSender();
-  SrtcpSender(const SrtcpSender&) = delete;
-  SrtcpSender& operator=(const SrtcpSender&) = delete;
+  static absl::StatusOr<std::unique_ptr<SrtpSender>> Create(const SrtpKey& key);
+  ~SrtpSender();
+  SrtpSender(const SrtpSender&) = delete;
+  SrtpSender& operator=(const SrtpSender&) = delete;
 
   // `rtcp` protected (encrypted, index and tag appended); empty on failure.
-  std::vector<uint8_t> Protect(absl::Span<const uint8_t> rtcp);
+  std::vector<uint8_t> ProtectRtcp(absl::Span<const uint8_t> rtcp);
+  // `rtp` protected (payload encrypted, tag appended); empty on failure.
+  std::vector<uint8_t> ProtectRtp(absl::Span<const uint8_t> rtp);
 
  private:
-  SrtcpSender() = default;
+  SrtpSender() = default;
   void* session_ = nullptr;  // srtp_t
 };
 

@@ -128,6 +128,25 @@ TEST(SrtpReceiverTest, EverySuiteDecryptsWhatLibsrtpProtected) {
   }
 }
 
+TEST(SrtpSenderTest, WhatItProtectsTheReceiverReads) {
+  for (SrtpSuite suite : {SrtpSuite::kAesCm128HmacSha1_80, SrtpSuite::kAeadAes128Gcm}) {
+    auto sender = SrtpSender::Create({suite, KeyOf(suite, 5)});
+    auto receiver = SrtpReceiver::Create({{suite, KeyOf(suite, 5)}});
+    ASSERT_TRUE(sender.ok() && receiver.ok());
+    std::vector<uint8_t> rtp = {0x80, 96, 0, 7, 0, 0, 0, 1, 0, 0, 0x12, 0x34, 'v', 'p', '8'};
+    const auto protected_rtp = (*sender)->ProtectRtp(rtp);
+    ASSERT_GT(protected_rtp.size(), rtp.size());
+    EXPECT_NE(std::vector<uint8_t>(protected_rtp.begin() + 12, protected_rtp.begin() + 15),
+              std::vector<uint8_t>(rtp.begin() + 12, rtp.end()));  // the payload is encrypted
+    std::vector<uint8_t> plain;
+    ASSERT_EQ((*receiver)->Unprotect(protected_rtp, &plain), SrtpReceiver::Result::kOk);
+    EXPECT_EQ(plain, rtp);
+    const std::vector<uint8_t> rtcp = {0x80, 201, 0, 1, 0, 0, 0x12, 0x34};
+    ASSERT_EQ((*receiver)->Unprotect((*sender)->ProtectRtcp(rtcp), &plain), SrtpReceiver::Result::kOk);
+    EXPECT_EQ(plain, rtcp);
+  }
+}
+
 TEST(SrtpReceiverTest, OneKeyPerMediaSection) {
   const SrtpSuite suite = SrtpSuite::kAesCm128HmacSha1_80;
   Sender audio(suite, KeyOf(suite, 1)), video(suite, KeyOf(suite, 2));

@@ -211,7 +211,11 @@ bool Node::Impl::RemoveStream(int64_t api_key, const std::string& session_id,
     if (stream == nullptr) return false;
     port = stream->port;
     streams_by_port_.erase(port);
+    // Stream IDs are a session's own: another session's archives may record
+    // a stream of the same ID.
     for (auto& [id, archive] : archives_) {
+      const ArchiveRecord& record = records_.at(id);
+      if (record.api_key != api_key || record.session_id != session_id) continue;
       if (added_[id].erase(stream_id)) recording.push_back(archive);
     }
   }

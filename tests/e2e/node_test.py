@@ -272,6 +272,29 @@ def check_partner_routes():
           f"an unknown route: 404 with a JSON body ({status} {raw[:200]})")
 
 
+def check_stream_ids_are_per_session():
+    """Two sessions with a stream of the same ID: the one leaving its session
+    does not end the other session's recording of its namesake."""
+    ports = {}
+    for session in ("sess-x", "sess-y"):
+        status, body = api("POST", f"/session/{session}/stream", {"streamId": "same"})
+        ports[session] = body["port"]
+    status, recorded = api("POST", "/archive", {"sessionId": "sess-y", "name": "namesake"})
+    check(status == 200, f"namesake: archive of sess-y started ({status})")
+    sender = publisher(ports["sess-y"], 4)
+    time.sleep(1.5)
+    api("DELETE", "/session/sess-x/stream/same")
+    sender.wait()
+    api("POST", f"/archive/{recorded['id']}/stop")
+    check(wait_for(lambda: "available" in statuses(recorded["id"])), "namesake: archive available")
+    status, zip_bytes = api("GET", f"/archive/{recorded['id']}/download")
+    files = unpack(zip_bytes, "namesake")["files"] if status == 200 else []
+    recorded_ms = [f["stopTimeOffset"] - f["startTimeOffset"] for f in files if f["streamId"] == "same"]
+    check(len(recorded_ms) == 1 and recorded_ms[0] >= 3000,
+          f"namesake: sess-y's stream is recorded after sess-x's namesake left ({recorded_ms} ms)")
+    api("DELETE", "/session/sess-y/stream/same")
+
+
 def check_session_rules():
     """The seeds' session rules, with this node's limits at 4 s (no stream
     published) and 3 s (after the last publisher left) instead of 60 s."""
@@ -441,6 +464,7 @@ def main():
     check_official_sdk()
     check_partner_routes()
     check_session_rules()
+    check_stream_ids_are_per_session()
 
     # SIGTERM finalises a recording archive and reports it.
     status, auto = api("POST", "/archive", {"sessionId": "sess-1", "name": "auto"})

@@ -209,14 +209,9 @@ try:
         if codec == "h264" and video == 0 and "H264" not in report.get("encoder", "H264"):
             print(f"SKIPPED H.264: this Chromium encodes with {report.get('encoder')}")
             continue
-        # framesSent is the truth (a frame encoded just before the tab left
-        # may never go out). On a slow node (ThreadSanitizer) the stream's
-        # first keyframe and the frame after it have been lost with nothing
-        # missing on the wire, while Chromium's RTX probes repeated that
-        # keyframe; the archive then starts at the keyframe Chromium sends on
-        # the node's PLI. Two frames at the start are allowed for it; a clean
-        # build archives every one.
-        check(encoded >= 15 * seconds and sent - 2 <= video <= sent,
+        # framesSent is the truth: a frame encoded just before the tab left
+        # may never go out.
+        check(encoded >= 15 * seconds and video == sent,
               f"{case}: every frame Chromium sent is archived ({video} of {sent}; {encoded} encoded)")
         check(audio >= 40 * seconds, f"{case}: its Opus is archived ({audio} frames in {seconds} s)")
         if loss:

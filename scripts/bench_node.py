@@ -35,8 +35,9 @@ SUITES = {"srtp-gcm": ("AEAD_AES_128_GCM", 28), "srtp-cm": ("AES_CM_128_HMAC_SHA
 
 
 def cpu_seconds(pid):
+    """(user, system) CPU seconds of every thread of `pid`."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid):
@@ -103,7 +104,9 @@ def run(binary, load, prefix, publishers, mode, work):
                                 + ([key] if key else []), capture_output=True, text=True, check=True)
         sent = json.loads(sender.stdout)
         time.sleep(1)  # the reorder and interleave waits of the last packets
-        cpu = cpu_seconds(node.pid) - cpu_before
+        cpu_after = cpu_seconds(node.pid)
+        user, system = cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1]
+        cpu = user + system
         drops = node_client.udp_drops() - drops_before
         received = sum(node_client.metric(api_port, KEY, SECRET, "rtparchive_media_packets_received_total").values()) \
             - sum(received_before.values())
@@ -126,7 +129,7 @@ def run(binary, load, prefix, publishers, mode, work):
         node.terminate()
         node.wait(timeout=60)
     media_seconds = sent["wall_s"] - 1.0  # the start offsets are spread over one second
-    return (f"| {publishers} | {mode} | {100 * cpu / sent['wall_s']:.1f}% | "
+    return (f"| {publishers} | {mode} | {100 * cpu / sent['wall_s']:.1f}% ({100 * system / max(cpu, 1e-9):.0f}% in the kernel) | "
             f"{1000 * cpu / (publishers * media_seconds):.3f} ms | {rss:.0f} MB "
             f"({1024 * rss / publishers:.0f} KB each) | {drops} | {received:,} / {sent['packets']:,} | "
             f"{archived:,} / {publishers * video_per_publisher:,} | {finalise_s:.2f} s | "

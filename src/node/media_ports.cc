@@ -2,11 +2,12 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -56,6 +57,11 @@ MediaPorts::MediaPorts(std::string address, int first_port, int last_port, Packe
       on_packet_(std::move(on_packet)),
       log_(std::move(log)) {
   if (::pipe2(wake_fds_, O_NONBLOCK | O_CLOEXEC) != 0) wake_fds_[0] = wake_fds_[1] = -1;
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  epoll_event wake{};
+  wake.events = EPOLLIN;
+  wake.data.u64 = kWakeEvent;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fds_[0], &wake);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -70,6 +76,7 @@ MediaPorts::~MediaPorts() {
   for (int fd : closing_) ::close(fd);
   ::close(wake_fds_[0]);
   ::close(wake_fds_[1]);
+  ::close(epoll_fd_);
 }
 
 void MediaPorts::Wake() {
@@ -95,6 +102,15 @@ absl::StatusOr<int> MediaPorts::Bind(const std::function<void(int port, Socket& 
     socket.fd = BindUdp(address_, port, &socket.family);
     if (socket.fd < 0) continue;  // taken by another program
     fill(port, socket);
+    // Registered once: a wait costs the same with ten ports or a thousand.
+    epoll_event ready{};
+    ready.events = EPOLLIN;
+    ready.data.u64 = static_cast<uint64_t>(port);
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, socket.fd, &ready) != 0) {
+      ::close(socket.fd);
+      continue;
+    }
+    if (socket.webrtc) ++webrtc_ports_;
     sockets_[port] = std::move(socket);
     Wake();
     return port;
@@ -108,7 +124,9 @@ void MediaPorts::Close(int port) {
   std::lock_guard<std::mutex> lock(mu_);
   auto socket = sockets_.find(port);
   if (socket == sockets_.end()) return;
-  // Closed by the receiving thread, which may be polling it right now.
+  // Closed by the receiving thread, which may be reading it right now.
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, socket->second.fd, nullptr);
+  if (socket->second.webrtc) --webrtc_ports_;
   closing_.push_back(socket->second.fd);
   sockets_.erase(socket);
   Wake();
@@ -138,64 +156,97 @@ bool MediaPorts::SendBack(int port, uint32_t ssrc, absl::Span<const uint8_t> pac
 }
 
 void MediaPorts::Run() {
-  std::vector<uint8_t> buffer(65536);
+  // Datagrams are read up to kBatch per recvmmsg call, into buffers large
+  // enough for any jumbo frame.
+  constexpr size_t kBatch = 16, kBufferBytes = 9216;
+  std::vector<uint8_t> buffers(kBatch * kBufferBytes);
+  std::array<sockaddr_storage, kBatch> peers{};
+  std::array<iovec, kBatch> vectors{};
+  std::array<mmsghdr, kBatch> messages{};
+  std::array<epoll_event, 64> events{};
+  std::vector<std::pair<int, Socket>> ready;  // by port, shared parts copied
+  int64_t last_timers_us = 0;
   while (true) {
-    std::vector<pollfd> polled = {{wake_fds_[0], POLLIN, 0}};
-    std::vector<std::pair<int, Socket>> sockets = {{0, Socket{}}};  // by port, shared parts copied
+    int webrtc_ports = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      webrtc_ports = webrtc_ports_;
+    }
+    // A short wait while any WHIP publisher may need a DTLS retransmission
+    // or feedback (NACK retries, congestion feedback every 50 ms).
+    const int count = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
+                                   webrtc_ports ? 20 : 200);
+    const int64_t now_us = SystemTimeUs();
+    const bool timers = webrtc_ports && now_us - last_timers_us >= 20'000;
+    ready.clear();
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) return;
       for (int fd : closing_) ::close(fd);
       closing_.clear();
-      for (const auto& [port, socket] : sockets_) {
-        polled.push_back({socket.fd, POLLIN, 0});
-        sockets.emplace_back(port, socket);
+      for (int i = 0; i < count; ++i) {
+        if (events[i].data.u64 == kWakeEvent) continue;
+        // A port closed since the wait is gone from the map: skipped.
+        auto socket = sockets_.find(static_cast<int>(events[i].data.u64));
+        if (socket != sockets_.end()) ready.emplace_back(socket->first, socket->second);
+      }
+      if (timers) {
+        for (const auto& [port, socket] : sockets_) {
+          if (socket.webrtc) timer_sockets_.push_back(socket);
+        }
       }
     }
-    // A short wait while any WHIP publisher may need a DTLS retransmission
-    // or feedback (NACK retries, congestion feedback every 50 ms).
-    const bool webrtc = std::any_of(sockets.begin(), sockets.end(),
-                                    [](const auto& socket) { return socket.second.webrtc != nullptr; });
-    const int ready = ::poll(polled.data(), polled.size(), webrtc ? 20 : 200);
-    const int64_t now_us = SystemTimeUs();
-    for (size_t i = 1; i < sockets.size(); ++i) {
-      const Socket& socket = sockets[i].second;
-      if (socket.webrtc) {
-        socket.webrtc->OnTimer(now_us, [&](absl::Span<const uint8_t> datagram, const Endpoint& to) {
-          SendTo(socket, datagram, to);
-        });
-      }
-    }
-    if (ready <= 0) continue;
-    if (polled[0].revents & POLLIN) {
+    for (int i = 0; i < count; ++i) {
+      if (events[i].data.u64 != kWakeEvent) continue;
       char drain[64];
       while (::read(wake_fds_[0], drain, sizeof(drain)) > 0) {
       }
     }
-    for (size_t i = 1; i < polled.size(); ++i) {
-      if (!(polled[i].revents & POLLIN)) continue;
-      // A port closed meanwhile still has its fd: this thread closes it, later.
-      const int port = sockets[i].first;
-      const Socket& socket = sockets[i].second;
-      const auto deliver = [&](absl::Span<const uint8_t> packet, int64_t arrival_us) {
+    if (timers) {
+      last_timers_us = now_us;
+      for (const Socket& socket : timer_sockets_) {
+        socket.webrtc->OnTimer(now_us, [&](absl::Span<const uint8_t> datagram, const Endpoint& to) {
+          SendTo(socket, datagram, to);
+        });
+      }
+      timer_sockets_.clear();
+    }
+    for (const auto& [port, socket] : ready) {
+      const auto deliver = [&, port = port](absl::Span<const uint8_t> packet, int64_t arrival_us) {
         on_packet_(port, packet, arrival_us);
       };
-      // Drain the socket: a keyframe arrives as a burst.
-      for (int burst = 0; burst < 256; ++burst) {
-        sockaddr_storage peer{};
-        socklen_t peer_size = sizeof(peer);
-        const ssize_t got = ::recvfrom(polled[i].fd, buffer.data(), buffer.size(), 0,
-                                       reinterpret_cast<sockaddr*>(&peer), &peer_size);
-        if (got < 0) break;
-        const absl::Span<const uint8_t> datagram(buffer.data(), static_cast<size_t>(got));
-        if (socket.webrtc) {
-          socket.webrtc->Offer(EndpointOf(peer), datagram, SystemTimeUs(), deliver,
-                               [&](absl::Span<const uint8_t> answer, const Endpoint& to) {
-                                 SendTo(socket, answer, to);
-                               });
-        } else {
-          socket.gate->Offer(EndpointOf(peer), datagram, SystemTimeUs(), deliver);
+      // Drain the socket: a keyframe arrives as a burst. At most 256 a turn,
+      // so one busy port cannot starve the others (epoll reports it again).
+      for (size_t turn = 0; turn < 256; turn += kBatch) {
+        for (size_t i = 0; i < kBatch; ++i) {
+          vectors[i] = {buffers.data() + i * kBufferBytes, kBufferBytes};
+          messages[i].msg_hdr = {};
+          messages[i].msg_hdr.msg_name = &peers[i];
+          messages[i].msg_hdr.msg_namelen = sizeof(peers[i]);
+          messages[i].msg_hdr.msg_iov = &vectors[i];
+          messages[i].msg_hdr.msg_iovlen = 1;
         }
+        const int got = ::recvmmsg(socket.fd, messages.data(), kBatch, MSG_DONTWAIT, nullptr);
+        if (got <= 0) break;
+        const int64_t arrival_us = SystemTimeUs();
+        for (int i = 0; i < got; ++i) {
+          if (messages[i].msg_hdr.msg_flags & MSG_TRUNC) {  // over a jumbo frame: no RTP we read
+            counters_.received.fetch_add(1, std::memory_order_relaxed);
+            counters_.refused[static_cast<int>(Refusal::kNotRtp)].fetch_add(1, std::memory_order_relaxed);
+            continue;
+          }
+          const absl::Span<const uint8_t> datagram(buffers.data() + i * kBufferBytes, messages[i].msg_len);
+          if (socket.webrtc) {
+            socket.webrtc->Offer(EndpointOf(peers[i]), datagram, arrival_us, deliver,
+                                 [&](absl::Span<const uint8_t> answer, const Endpoint& to) {
+                                   SendTo(socket, answer, to);
+                                 });
+          } else {
+            socket.gate->Offer(EndpointOf(peers[i]), datagram, arrival_us, deliver);
+          }
+        }
+        if (static_cast<size_t>(got) < kBatch) break;
       }
     }
   }

@@ -1,5 +1,7 @@
 // UDP ports that receive publishers' RTP and RTCP (RFC 5761 mux: both on one
-// port), one per announced stream, read by one thread with poll(2). Packets
+// port), one per announced stream, read by one thread: epoll(7) reports the
+// ports with datagrams waiting, recvmmsg(2) reads them in batches, so the
+// cost of a wait does not grow with the number of ports. Packets
 // are timestamped on arrival with the system clock and pass the port's
 // SourceGate (validated sources only). RTCP feedback (PLI) goes back to the
 // address the gate locked to.
@@ -70,8 +72,12 @@ class MediaPorts {
   const PacketHandler on_packet_;
   const SourceGate::LogFunction log_;
   MediaCounters counters_;
+  static constexpr uint64_t kWakeEvent = ~uint64_t{0};  // epoll data of the wake pipe; ports are the rest
   std::mutex mu_;
   std::map<int, Socket> sockets_;  // by port
+  int webrtc_ports_ = 0;           // of them, WHIP publishers' (their timers run every 20 ms)
+  int epoll_fd_ = -1;
+  std::vector<Socket> timer_sockets_;  // the receiving thread's: WHIP ports whose timers run now
   std::vector<int> closing_;       // fds the receiving thread closes next
   int wake_fds_[2] = {-1, -1};
   bool stopping_ = false;

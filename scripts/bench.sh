@@ -26,6 +26,10 @@
 # 6. scripts/bench_upload.py: a 1 GiB archive uploaded by `rtparchive upload`
 #    and by `curl -T` to the same loopback store (Ceph's RADOS Gateway),
 #    rounds alternating; and by `rtparchive upload` to Azurite.
+# 7. scripts/bench_node.py: the recording node under N = 100, 300, 500, 1000
+#    live publishers of a 20-s VP8 640x480 1.5 Mbit/s + Opus + RTCP capture
+#    (bench/node_load.cc sends them from CPU 1, the node runs on CPU 0), plain
+#    RTP and SRTP (SDES, AEAD_AES_128_GCM and AES_CM_128_HMAC_SHA1_80).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -35,7 +39,7 @@ for p in hyperfine janus-tools time; do
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null; }
 done
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target rtparchive_cli packet_path_benchmark media_gate_benchmark >/dev/null
+cmake --build build -j "$(nproc)" --target rtparchive_cli packet_path_benchmark media_gate_benchmark node_load >/dev/null
 
 echo "== microbenchmarks"
 ./build/packet_path_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -80,3 +84,9 @@ echo "peak RSS: $(peak_rss_mb "$prefix.pcap") MB on the $seconds-second capture,
 
 echo "== upload throughput, 1 GiB (scripts/bench_upload.py)"
 python3 scripts/bench_upload.py build/rtparchive 3 1024
+
+echo "== the node under N live publishers (scripts/bench_node.py)"
+[ -f "$cache/node-vp8-av-20.pcap" ] ||  # with its Opus and RTCP, as a publisher sends
+  ../shared/corpus/make-corpus.sh -o "$cache/node-vp8-av-20" --duration 20 --bitrate 1500 >/dev/null
+python3 scripts/bench_node.py build/rtparchive build/node_load "$cache/node-vp8-av-20" 100,300,500,1000 \
+  plain,srtp-gcm,srtp-cm

@@ -51,13 +51,17 @@ async function senderStats() {
 let before = null;
 
 async function leave() {
+  const last = Object.assign({at: performance.now()}, await senderStats());
+  // The camera stops first and the last packets leave: the counts reported
+  // are all that was sent.
+  if (media) media.getTracks().forEach((track) => track.stop());
+  await new Promise((done) => setTimeout(done, 500));
   const stats = await senderStats();
-  if (before) stats.bitrateKbps = Math.round(8 * (stats.bytesSent - before.bytesSent) / (performance.now() - before.at));
+  if (before) stats.bitrateKbps = Math.round(8 * (last.bytesSent - before.bytesSent) / (last.at - before.at));
   if (resource) {
     await fetch(resource, {method: 'DELETE', headers: {Authorization: 'Bearer ' + given.get('token')}});
   }
   if (pc) pc.close();
-  if (media) media.getTracks().forEach((track) => track.stop());
   say('left: ' + stats.framesEncoded + ' video frames encoded');
   if (given.get('report')) {
     await fetch(given.get('report'), {method: 'POST', body: JSON.stringify(Object.assign({left: true}, stats))});

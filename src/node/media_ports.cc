@@ -212,8 +212,11 @@ void MediaPorts::Run() {
       }
       timer_sockets_.clear();
     }
-    for (const auto& [port, socket] : ready) {
-      const auto deliver = [&, port = port](absl::Span<const uint8_t> packet, int64_t arrival_us) {
+    for (const auto& entry : ready) {
+      // Named, not a structured binding: the lambdas below capture them.
+      const int port = entry.first;
+      const Socket& socket = entry.second;
+      const auto deliver = [&](absl::Span<const uint8_t> packet, int64_t arrival_us) {
         on_packet_(port, packet, arrival_us);
       };
       // Drain the socket: a keyframe arrives as a burst. At most 256 a turn,

@@ -33,7 +33,7 @@ BELOW = {
     "container": ["base", "codec"],
     "archive": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container"],
     "replay": ["base", "ingest", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive",
-               "srtp"],
+               "srtp", "webrtc"],
     "inspect": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive"],
     "node": ["base", "rtp", "reorder", "codec", "sdp", "timing", "container", "archive", "storage",
              "http", "srtp", "webrtc"],

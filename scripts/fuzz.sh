@@ -19,7 +19,7 @@ seconds=${1:-60}; shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(link_layer rtp_packet rtcp_packet red_rtx vp8_depacketizer h264_depacketizer
                                      opus_depacketizer pcap_reader input_files jwt archive storage_answer node_body
-                                     http_request media_gate srtp stun dtls whip_offer
+                                     http_request media_gate srtp stun dtls dtls_hellos whip_offer
                                      publisher_feedback)
 bash scripts/setup.sh
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \

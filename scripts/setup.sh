@@ -26,6 +26,8 @@ packages=(
   gir1.2-gst-plugins-bad-1.0
   # the WHIP tests' lossy link: nftables drops 2% in the test's own namespace
   nftables
+  # the WHIP test captures a publish to replay it with the node's DTLS key log
+  tcpdump
 )
 
 # Chromium is only for the playback and browser-publishing tests, which are

@@ -10,6 +10,9 @@
 
 namespace rtparchive::cli {
 
+// What each command does, its arguments and the exit statuses.
+extern const char kUsage[];
+
 std::string HelpText(absl::string_view usage);
 
 }  // namespace rtparchive::cli

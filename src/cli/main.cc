@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -36,6 +37,7 @@
 #include "replay/replay.h"
 #include "sdp/sdp_file.h"
 #include "srtp/srtp_receiver.h"
+#include "webrtc/dtls_key_log.h"
 
 ABSL_FLAG(std::string, o, "", "replay, recover: the archive ZIP to write (required); its folder must exist");
 ABSL_FLAG(std::string, session, "",
@@ -55,6 +57,11 @@ ABSL_FLAG(std::vector<std::string>, srtp_key, {},
           "AES_CM_128_HMAC_SHA1_32, AES_256_CM_HMAC_SHA1_80, AEAD_AES_128_GCM, "
           "AEAD_AES_256_GCM); repeat it for each sender's key. a=crypto lines of --sdp "
           "files are used too");
+ABSL_FLAG(std::string, key_log, "",
+          "a key log (the NSS format of SSLKEYLOGFILE: CLIENT_RANDOM lines) with the master "
+          "secrets of the capture's DTLS-SRTP handshakes, such as 'rtparchive serve' writes "
+          "when SSLKEYLOGFILE is set: each handshake's SRTP keys are derived from it (RFC "
+          "5764); the capture must hold the handshake's hellos");
 ABSL_FLAG(bool, wait_for_keyframe, true,
           "after a video packet loss, skip frames until the next keyframe (frames that "
           "reference a lost one decode as garbage); false writes every complete frame");
@@ -84,41 +91,6 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitTruncatedCapture = 3;
-
-constexpr char kUsage[] =
-    "records RTP packet captures as individual stream archives.\n\n"
-    "Usage:\n"
-    "  rtparchive replay CAPTURE -o ARCHIVE.zip [--session FILE.json] [--events FILE.json]\n"
-    "                    [--sdp FILE.sdp ...] [--layer high|low|RID] [--srtp_key KEY ...]\n"
-    "  rtparchive verify ARCHIVE.zip\n"
-    "  rtparchive inspect ARCHIVE.zip [--json] [--timeline out.svg]\n"
-    "  rtparchive recover ARCHIVE.zip.parts -o ARCHIVE.zip\n"
-    "  rtparchive serve --config NODE.json\n"
-    "  rtparchive upload ARCHIVE.zip s3://BUCKET/KEY [--endpoint URL] [--region R] [--sse AES256]\n"
-    "  rtparchive upload ARCHIVE.zip azure://CONTAINER/BLOB\n\n"
-    "Reads a pcap or pcapng capture of VP8 or H.264 video and Opus audio over RTP\n"
-    "(also inside RED, repaired by RTX) and writes a ZIP with one .webm (.mkv for\n"
-    "H.264) file per stream segment and a JSON manifest, without re-encoding.\n"
-    "Streams are found by SSRC; audio and video of one publisher are paired by RTCP\n"
-    "CNAME, else by their shared addresses. --sdp takes the publishers' SDPs\n"
-    "(a=ssrc, FID, SIM, msid, mid, rid, extmap, RED/RTX/ULPFEC types); --session names\n"
-    "streams explicitly; --events adds and removes them over time (manual stream mode).\n"
-    "A simulcast publisher's layers are one video track: --layer picks the one written\n"
-    "(default the largest being sent), switching at keyframes. Times are the capture's.\n\n"
-    "verify checks an archive as consumers read it (ZIP, manifest schema, sizes, each\n"
-    "file parsed by libwebm: codecs, rising timestamps, duration, Cues) and prints one\n"
-    "line per problem. inspect summarises streams, segments, offsets, codecs, sizes,\n"
-    "frame counts and gaps. recover finalises the working folder a recording left\n"
-    "behind when it was killed or failed (disk full): the segment files up to their\n"
-    "last flush (at most a few seconds lost), with the manifest from its journal.\n"
-    "serve runs a recording node: the archive REST API of the platform's documents and\n"
-    "of its server SDKs, live RTP over UDP, status callbacks (see the README).\n"
-    "upload sends an archive to S3, an S3-compatible store or Azure Blob storage (large\n"
-    "ones in parallel parts, retried) with the standard AWS_* variables or\n"
-    "AZURE_STORAGE_CONNECTION_STRING, and exits 0 only once the store confirmed it.\n"
-    "--version prints the version and the libraries it was built with.\n\n"
-    "Exit status: 0 done; 1 failed (replay: no archive; verify: problems found);\n"
-    "2 bad usage; 3 replay wrote the archive, but the capture ends in the middle of a record.";
 
 int Usage(const std::string& problem) {
   std::fprintf(stderr, "rtparchive: %s\nRun 'rtparchive --help' for usage.\n", problem.c_str());
@@ -186,7 +158,8 @@ int RunReplay(const std::string& capture) {
     return true;
   };
   if (!load(absl::GetFlag(FLAGS_session), rtparchive::replay::ReadSessionFile, &options.session) ||
-      !load(absl::GetFlag(FLAGS_events), rtparchive::replay::ReadEventsFile, &options.events)) {
+      !load(absl::GetFlag(FLAGS_events), rtparchive::replay::ReadEventsFile, &options.events) ||
+      !load(absl::GetFlag(FLAGS_key_log), rtparchive::webrtc::ReadKeyLog, &options.key_log)) {
     return kExitFailed;
   }
   for (const std::string& path : absl::GetFlag(FLAGS_sdp)) {
@@ -246,6 +219,7 @@ int RunServe() {
     std::fprintf(stderr, "rtparchive: %s\n", std::string(config.status().message()).c_str());
     return kExitFailed;
   }
+  if (const char* key_log = std::getenv("SSLKEYLOGFILE"); key_log != nullptr) config->dtls_key_log = key_log;
   // The signals are taken by a thread of ours, not by whichever thread
   // they happen to hit: block them before any thread starts.
   sigset_t stop_signals;
@@ -345,12 +319,12 @@ int main(int argc, char** argv) {
   };
   config.version_string = [] { return rtparchive::cli::VersionText(); };
   absl::SetFlagsUsageConfig(config);
-  absl::SetProgramUsageMessage(kUsage);
+  absl::SetProgramUsageMessage(rtparchive::cli::kUsage);
   // Abseil exits 1 after --help; asking for help is not a failure here.
   for (int i = 1; i < argc; ++i) {
     const absl::string_view arg = argv[i];
     if (arg == "-h" || arg == "--help" || arg == "-help" || arg == "help") {
-      std::cout << rtparchive::cli::HelpText(kUsage);
+      std::cout << rtparchive::cli::HelpText(rtparchive::cli::kUsage);
       return kExitOk;
     }
   }

@@ -116,6 +116,14 @@ std::string FormatSummary(const replay::ReplayReport& report) {
                                            report.srtp.decrypted, report.srtp.not_authenticated,
                                            report.srtp.replayed));
   }
+  if (report.srtp.dtls_without_key > 0) {
+    absl::StrAppend(&text, absl::StrFormat("; %d packets of DTLS-SRTP flows dropped: no key (--key_log)",
+                                           report.srtp.dtls_without_key));
+  }
+  if (report.srtp.dtls_keyed > 0 || report.srtp.dtls_not_in_key_log > 0) {
+    absl::StrAppend(&text, absl::StrFormat("; DTLS-SRTP: %d handshakes keyed by the key log, %d not in it",
+                                           report.srtp.dtls_keyed, report.srtp.dtls_not_in_key_log));
+  }
   absl::StrAppend(&text, "\n");
   if (!capture.truncation.empty()) absl::StrAppend(&text, "WARNING: ", capture.truncation, "\n");
   std::map<std::string, const StreamResult*> results;

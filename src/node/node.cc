@@ -29,6 +29,13 @@ absl::Status Node::Impl::Init() {
   for (const auto& [record, target] : pending_uploads_) EnqueueUpload(record, target);
   pending_uploads_.clear();
   ASSIGN_OR_RETURN(dtls_certificate_, webrtc::DtlsCertificate::Generate());
+  if (!config_.dtls_key_log.empty()) {
+    ASSIGN_OR_RETURN(dtls_key_log_, webrtc::KeyLogWriter::Open(config_.dtls_key_log));
+    if (log_) {
+      log_(absl::StrCat("writing the DTLS master secrets of WHIP publishers to ", config_.dtls_key_log,
+                        " (SSLKEYLOGFILE): whoever reads it can decrypt their media"));
+    }
+  }
   RegisterRoutes();
   http::ServerOptions options;
   options.head.max_target_bytes = 2048;  // IDs are short; routes match the whole path

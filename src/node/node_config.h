@@ -50,6 +50,11 @@ struct NodeConfig {
   // that is down is tried again for about ten minutes by default.
   storage::RetryPolicy upload_retry{12, 1000, 120'000};
   int upload_threads = 2;
+  // Where the master secrets of WHIP publishers' DTLS handshakes are
+  // appended (NSS key log format), so that a capture of their media can be
+  // replayed (`replay --key_log`); empty: none. `serve` takes it from the
+  // SSLKEYLOGFILE environment variable, as browsers and curl do.
+  std::string dtls_key_log;
 };
 
 // InvalidArgument naming the field that is missing or wrong.

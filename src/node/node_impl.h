@@ -220,6 +220,7 @@ class Node::Impl {
   std::unique_ptr<UploadQueue> uploads_;
   NodeMetrics metrics_;
   std::shared_ptr<webrtc::DtlsCertificate> dtls_certificate_;  // made at start-up
+  std::shared_ptr<webrtc::KeyLogWriter> dtls_key_log_;         // SSLKEYLOGFILE, when set
   bool shutting_down_ = false;
   std::atomic<bool> timer_stop_{false};
   std::thread timer_;

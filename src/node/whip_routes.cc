@@ -119,7 +119,7 @@ void Node::Impl::WhipPublish(const http::Request& request, http::Response& respo
   if (absl::Status listed = AddSdpSources(request.body, &sources); !listed.ok()) {
     return Reply(response, {400, std::string(listed.message())});
   }
-  auto dtls = webrtc::DtlsSrtpServer::Create(dtls_certificate_, *peer_fingerprint);
+  auto dtls = webrtc::DtlsSrtpServer::Create(dtls_certificate_, *peer_fingerprint, dtls_key_log_);
   if (!dtls.ok()) return Reply(response, {500, std::string(dtls.status().message())});
   const IceCredentials ice{RandomIceText(8), RandomIceText(24), offer->ice_ufrag};
   auto transport = std::make_shared<WebRtcTransport>(

@@ -127,7 +127,7 @@ namespace {
 absl::Status PlanReplay(const ReplayOptions& options, ReplayReport* report) {
   ASSIGN_OR_RETURN(std::vector<srtp::SrtpKey> keys, CollectSrtpKeys(options.srtp_keys, options.sdps));
   SrtpCounts scan_counts;
-  ASSIGN_OR_RETURN(DatagramFilter decrypt, MakeSrtpFilter(keys, &scan_counts));
+  ASSIGN_OR_RETURN(DatagramFilter decrypt, MakeSrtpFilter(keys, options.key_log, &scan_counts));
   ASSIGN_OR_RETURN(report->discovery,
                    DiscoverStreams(
                        options.capture_path,
@@ -135,6 +135,19 @@ absl::Status PlanReplay(const ReplayOptions& options, ReplayReport* report) {
                          if (options.progress) options.progress("scanning", done, total);
                        },
                        MidExtensionIds(options.sdps), decrypt));
+  if (scan_counts.dtls_without_key > 0 && report->discovery.streams.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the capture's media is DTLS-SRTP (", scan_counts.dtls_without_key,
+        " RTP/RTCP packets on flows that carried a DTLS handshake): give the master secrets of "
+        "those handshakes with --key_log FILE (the node writes them where SSLKEYLOGFILE says), or "
+        "their SRTP keys with --srtp_key"));
+  }
+  if (!options.key_log.empty() && scan_counts.decrypted == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "no packet of the capture decrypts with the key log's secrets: ", scan_counts.dtls_keyed,
+        " DTLS handshakes found in it, ", scan_counts.dtls_not_in_key_log,
+        " whose client random is not in the key log (the capture must hold the handshake's hellos)"));
+  }
   if (!keys.empty() && scan_counts.decrypted == 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "no packet of the capture authenticates under the SRTP key", keys.size() > 1 ? "s" : "",
@@ -261,7 +274,7 @@ class CaptureFeeder {
     ASSIGN_OR_RETURN(auto reader, ingest::PcapReader::Open(options_.capture_path, options_.log));
     ASSIGN_OR_RETURN(std::vector<srtp::SrtpKey> keys,
                      CollectSrtpKeys(options_.srtp_keys, options_.sdps));
-    ASSIGN_OR_RETURN(DatagramFilter decrypt, MakeSrtpFilter(keys, &report_->srtp));
+    ASSIGN_OR_RETURN(DatagramFilter decrypt, MakeSrtpFilter(keys, options_.key_log, &report_->srtp));
     ingest::Datagram datagram;
     int64_t count = 0;
     while (reader->Next(&datagram) == ingest::PcapReader::Result::kDatagram) {

@@ -17,6 +17,7 @@
 #include "sdp/sdp_file.h"
 #include "replay/session_file.h"
 #include "replay/srtp_filter.h"
+#include "webrtc/dtls_key_log.h"
 #include "replay/stream_discovery.h"
 #include "rtparchive/archive.h"
 
@@ -32,6 +33,9 @@ struct ReplayOptions {
   // SRTP keys (besides the SDPs' a=crypto lines): the capture's SRTP and
   // SRTCP are decrypted with whichever authenticates each packet.
   std::vector<srtp::SrtpKey> srtp_keys;
+  // Master secrets of a key log (SSLKEYLOGFILE): the keys of the capture's
+  // DTLS-SRTP handshakes are derived from them as they are read.
+  webrtc::MasterSecrets key_log;
   // Manual stream mode: streams are recorded only between their add and
   // remove events. Without events every stream is recorded throughout.
   std::optional<std::vector<StreamEvent>> events;

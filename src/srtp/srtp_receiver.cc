@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/status_macros.h"
 
 namespace rtparchive::srtp {
 namespace {
@@ -198,19 +199,24 @@ std::vector<uint8_t> SrtpSender::ProtectRtcp(absl::Span<const uint8_t> rtcp) {
 }
 
 absl::StatusOr<std::unique_ptr<SrtpReceiver>> SrtpReceiver::Create(const std::vector<SrtpKey>& keys) {
-  if (keys.empty()) return absl::InvalidArgumentError("no SRTP key given");
-  std::unique_ptr<SrtpReceiver> receiver(new SrtpReceiver(keys.size()));
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i].key_salt.size() != KeySaltBytes(keys[i].suite)) {
-      return absl::InvalidArgumentError("an SRTP key has the wrong length for its suite");
-    }
-    srtp_t session = MakeSession(keys[i], ssrc_any_inbound);
-    if (session == nullptr) {
-      return absl::InternalError("libsrtp2 could not create a session for an SRTP key");
-    }
-    receiver->sessions_[i] = session;
-  }
+  std::unique_ptr<SrtpReceiver> receiver(new SrtpReceiver(0));
+  for (const SrtpKey& key : keys) RETURN_IF_ERROR(receiver->AddKey(key));
   return receiver;
+}
+
+absl::Status SrtpReceiver::AddKey(const SrtpKey& key) {
+  if (key.key_salt.size() != KeySaltBytes(key.suite)) {
+    return absl::InvalidArgumentError("an SRTP key has the wrong length for its suite");
+  }
+  if (sessions_.size() >= kMaxKeys) {
+    return absl::ResourceExhaustedError(absl::StrCat("more than ", kMaxKeys, " SRTP keys"));
+  }
+  srtp_t session = MakeSession(key, ssrc_any_inbound);
+  if (session == nullptr) {
+    return absl::InternalError("libsrtp2 could not create a session for an SRTP key");
+  }
+  sessions_.push_back(session);
+  return absl::OkStatus();
 }
 
 SrtpReceiver::Result SrtpReceiver::Unprotect(absl::Span<const uint8_t> packet,

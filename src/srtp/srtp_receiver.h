@@ -50,8 +50,13 @@ class SrtpReceiver {
   // also be another sender's packet reusing a known SSRC.
   enum class Result { kOk, kNotAuthenticated, kReplayed, kMalformed };
 
-  // InvalidArgument when a key is of the wrong length for its suite.
+  static constexpr size_t kMaxKeys = 4096;
+  // InvalidArgument when a key is of the wrong length for its suite. No
+  // keys is allowed: AddKey gives them as they are found.
   static absl::StatusOr<std::unique_ptr<SrtpReceiver>> Create(const std::vector<SrtpKey>& keys);
+  // One more key, tried after the others (a capture's DTLS handshake,
+  // found as it is read); ResourceExhausted past kMaxKeys.
+  absl::Status AddKey(const SrtpKey& key);
   ~SrtpReceiver();
   SrtpReceiver(const SrtpReceiver&) = delete;
   SrtpReceiver& operator=(const SrtpReceiver&) = delete;

@@ -133,8 +133,10 @@ absl::StatusOr<std::shared_ptr<DtlsCertificate>> DtlsCertificate::Generate() {
 }
 
 absl::StatusOr<std::unique_ptr<DtlsSrtpServer>> DtlsSrtpServer::Create(
-    std::shared_ptr<DtlsCertificate> certificate, std::vector<uint8_t> peer_fingerprint) {
+    std::shared_ptr<DtlsCertificate> certificate, std::vector<uint8_t> peer_fingerprint,
+    std::shared_ptr<KeyLogWriter> key_log) {
   std::unique_ptr<DtlsSrtpServer> server(new DtlsSrtpServer);
+  server->key_log_ = std::move(key_log);
   server->certificate_ = std::move(certificate);
   server->peer_fingerprint_ = std::move(peer_fingerprint);
   SSL_CTX* context = SSL_CTX_new(DTLS_server_method());
@@ -152,6 +154,12 @@ absl::StatusOr<std::unique_ptr<DtlsSrtpServer>> DtlsSrtpServer::Create(
                      [](int, X509_STORE_CTX*) { return 1; });
   SSL* ssl = SSL_new(context);
   server->ssl_ = ssl;
+  if (server->key_log_ != nullptr) {
+    SSL_set_app_data(ssl, server.get());
+    SSL_CTX_set_keylog_callback(context, [](const SSL* from, const char* line) {
+      static_cast<DtlsSrtpServer*>(SSL_get_app_data(from))->key_log_->Write(line);
+    });
+  }
   BIO* incoming = BIO_new(BIO_s_mem());
   BIO_set_mem_eof_return(incoming, -1);  // empty: "try again", not end of stream
   BIO* outgoing = BIO_new(DatagramMethod());
@@ -220,36 +228,27 @@ void DtlsSrtpServer::Finish() {
     return;
   }
   const SRTP_PROTECTION_PROFILE* profile = SSL_get_selected_srtp_profile(ssl);
-  srtp::SrtpSuite suite;
-  size_t key_bytes = 16, salt_bytes = 14;
-  if (profile != nullptr && profile->id == SRTP_AES128_CM_SHA1_80) {
-    suite = srtp::SrtpSuite::kAesCm128HmacSha1_80;
-  } else if (profile != nullptr && profile->id == SRTP_AEAD_AES_128_GCM) {
-    suite = srtp::SrtpSuite::kAeadAes128Gcm;
-    salt_bytes = 12;
-  } else {
+  const uint16_t id = profile != nullptr ? static_cast<uint16_t>(profile->id) : 0;
+  if (id != SRTP_AES128_CM_SHA1_80 && id != SRTP_AEAD_AES_128_GCM) {
     state_ = State::kFailed;
     failure_ = "the peer offered no SRTP profile the node takes (AEAD_AES_128_GCM, AES128_CM_SHA1_80)";
     return;
   }
-  // RFC 5764 §4.2: client key, server key, client salt, server salt.
-  keying_material_.resize(2 * (key_bytes + salt_bytes));
+  keying_material_.resize(KeyingMaterialBytes(id));
   if (SSL_export_keying_material(ssl, keying_material_.data(), keying_material_.size(),
                                  kExporterLabel, sizeof(kExporterLabel) - 1, nullptr, 0, 0) != 1) {
     state_ = State::kFailed;
     failure_ = absl::StrCat("cannot export the SRTP keys: ", OpenSslError());
     return;
   }
-  const uint8_t* material = keying_material_.data();
-  auto key_of = [&](size_t key_at, size_t salt_at) {
-    srtp::SrtpKey key;
-    key.suite = suite;
-    key.key_salt.assign(material + key_at, material + key_at + key_bytes);
-    key.key_salt.insert(key.key_salt.end(), material + salt_at, material + salt_at + salt_bytes);
-    return key;
-  };
-  publisher_key_ = key_of(0, 2 * key_bytes);                        // the DTLS client's
-  node_key_ = key_of(key_bytes, 2 * key_bytes + salt_bytes);         // the server's
+  auto keys = SrtpKeysOf(id, keying_material_);
+  if (!keys.ok()) {
+    state_ = State::kFailed;
+    failure_ = std::string(keys.status().message());
+    return;
+  }
+  publisher_key_ = keys->first;  // the DTLS client's
+  node_key_ = keys->second;      // the server's
   state_ = State::kConnected;
 }
 

@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "srtp/srtp_receiver.h"
+#include "webrtc/dtls_key_log.h"
 
 namespace rtparchive::webrtc {
 
@@ -49,8 +50,11 @@ class DtlsSrtpServer {
   enum class State { kHandshaking, kConnected, kFailed };
 
   // `peer_fingerprint`: the offer's a=fingerprint digest (ParseFingerprint).
+  // `key_log`, when given, gets the handshake's master secret (the
+  // operator's SSLKEYLOGFILE, so that a capture of the call can be replayed).
   static absl::StatusOr<std::unique_ptr<DtlsSrtpServer>> Create(
-      std::shared_ptr<DtlsCertificate> certificate, std::vector<uint8_t> peer_fingerprint);
+      std::shared_ptr<DtlsCertificate> certificate, std::vector<uint8_t> peer_fingerprint,
+      std::shared_ptr<KeyLogWriter> key_log = nullptr);
   ~DtlsSrtpServer();
   DtlsSrtpServer(const DtlsSrtpServer&) = delete;
   DtlsSrtpServer& operator=(const DtlsSrtpServer&) = delete;
@@ -79,6 +83,7 @@ class DtlsSrtpServer {
 
   std::shared_ptr<DtlsCertificate> certificate_;
   std::vector<uint8_t> peer_fingerprint_;
+  std::shared_ptr<KeyLogWriter> key_log_;
   void* context_ = nullptr;  // SSL_CTX
   void* ssl_ = nullptr;      // SSL
   void* incoming_ = nullptr; // BIO (memory) the peer's datagrams go into

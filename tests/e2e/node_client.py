@@ -41,10 +41,12 @@ def write_config(work, key, secret, **extra):
     return config, api_port
 
 
-def start_node(binary, config, api_port, log_path):
-    """The node, once its API answers; its output appended to `log_path`."""
+def start_node(binary, config, api_port, log_path, env=None):
+    """The node, once its API answers; its output appended to `log_path`;
+    `env`: variables added to its environment."""
     log = open(log_path, "a")
-    node = subprocess.Popen([binary, "serve", "--config", config], stdout=log, stderr=log)
+    node = subprocess.Popen([binary, "serve", "--config", config], stdout=log, stderr=log,
+                            env=dict(os.environ, **(env or {})))
     for _ in range(100):
         try:
             with socket.create_connection(("127.0.0.1", api_port), timeout=0.2):

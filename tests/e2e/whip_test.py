@@ -8,6 +8,9 @@ cases are in whip_chromium_test.py.
 - VP8 + Opus, then H.264 + Opus, each publishing 5 s into an archive that
   was recording before it (auto mode): every frame the publisher sent is
   in the archive; setup time from POST to connected;
+- the VP8 publish captured by tcpdump while the node writes its DTLS key
+  log (SSLKEYLOGFILE): `replay --key_log` of that capture gives the same
+  video frames, byte for byte, as the node recorded;
 - the same stream published again (a second segment);
 - a publisher that stops without DELETE ends by the consent timeout;
 - a POST without a token (401), with a wrong one (403), the wrong
@@ -95,7 +98,52 @@ def raw_post(path, headers, body):
         return error.code, error.read().decode()
 
 
-node = node_client.start_node(BINARY, CONFIG, API_PORT, os.path.join(WORK, "node.log"))
+def check_replay_with_key_log(capture, recorded):
+    """The capture of a WHIP publish, replayed with the node's key log: the
+    same video frames as the node recorded."""
+    check(os.path.exists(KEY_LOG) and oct(os.stat(KEY_LOG).st_mode & 0o777) == "0o600"
+          and open(KEY_LOG).read().count("CLIENT_RANDOM ") >= 1,
+          "the node wrote its DTLS key log (SSLKEYLOGFILE), readable by its owner only")
+    replayed = os.path.join(WORK, "replayed.zip")
+    run = subprocess.run([BINARY, "replay", capture, "-o", replayed, "--key_log", KEY_LOG], capture_output=True,
+                         text=True, timeout=120)
+    print("replay --key_log:", [line for line in run.stdout.splitlines() if "DTLS" in line], run.stderr[-300:],
+          flush=True)
+    without = subprocess.run([BINARY, "replay", capture, "-o", os.path.join(WORK, "without.zip")],
+                             capture_output=True, text=True, timeout=120)
+    check(without.returncode != 0 and "--key_log" in without.stderr,
+          f"without the key log, nothing is recorded and the error says what to give ({without.stderr.strip()[:300]})")
+    files = node_client.frames_in_archive(replayed, os.path.join(WORK, "replayed")) if run.returncode == 0 else {}
+    video = [name for name, (frames, _, _) in files.items() if frames > 0]
+    ours = frame_md5s(os.path.join(WORK, "replayed", video[0]), "v:0") if video else []
+    node_frames = frame_md5s(recorded, "v:0")
+    print(f"replayed capture: {len(ours)} video frames; the node recorded {len(node_frames)}", flush=True)
+    check("1 handshakes keyed by the key log" in run.stdout + run.stderr and len(node_frames) >= 100
+          and ours == node_frames, "the capture replayed with the key log has the node's video frames, byte for byte")
+
+
+def frame_md5s(path, stream):
+    """(pts, md5) of each frame of one track, as ffmpeg reads them."""
+    rows = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-map", "0:" + stream, "-c", "copy", "-f", "framemd5",
+                           "-"], capture_output=True, text=True, timeout=60).stdout.splitlines()
+    return [row.split(",")[5].strip() for row in rows if row and not row.startswith("#")]
+
+
+def start_capture(path):
+    """tcpdump on the namespace's loopback (where the publisher's media goes), once it listens."""
+    dump = subprocess.Popen(["timeout", "120", "tcpdump", "-i", "lo", "-U", "-s", "0", "-w", path, "udp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for _ in range(50):
+        if os.path.exists(path):
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)
+    return dump
+
+
+KEY_LOG = os.path.join(WORK, "dtls-keys.log")
+node = node_client.start_node(BINARY, CONFIG, API_PORT, os.path.join(WORK, "node.log"),
+                              env={"SSLKEYLOGFILE": KEY_LOG})
 try:
     table = []
     # A publisher that stops without DELETE (a closed tab), first: its
@@ -107,7 +155,12 @@ try:
 
     for codec, extension in (("vp8", "webm"), ("h264", "mkv")):
         archive_id = recording(f"whip-{codec}", codec, codec)
+        capture = os.path.join(WORK, f"{codec}.pcap")
+        dump = start_capture(capture) if codec == "vp8" else None
         result = publish(f"whip-{codec}", f"pub-{codec}", codec, 5)
+        if dump:
+            dump.terminate()
+            dump.wait(timeout=10)
         check(result.get("status") == 201 and result.get("deleted") == 200,
               f"{codec}: published (201) and left (DELETE 200) ({result})")
         files = finished(archive_id, codec)
@@ -121,6 +174,8 @@ try:
               f"{codec}: every frame the publisher sent is archived ({video}: at least the {sent} sent "
               f"from the first keyframe once connected, at most the {encoded} encoded)")
         check(audio >= 240, f"{codec}: its Opus is archived ({audio} frames for 5 s)")
+        if dump:
+            check_replay_with_key_log(capture, os.path.join(WORK, codec, f"pub-{codec}.{extension}"))
 
     # An archive started while a publisher sends (keyframes 10 s apart) asks
     # for a keyframe with an SRTCP PLI under the node's DTLS key: video

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "base/system_clock.h"
 #include "rtp/rtp_packet.h"
 #include "webrtc/stun_message.h"
 
@@ -37,7 +38,8 @@ WebRtcTransport::WebRtcTransport(IceCredentials credentials,
       counters_(counters),
       log_(log),
       dtls_(std::move(dtls)),
-      gate_(std::move(rules), std::move(label), counters, log) {}
+      gate_(std::move(rules), std::move(label), counters, log),
+      answered_us_(SystemTimeUs()) {}
 
 bool WebRtcTransport::Checked(const Endpoint& from) const {
   return std::find(checked_.begin(), checked_.end(), from) != checked_.end();
@@ -132,7 +134,10 @@ void WebRtcTransport::OnDtls(const Endpoint& from, absl::Span<const uint8_t> dat
     if (feedback_config_) feedback_ = std::make_unique<PublisherFeedback>(*feedback_config_);
   }
   connected_ = true;
-  if (log_) log_(absl::StrCat("WHIP ", label_, ": DTLS-SRTP up with ", from.ToString()));
+  if (log_) {
+    log_(absl::StrCat("WHIP ", label_, ": DTLS-SRTP up with ", from.ToString(), " ",
+                      (SystemTimeUs() - answered_us_) / 1000, " ms after the offer"));
+  }
 }
 
 void WebRtcTransport::EnableFeedback(FeedbackConfig config) {
@@ -141,8 +146,14 @@ void WebRtcTransport::EnableFeedback(FeedbackConfig config) {
 }
 
 void WebRtcTransport::OnMedia(absl::Span<const uint8_t> plain, int64_t arrival_us, Reply reply) {
+  const bool rtcp = rtp::LooksLikeRtcp(plain);
+  if (!rtcp && !media_logged_ && log_) {
+    media_logged_ = true;  // the setup time a publisher's user waits for
+    log_(absl::StrCat("WHIP ", label_, ": first media ", (arrival_us - answered_us_) / 1000,
+                      " ms after the offer"));
+  }
   if (!feedback_) return;
-  if (rtp::LooksLikeRtcp(plain)) return feedback_->OnRtcp(plain, arrival_us);
+  if (rtcp) return feedback_->OnRtcp(plain, arrival_us);
   rtp::RtpPacketView packet;
   // A packet that does not parse is the gate's to count.
   if (packet.Parse(plain) == rtp::RtpError::kNone && feedback_->OnRtp(packet, arrival_us)) {

@@ -81,6 +81,8 @@ class WebRtcTransport {
   FeedbackCounters feedback_counted_;            // what counters_ has of it
   std::atomic<int64_t> last_consent_us_{0};
   std::atomic<bool> connected_{false};
+  const int64_t answered_us_;  // when the offer was answered (construction)
+  bool media_logged_ = false;
   // The nominated address and the node's SRTCP sender, read by feedback.
   mutable std::mutex mu_;
   std::optional<Endpoint> selected_;

@@ -98,6 +98,15 @@ def frames_in_archive(zip_path, folder):
     return files
 
 
+def setup_ms(log_path, label):
+    """The node's last "WHIP <label>: first media N ms after the offer" (its
+    clock, from answering the offer to the first SRTP media packet); None
+    when it has not logged one."""
+    import re
+    found = re.findall(rf"WHIP {re.escape(label)}: first media (\d+) ms after the offer", open(log_path).read())
+    return int(found[-1]) if found else None
+
+
 def metric(api_port, key, secret, name):
     """{labels or "": value} of one metric family in /metrics."""
     _, metrics = api(f"http://127.0.0.1:{api_port}", key, secret, "GET", "/metrics")

@@ -1,7 +1,8 @@
 """Chromium publishing to the node over WHIP from the node's own /publish
 page (its fake camera and microphone), in a private network namespace the
 test makes itself. Truth: the page's getStats (framesEncoded, bytesSent,
-nackCount) against the frames in the archive.
+nackCount) against the frames in the archive; the setup time from the
+node's answer to the first media it got (its log).
 
 - VP8 for 12 s on a clean link: every frame encoded is archived, and the
   video bitrate of its last 2 s is close to what the same browser reaches
@@ -204,8 +205,11 @@ try:
         encoded, sent = report.get("framesEncoded", -1), report.get("framesSent", -1)
         print(f"{case}: {report}; archived {video} video, {audio} audio; node repair {repair}; "
               f"nftables dropped {dropped}; kernel UDP drops {drops}", flush=True)
+        first_ms = node_client.setup_ms(LOG, "cam") or -1
         table.append(f"| Chromium, {case} | {codec} | {loss}% | {encoded} | {sent} | {video} | {audio} | {report.get('bitrateKbps')} "
-                     f"| {report.get('nackCount')} | {report.get('retransmittedPacketsSent')} |")
+                     f"| {report.get('nackCount')} | {report.get('retransmittedPacketsSent')} | {first_ms} ms |")
+        check(video == 0 or 0 <= first_ms < 5000,
+              f"{case}: the first media arrives within 5 s of the offer ({first_ms} ms)")
         if codec == "h264" and video == 0 and "H264" not in report.get("encoder", "H264"):
             print(f"SKIPPED H.264: this Chromium encodes with {report.get('encoder')}")
             continue
@@ -233,7 +237,7 @@ try:
     highest = max(layers.values(), key=lambda layer: layer.get("frameWidth") or 0) if layers else {}
     print(f"simulcast: layers sent {layers}; archived {video} frames, {width} pixels wide", flush=True)
     table.append(f"| Chromium simulcast {len(layers)} layers | vp8 | 0% | {report.get('framesEncoded')} | "
-                 f"{highest.get('framesSent')} (highest) | {video} | {audio} | {report.get('bitrateKbps')} | - | - |")
+                 f"{highest.get('framesSent')} (highest) | {video} | {audio} | {report.get('bitrateKbps')} | - | - | - |")
     check(len(layers) >= 2 and width == highest.get("frameWidth") and
           highest.get("framesSent", 0) - 2 <= video <= highest.get("framesSent", 0),
           f"simulcast: the highest layer is archived ({video} frames, {width} wide; layers {layers})")
@@ -250,11 +254,11 @@ try:
     check(logged("WHIP tab: no consent check"),
           f"the killed tab's stream ended by the consent timeout ({time.time() - killed_at:.0f} s after)")
     print("| client | codec | loss | frames encoded | frames sent | video frames archived | audio frames archived "
-          "| bitrate of the last 2 s (kbit/s) | NACKs | RTX sent |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| bitrate of the last 2 s (kbit/s) | NACKs | RTX sent | offer to first media (node) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(table))
     print(f"| Chromium to Chromium | vp8 | 0% | {loopback.get('framesEncoded')} | - | - | - | "
-          f"{loopback.get('bitrateKbps')} | - | - |", flush=True)
+          f"{loopback.get('bitrateKbps')} | - | - | - |", flush=True)
 finally:
     node.terminate()
     node.wait(timeout=30)

@@ -2,11 +2,12 @@
 """A WHIP publisher built on GStreamer's webrtcbin (libnice for ICE, its own
 DTLS and SRTP): an independent WebRTC stack to publish to the node with.
 
-    whip_client.py URL TOKEN CODEC SECONDS [RESULT.json] [KEYFRAME_INTERVAL]
+    whip_client.py URL TOKEN CODEC SECONDS [RESULT.json] [KEYFRAME_INTERVAL] [nack]
 
 Sends SECONDS of a test pattern (CODEC vp8 or h264, 30 fps) and Opus,
 then DELETEs the WHIP resource (unless SECONDS is negative: then it just
-stops, as a closed tab does). RESULT.json gets the frames encoded, the
+stops, as a closed tab does). With "nack", the video transceiver offers
+NACK and RTX and retransmits what the node asks for (webrtcbin's do-nack). RESULT.json gets the frames encoded, the
 answer's status and the time from POST to ICE and DTLS being up.
 Runs with Debian's python3 (PyGObject).
 """
@@ -26,6 +27,7 @@ from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
 URL, TOKEN, CODEC, SECONDS = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 RESULT = sys.argv[5] if len(sys.argv) > 5 else None
 GOP = int(sys.argv[6]) if len(sys.argv) > 6 else 60  # frames between keyframes
+NACK = len(sys.argv) > 7 and sys.argv[7] == "nack"
 FRAMES = int(abs(SECONDS) * 30)
 ENCODER = {"vp8": f"vp8enc deadline=1 keyframe-max-dist={GOP} ! rtpvp8pay name=pay pt=96 ! "
                   "application/x-rtp,media=video,encoding-name=VP8,payload=96",
@@ -131,6 +133,8 @@ for index in range(2):
     transceiver = webrtc.emit("get-transceiver", index)
     if transceiver:
         transceiver.set_property("direction", GstWebRTC.WebRTCRTPTransceiverDirection.SENDONLY)
+        if NACK and index == 0:  # the video's (linked first)
+            transceiver.set_property("do-nack", True)
 webrtc.connect("on-negotiation-needed", on_negotiation_needed)
 webrtc.connect("notify::ice-gathering-state", on_gathering)
 webrtc.connect("notify::connection-state", on_state)

@@ -7,10 +7,14 @@ cases are in whip_chromium_test.py.
 
 - VP8 + Opus, then H.264 + Opus, each publishing 5 s into an archive that
   was recording before it (auto mode): every frame the publisher sent is
-  in the archive; setup time from POST to connected;
+  in the archive (so the first media is the first recorded frame); setup
+  time from POST to connected, and from the node's answer to its first
+  media (the node's log);
 - the VP8 publish captured by tcpdump while the node writes its DTLS key
   log (SSLKEYLOGFILE): `replay --key_log` of that capture gives the same
   video frames, byte for byte, as the node recorded;
+- VP8 with 2% of the datagrams to the node dropped (nftables) and
+  webrtcbin's RTX on: the node's NACKs repair every frame;
 - the same stream published again (a second segment);
 - a publisher that stops without DELETE ends by the consent timeout;
 - a POST without a token (401), with a wrong one (403), the wrong
@@ -56,18 +60,18 @@ def api(method, path, body=None):
     return node_client.api(BASE, KEY, SECRET, method, path, body)
 
 
-def publisher(session, stream, codec, seconds, gop=60):
+def publisher(session, stream, codec, seconds, gop=60, nack=False):
     """whip_client.py publishing (a process)."""
     out = os.path.join(WORK, f"{stream}.json")
     return subprocess.Popen(["timeout", "60", "/usr/bin/python3", CLIENT, f"{WHIP}/{session}?streamId={stream}",
-                             SECRET, codec, str(seconds), out, str(gop)],
+                             SECRET, codec, str(seconds), out, str(gop)] + (["nack"] if nack else []),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def publish(session, stream, codec, seconds, gop=60):
+def publish(session, stream, codec, seconds, gop=60, nack=False):
     """whip_client.py's result for one publish."""
     out = os.path.join(WORK, f"{stream}.json")
-    client = publisher(session, stream, codec, seconds, gop)
+    client = publisher(session, stream, codec, seconds, gop, nack)
     stdout, stderr = client.communicate(timeout=90)
     open(os.path.join(WORK, f"{stream}.log"), "w").write(stdout + stderr)
     run = subprocess.CompletedProcess(client.args, client.returncode, stdout, stderr)
@@ -167,7 +171,10 @@ try:
         video, audio, _ = files.get(f"pub-{codec}.{extension}", (0, 0, None))
         encoded, sent = result.get("frames_encoded", -1), result.get("frames_sent", -1)
         setup_ms = (result.get("posted_after_s", 0) and result.get("connected_after_s", 0)) * 1000
-        table.append(f"| webrtcbin | {codec} | {encoded} | {sent} | {video} | {audio} | {setup_ms:.0f} ms |")
+        first_ms = node_client.setup_ms(os.path.join(WORK, "node.log"), f"pub-{codec}") or -1
+        table.append(f"| webrtcbin | {codec} | {encoded} | {sent} | {video} | {audio} | {setup_ms:.0f} ms | "
+                     f"{first_ms} ms |")
+        check(0 <= first_ms < 5000, f"{codec}: the first media arrives within 5 s of the offer ({first_ms} ms)")
         # Webrtcbin reports the connection a little after its first packets
         # go out: the archive may hold more than that count, never fewer.
         check(sent >= 100 and sent <= video <= encoded,
@@ -176,6 +183,23 @@ try:
         check(audio >= 240, f"{codec}: its Opus is archived ({audio} frames for 5 s)")
         if dump:
             check_replay_with_key_log(capture, os.path.join(WORK, codec, f"pub-{codec}.{extension}"))
+
+    # 2% of the datagrams to the node dropped by the kernel (nftables): the
+    # node's NACKs bring webrtcbin's RTX retransmissions.
+    archive_id = recording("whip-loss", "loss")
+    repair_before = node_client.metric(API_PORT, KEY, SECRET, "rtparchive_media_repair_total")
+    private_net.drop_incoming(2, 41000, 41100)
+    result = publish("whip-loss", "pub-loss", "vp8", 8, nack=True)
+    dropped = private_net.drop_incoming(0, 41000, 41100)
+    repair = {key: value - repair_before.get(key, 0) for key, value in
+              node_client.metric(API_PORT, KEY, SECRET, "rtparchive_media_repair_total").items()}
+    video, audio, _ = finished(archive_id, "loss").get("pub-loss.webm", (0, 0, None))
+    encoded, sent = result.get("frames_encoded", -1), result.get("frames_sent", -1)
+    print(f"2% loss: {dropped} datagrams dropped; node repair {repair}; {video} of {sent} frames sent archived "
+          f"({encoded} encoded), {audio} audio frames", flush=True)
+    table.append(f"| webrtcbin, 2% loss, RTX | vp8 | {encoded} | {sent} | {video} | {audio} | - | - |")
+    check(dropped > 0 and sent >= 200 and sent <= video <= encoded,
+          f"2% loss: every frame webrtcbin sent is archived, repaired by RTX ({video} of {sent}; dropped {dropped})")
 
     # An archive started while a publisher sends (keyframes 10 s apart) asks
     # for a keyframe with an SRTCP PLI under the node's DTLS key: video
@@ -243,8 +267,8 @@ try:
                        ("not_rtp", "other_source", "stun_unauthenticated", "srtp_unauthenticated",
                         "srtp_replayed_or_stale", "unvalidated_ssrc")}, flush=True)
     print("| client | codec | frames encoded | sent from the first keyframe once connected | video frames "
-          "archived | audio frames archived | POST to connected |")
-    print("|---|---|---|---|---|---|---|")
+          "archived | audio frames archived | answer to connected | offer to first media (node) |")
+    print("|---|---|---|---|---|---|---|---|")
     print("\n".join(table), flush=True)
 finally:
     node.terminate()

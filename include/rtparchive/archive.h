@@ -86,6 +86,14 @@ struct ArchiveOptions {
   bool has_audio = true;
   bool has_video = true;
 
+  // Stop() writes the ZIP to output_path, copying every segment file but
+  // the largest into it: its time grows with the archive (about a second
+  // per GB). A caller that serves or uploads the ZIP as a stream (a
+  // recording node) sets this false: Stop() then leaves the segment files
+  // in the working folder (`<output_path>.parts/`) and returns the ZIP as
+  // ArchiveResult::zip_pieces, and finalising takes the same time whatever
+  // the archive's size. The caller removes the folder when done with it.
+  bool write_zip = true;
   // Log lines (first drop of each kind, warnings). May be empty.
   std::function<void(absl::string_view line)> on_log;
 };
@@ -216,8 +224,19 @@ struct NotRecorded {
   std::string reason;
 };
 
+// A piece of an archive's ZIP not written as one file (write_zip false):
+// bytes held here (`path` empty), or `size` bytes of the segment file at
+// `path` from `offset`. The pieces in order are the ZIP, byte for byte.
+struct ZipPiece {
+  std::string bytes;
+  std::string path;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
+
 struct ArchiveResult {
-  std::string zip_path;
+  std::string zip_path;              // empty when the ZIP is zip_pieces
+  std::vector<ZipPiece> zip_pieces;  // write_zip false: the ZIP, in order
   std::string stop_reason;  // "stopped by the caller", or the rule that stopped it
   std::string manifest_json;
   int64_t created_at_ms = 0;

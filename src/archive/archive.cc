@@ -295,16 +295,23 @@ class Archive::Impl {
     result.not_recorded = not_recorded_;
     const int64_t fallback_created_at_ms =
         (first_arrival_us_ ? *first_arrival_us_ : options_.started_at_us) / 1000;
-    if (absl::Status written = archive::WriteArchiveZip(JournalFields(), fallback_created_at_ms,
-                                                        files, options_.output_path, &result);
+    if (absl::Status written =
+            archive::WriteArchiveZip(JournalFields(), fallback_created_at_ms, files, options_.output_path,
+                                     &result, options_.write_zip);
         !written.ok()) {
       status_ = written;
       return written;  // the working folder keeps the segments for `recover`
     }
-    for (const archive::SegmentRecord& file : files) ::unlink(file.path.c_str());
-    ::unlink(journal_->path().c_str());
+    // Without the ZIP written, the segment files are its pieces, and the
+    // journal stays with them: a caller that dies before it kept the
+    // pieces can still `recover` the folder.
+    const std::string journal_path = journal_->path();
     journal_.reset();
-    ::rmdir(working_folder_.c_str());
+    if (options_.write_zip) {
+      for (const archive::SegmentRecord& file : files) ::unlink(file.path.c_str());
+      ::unlink(journal_path.c_str());
+      ::rmdir(working_folder_.c_str());
+    }
     return result;
   }
 

@@ -13,7 +13,7 @@ namespace rtparchive::archive {
 
 absl::Status WriteArchiveZip(const JournalArchive& fields, int64_t fallback_created_at_ms,
                              const std::vector<SegmentRecord>& files, const std::string& output_path,
-                             ArchiveResult* result) {
+                             ArchiveResult* result, bool write_zip) {
   int64_t created_at_ms = fallback_created_at_ms;
   for (size_t i = 0; i < files.size(); ++i) {
     created_at_ms = i == 0 ? files[i].first_capture_ms
@@ -36,7 +36,7 @@ absl::Status WriteArchiveZip(const JournalArchive& fields, int64_t fallback_crea
     entries.push_back(
         ZipEntry::FromFile(file.filename, record.path, record.data_offset, file.size, record.crc32));
   }
-  result->zip_path = output_path;
+  result->zip_path = write_zip ? output_path : "";
   result->created_at_ms = created_at_ms;
   result->manifest_json = ManifestToJson(manifest);
   if (absl::Status valid = ValidateManifestJson(result->manifest_json); !valid.ok()) {
@@ -44,6 +44,14 @@ absl::Status WriteArchiveZip(const JournalArchive& fields, int64_t fallback_crea
         absl::StrCat("refusing to write an invalid manifest: ", valid.message()));
   }
   entries.push_back(ZipEntry::FromText(fields.id + ".json", result->manifest_json));
+  if (!write_zip) {
+    ASSIGN_OR_RETURN(result->zip_pieces, PlanZip(entries, created_at_ms));
+    result->zip_size = 0;
+    for (const ZipPiece& piece : result->zip_pieces) {
+      result->zip_size += piece.path.empty() ? piece.bytes.size() : piece.size;
+    }
+    return absl::OkStatus();
+  }
   RETURN_IF_ERROR(WriteZip(output_path, entries, created_at_ms));
   struct stat info;
   if (::stat(output_path.c_str(), &info) == 0) result->zip_size = info.st_size;

@@ -19,10 +19,12 @@ namespace rtparchive::archive {
 // createdAt is the earliest file's first capture time (`fallback_created_at_ms`
 // without files). Validates the manifest against the schema, writes the ZIP
 // to `output_path` (complete or not at all), and fills `result`'s zip_path,
-// zip_size, created_at_ms, manifest_json and files. Removes nothing.
+// zip_size, created_at_ms, manifest_json and files. Without `write_zip`,
+// fills zip_pieces instead of writing (ArchiveOptions::write_zip). Removes
+// nothing.
 absl::Status WriteArchiveZip(const JournalArchive& fields, int64_t fallback_created_at_ms,
                              const std::vector<SegmentRecord>& files, const std::string& output_path,
-                             ArchiveResult* result);
+                             ArchiveResult* result, bool write_zip = true);
 
 }  // namespace rtparchive::archive
 

@@ -290,4 +290,32 @@ absl::Status WriteZip(const std::string& zip_path, const std::vector<ZipEntry>& 
   return status;
 }
 
+absl::StatusOr<std::vector<ZipPiece>> PlanZip(const std::vector<ZipEntry>& entries,
+                                              int64_t entry_time_ms) {
+  uint16_t dos_time = 0, dos_date = 0;
+  ToDosTime(entry_time_ms, &dos_time, &dos_date);
+  std::vector<ZipPiece> pieces;
+  std::vector<StoredEntry> stored(entries.size());
+  uint64_t size = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const ZipEntry& entry = entries[i];
+    SourceFile source;
+    if (!entry.source_path.empty()) RETURN_IF_ERROR(source.Open(entry));
+    ASSIGN_OR_RETURN(stored[i], Describe(entry, &source));
+    stored[i].header_offset = size;
+    pieces.push_back({LocalHeader(stored[i], dos_time, dos_date), "", 0, 0});
+    size += pieces.back().bytes.size();
+    if (entry.source_path.empty()) {
+      pieces.push_back({entry.contents, "", 0, 0});
+    } else {
+      pieces.push_back({"", entry.source_path, entry.source_offset, entry.source_size});
+    }
+    size += stored[i].size;
+  }
+  std::string directory;
+  for (const StoredEntry& entry : stored) directory += CentralHeader(entry, dos_time, dos_date);
+  pieces.push_back({directory + EndRecords(stored.size(), size, directory.size()), "", 0, 0});
+  return pieces;
+}
+
 }  // namespace rtparchive::archive

@@ -24,6 +24,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "rtparchive/archive.h"
 
 namespace rtparchive::archive {
 
@@ -47,6 +49,13 @@ struct ZipEntry {
 
 absl::Status WriteZip(const std::string& zip_path, const std::vector<ZipEntry>& entries,
                       int64_t entry_time_ms);
+
+// The ZIP of `entries` in their given order as pieces to concatenate, for
+// a caller that streams it instead of writing it: the headers as bytes,
+// each file's data as its range. Nothing is copied; a file is read only
+// for a CRC-32 not known yet. DataLoss when a file is shorter than its entry.
+absl::StatusOr<std::vector<ZipPiece>> PlanZip(const std::vector<ZipEntry>& entries,
+                                              int64_t entry_time_ms);
 
 }  // namespace rtparchive::archive
 

@@ -37,7 +37,9 @@ struct Server::Connection {
   std::string out;
   size_t out_sent = 0;
   FileBody file;
-  off_t file_sent = 0;
+  size_t piece = 0;         // the piece of `file` being sent
+  uint64_t piece_sent = 0;  // ... and how much of it is sent
+
   uint32_t watched = 0;
 };
 

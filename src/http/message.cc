@@ -1,5 +1,7 @@
 #include "http/message.h"
 
+#include <unistd.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -55,11 +57,24 @@ const char* ReasonPhrase(int status) {
   }
 }
 
+uint64_t FileBody::size() const {
+  uint64_t total = 0;
+  for (const BodyPiece& piece : pieces) total += piece.fd >= 0 ? piece.size : piece.bytes.size();
+  return total;
+}
+
+void FileBody::CloseFiles() {
+  for (const BodyPiece& piece : pieces) {
+    if (piece.fd >= 0) ::close(piece.fd);
+  }
+  pieces.clear();
+}
+
 std::string SerializeHead(const Response& response, bool keep_alive) {
   std::string head = absl::StrCat("HTTP/1.1 ", response.status, " ", ReasonPhrase(response.status),
                                   "\r\n");
   for (const auto& [name, value] : response.headers) absl::StrAppend(&head, name, ": ", value, "\r\n");
-  const uint64_t length = response.file.fd >= 0 ? response.file.size : response.body.size();
+  const uint64_t length = response.file.empty() ? response.body.size() : response.file.size();
   // 1xx, 204 and 304 answers carry no body and no length (RFC 9110 §8.6).
   if (response.status >= 200 && response.status != 204 && response.status != 304) {
     absl::StrAppend(&head, "Content-Length: ", length, "\r\n");

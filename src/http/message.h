@@ -32,17 +32,31 @@ struct Request {
   std::string get_param_value(const std::string& name) const;
 };
 
-// A file to send as the body: the server owns `fd` from then on and closes it.
-struct FileBody {
+// One piece of a body sent from files: bytes held here (fd < 0), or `size`
+// bytes of a file from `offset`. The server owns each fd from then on and
+// closes it.
+struct BodyPiece {
+  std::string bytes;
   int fd = -1;
+  uint64_t offset = 0;
   uint64_t size = 0;
+};
+
+// A body sent in pieces after the headers (sendfile(2) for the files): an
+// archive's ZIP is its segment files with headers between them.
+struct FileBody {
+  std::vector<BodyPiece> pieces;
+
+  bool empty() const { return pieces.empty(); }
+  uint64_t size() const;
+  void CloseFiles();  // and forgets the pieces
 };
 
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  FileBody file;  // when fd >= 0, sent after the headers instead of `body`
+  FileBody file;  // when not empty, sent after the headers instead of `body`
 
   void set_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));
@@ -52,7 +66,10 @@ struct Response {
     set_header("Content-Type", content_type);
   }
   void set_file(int fd, uint64_t size, const std::string& content_type) {
-    file = {fd, size};
+    set_pieces({{"", fd, 0, size}}, content_type);
+  }
+  void set_pieces(std::vector<BodyPiece> pieces, const std::string& content_type) {
+    file.pieces = std::move(pieces);
     set_header("Content-Type", content_type);
   }
 };

@@ -42,10 +42,10 @@ Server::~Server() {
   Stop();
   for (auto& [id, connection] : connections_) {
     ::close(connection->fd);
-    if (connection->file.fd >= 0) ::close(connection->file.fd);
+    connection->file.CloseFiles();
   }
   for (auto& finished : finished_) {
-    if (finished.response.file.fd >= 0) ::close(finished.response.file.fd);
+    finished.response.file.CloseFiles();
   }
   if (listen_fd_ >= 0) ::close(listen_fd_);
   ::close(epoll_fd_);
@@ -184,7 +184,7 @@ void Server::Close(uint64_t id) {
   auto found = connections_.find(id);
   if (found == connections_.end()) return;
   ::close(found->second->fd);  // also leaves the epoll set
-  if (found->second->file.fd >= 0) ::close(found->second->file.fd);
+  found->second->file.CloseFiles();
   connections_.erase(found);
   --open_connections_;
 }

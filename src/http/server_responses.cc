@@ -19,9 +19,10 @@ constexpr int kDrainMs = 1000;  // reading what a refused client still sends
 
 void Server::StartResponse(Connection& connection, Response response) {
   connection.out = SerializeHead(response, connection.keep_alive);
-  if (response.file.fd >= 0) {
-    connection.file = response.file;
-    connection.file_sent = 0;
+  if (!response.file.empty()) {
+    connection.file = std::move(response.file);
+    connection.piece = 0;
+    connection.piece_sent = 0;
   } else {
     connection.out += response.body;
   }
@@ -46,26 +47,37 @@ void Server::OnWritable(Connection& connection) {
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     return Close(connection.id);
   }
-  while (connection.out_sent == connection.out.size() && connection.file.fd >= 0 &&
-         static_cast<uint64_t>(connection.file_sent) < connection.file.size) {
-    const ssize_t sent = ::sendfile(connection.fd, connection.file.fd, &connection.file_sent,
-                                    connection.file.size - connection.file_sent);
+  while (connection.out_sent == connection.out.size() && connection.piece < connection.file.pieces.size()) {
+    const BodyPiece& piece = connection.file.pieces[connection.piece];
+    const uint64_t size = piece.fd >= 0 ? piece.size : piece.bytes.size();
+    if (connection.piece_sent >= size) {
+      ++connection.piece;
+      connection.piece_sent = 0;
+      continue;
+    }
+    ssize_t sent;
+    if (piece.fd >= 0) {
+      off_t at = static_cast<off_t>(piece.offset + connection.piece_sent);
+      sent = ::sendfile(connection.fd, piece.fd, &at, size - connection.piece_sent);
+    } else {
+      sent = ::send(connection.fd, piece.bytes.data() + connection.piece_sent, size - connection.piece_sent,
+                    MSG_NOSIGNAL);
+    }
     if (sent > 0) {
+      connection.piece_sent += static_cast<uint64_t>(sent);
       progress = true;
       continue;
     }
     if (sent < 0 && errno == EINTR) continue;
     if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    return Close(connection.id);  // also when the file is shorter than announced
+    return Close(connection.id);  // also when a file is shorter than announced
   }
   const int64_t now = NowMs();
   if (progress) connection.deadline_ms = now + options_.write_timeout_ms;
   const bool done = connection.out_sent == connection.out.size() &&
-                    (connection.file.fd < 0 ||
-                     static_cast<uint64_t>(connection.file_sent) >= connection.file.size);
+                    connection.piece >= connection.file.pieces.size();
   if (!done) return Watch(connection, EPOLLOUT);
-  if (connection.file.fd >= 0) ::close(connection.file.fd);
-  connection.file = {};
+  connection.file.CloseFiles();
   connection.out.clear();
   if (!connection.keep_alive) {
     // Half-close, and read what the client still sends for a moment, so
@@ -91,7 +103,7 @@ void Server::CollectFinished() {
   for (Finished& done : finished) {
     auto found = connections_.find(done.connection_id);
     if (found == connections_.end()) {  // the client left meanwhile
-      if (done.response.file.fd >= 0) ::close(done.response.file.fd);
+      done.response.file.CloseFiles();
       continue;
     }
     StartResponse(*found->second, std::move(done.response));

@@ -80,6 +80,7 @@ void Node::Impl::StartArchive(int64_t api_key, const http::Request& request,
   options.session_id = record.session_id;
   options.partner_id = api_key;
   options.output_path = ZipPath(record.id);
+  options.write_zip = false;  // stop -> available in constant time: the ZIP is served as pieces
   options.started_at_us = record.created_at_ms * 1000;
   options.has_audio = record.has_audio;
   options.has_video = record.has_video;
@@ -211,7 +212,7 @@ void Node::Impl::DeleteArchive(int64_t api_key, const http::Request& request,
                                     records_[id].upload_pending ? " and being uploaded" : "",
                                     ": only an available, uploaded or failed archive can be deleted")});
   }
-  ::unlink(ZipPath(id).c_str());
+  zips_.Remove(id);
   if (absl::Status removed = state_.RemoveRecord(id); !removed.ok())
     log_(std::string(removed.message()));
   records_.erase(id);
@@ -233,14 +234,13 @@ void Node::Impl::Download(int64_t api_key, const http::Request& request,
     }
   }
   // Opened here: a DELETE while the client reads leaves this copy readable.
-  const int fd = ::open(ZipPath(id).c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat file_status {};
-  if (fd < 0 || ::fstat(fd, &file_status) != 0) {
-    if (fd >= 0) ::close(fd);
-    return Reply(response, {404, "the archive's file is gone"});
+  auto body = zips_.OpenBody(id);
+  if (!body.ok()) {
+    log_(absl::StrCat("archive ", id, ": cannot be downloaded: ", body.status().message()));
+    return Reply(response, {absl::IsNotFound(body.status()) ? 404 : 500, std::string(body.status().message())});
   }
   response.set_header("Content-Disposition", absl::StrCat("attachment; filename=\"", id, ".zip\""));
-  response.set_file(fd, static_cast<uint64_t>(file_status.st_size), "application/zip");
+  response.set_pieces(*std::move(body), "application/zip");
 }
 
 void Node::Impl::PatchStreams(int64_t api_key, const http::Request& request,

@@ -15,11 +15,27 @@ void Node::Impl::OnStatus(const std::string& archive_id, const StatusChange& cha
   const bool ended =
       change.status == ArchiveStatus::kAvailable || change.status == ArchiveStatus::kFailed;
   std::shared_ptr<Archive> archive;
-  std::optional<StorageTarget> upload_to;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto found = archives_.find(archive_id);
     if (found != archives_.end()) archive = found->second;
+  }
+  // The archive ended: its result is ready (Stop only returns it), outside
+  // the lock since Stop may call back here. Its ZIP's pieces are saved
+  // before anyone can see it available.
+  std::optional<ArchiveResult> result;
+  if (archive && ended) {
+    if (auto stopped = archive->Stop(); stopped.ok()) result = std::move(*stopped);
+  }
+  if (result && change.status == ArchiveStatus::kAvailable) {
+    if (absl::Status saved = zips_.SavePieces(archive_id, result->zip_pieces); !saved.ok()) {
+      log_(absl::StrCat("archive ", archive_id, ": ", saved.message()));
+      return OnStatus(archive_id, {ArchiveStatus::kFailed, std::string(saved.message()), change.time_us});
+    }
+  }
+  std::optional<StorageTarget> upload_to;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
     ArchiveRecord& record = records_[archive_id];
     if (!CanMove(record.status, change.status)) {
       log_(absl::StrCat("archive ", archive_id, ": ignored a move from ", ToString(record.status),
@@ -41,12 +57,6 @@ void Node::Impl::OnStatus(const std::string& archive_id, const StatusChange& cha
     } else if (change.status != ArchiveStatus::kAvailable) {
       record.reason = change.reason;  // available keeps the stop's reason
     }
-  }
-  // The archive ended: its result is ready (Stop only returns it), outside
-  // the lock since Stop may call back here.
-  std::optional<ArchiveResult> result;
-  if (archive && ended) {
-    if (auto stopped = archive->Stop(); stopped.ok()) result = std::move(*stopped);
   }
   ArchiveRecord snapshot;
   {
@@ -109,7 +119,7 @@ void Node::Impl::LoadState() {
   callbacks_ = state_.LoadCallbacks(&problems);
   LoadStorageTargets(&problems);
   for (ArchiveRecord& record : state_.LoadRecords(&problems)) {
-    const bool zipped = std::filesystem::exists(ZipPath(record.id));
+    const bool zipped = zips_.Exists(record.id);
     if (record.status == ArchiveStatus::kStopped && (record.upload_pending || zipped) && zipped) {
       FinishStoppedAfterRestart(record);
     } else if (record.recording() || record.status == ArchiveStatus::kStopped) {

@@ -32,7 +32,7 @@ void Node::Impl::LoadStorageTargets(std::vector<std::string>* problems) {
 }
 
 void Node::Impl::EnqueueUpload(const ArchiveRecord& record, const StorageTarget& target) {
-  uploads_->Add({record.id, target, ObjectName(record.api_key, record.id), ZipPath(record.id)});
+  uploads_->Add({record.id, target, ObjectName(record.api_key, record.id), zips_});
 }
 
 void Node::Impl::OnUploadDone(const UploadJob& job, const absl::StatusOr<storage::UploadReport>& result) {
@@ -67,7 +67,7 @@ void Node::Impl::OnUploadDone(const UploadJob& job, const absl::StatusOr<storage
   metrics_.CountUpload(result.ok()                    ? "uploaded"
                        : job.target.fallback_to_node ? "kept_on_node"
                                                      : "failed");
-  if (remove_zip) ::unlink(job.zip_path.c_str());
+  if (remove_zip) zips_.Remove(job.archive_id);
   NotifyCallbacks(snapshot);
 }
 

@@ -29,6 +29,7 @@
 #include "node/node.h"
 #include "node/state_store.h"
 #include "node/storage_target.h"
+#include "node/stored_zip.h"
 #include "node/upload_queue.h"
 #include "node/webrtc_transport.h"
 #include "webrtc/dtls_srtp.h"
@@ -58,6 +59,7 @@ class Node::Impl {
       : config_(std::move(config)),
         log_(std::move(log)),
         state_(config_.storage + "/state"),
+        zips_(config_.storage),
         callbacks_out_([this](const std::string& line) { log_(line); }),
         media_(config_.media_address, config_.media_port_min, config_.media_port_max,
                [this](int port, absl::Span<const uint8_t> packet, int64_t at) {
@@ -92,7 +94,7 @@ class Node::Impl {
 
   // A link valid for kDownloadLinkSeconds from now that needs no auth header.
   std::string DownloadUrl(const ArchiveRecord& record) const;
-  std::string ZipPath(const std::string& id) const { return config_.storage + "/" + id + ".zip"; }
+  std::string ZipPath(const std::string& id) const { return zips_.ZipPath(id); }
 
   // Applies the time rules (pause, limits) while no packets come.
   void Tick();
@@ -204,6 +206,7 @@ class Node::Impl {
   const NodeConfig config_;
   const LogFunction log_;
   const StateStore state_;
+  const StoredZips zips_;  // the finished archives' ZIPs (pieces or whole files)
   CallbackSender callbacks_out_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;

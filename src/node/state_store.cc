@@ -39,7 +39,10 @@ absl::Status StateStore::Create() const {
 }
 
 absl::Status StateStore::Write(const std::string& name, absl::string_view contents) const {
-  const std::string path = folder_ + "/" + name;
+  return WriteFileReplacing(folder_ + "/" + name, contents);
+}
+
+absl::Status WriteFileReplacing(const std::string& path, absl::string_view contents) {
   const std::string temporary = path + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Failed("create", temporary);

@@ -29,6 +29,10 @@ struct CallbackRegistration {
   int64_t created_at_ms = 0;
 };
 
+// Writes `contents` to `path` as a whole: into a temporary file, flushed to
+// disk, renamed over it (a crash leaves the old file or the new one).
+absl::Status WriteFileReplacing(const std::string& path, absl::string_view contents);
+
 class StateStore {
  public:
   explicit StateStore(std::string folder) : folder_(std::move(folder)) {}

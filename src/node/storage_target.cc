@@ -124,17 +124,16 @@ std::string Describe(const StorageTarget& target, const std::string& object_name
 }
 
 absl::StatusOr<storage::UploadReport> UploadArchive(const StorageTarget& target, const std::string& object_name,
-                                                    const std::string& zip_path,
+                                                    const storage::ByteSource& zip,
                                                     const storage::UploadOptions& options) {
-  ASSIGN_OR_RETURN(auto source, storage::FileSource::Open(zip_path));
   if (target.type == "s3") {
     storage::S3Destination destination = target.s3;
     destination.key = object_name;
-    return storage::UploadToS3(*source, destination, options);
+    return storage::UploadToS3(zip, destination, options);
   }
   storage::AzureDestination destination = target.azure;
   destination.blob = object_name;
-  return storage::UploadToAzure(*source, destination, options);
+  return storage::UploadToAzure(zip, destination, options);
 }
 
 }  // namespace rtparchive::node

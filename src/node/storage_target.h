@@ -48,7 +48,7 @@ std::string Describe(const StorageTarget& target, const std::string& object_name
 
 absl::StatusOr<storage::UploadReport> UploadArchive(const StorageTarget& target,
                                                     const std::string& object_name,
-                                                    const std::string& zip_path,
+                                                    const storage::ByteSource& zip,
                                                     const storage::UploadOptions& options);
 
 }  // namespace rtparchive::node

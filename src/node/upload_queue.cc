@@ -46,8 +46,10 @@ void UploadQueue::Work() {
     options.retry = retry_;
     options.cancelled = &cancelled_;
     options.log = [this, &job](const std::string& line) { log_(absl::StrCat("archive ", job.archive_id, ": ", line)); };
+    auto zip = job.zips.OpenSource(job.archive_id);
     absl::StatusOr<storage::UploadReport> result =
-        UploadArchive(job.target, job.object_name, job.zip_path, options);
+        zip.ok() ? UploadArchive(job.target, job.object_name, **zip, options)
+                 : absl::StatusOr<storage::UploadReport>(zip.status());
     if (cancelled_) return;  // pending: the next start uploads it
     done_(job, result);
   }

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "node/storage_target.h"
+#include "node/stored_zip.h"
 #include "storage/store_answer.h"
 
 namespace rtparchive::node {
@@ -25,7 +26,7 @@ struct UploadJob {
   std::string archive_id;
   StorageTarget target;
   std::string object_name;
-  std::string zip_path;
+  StoredZips zips{""};  // where the archive's ZIP is
 };
 
 class UploadQueue {

@@ -1,7 +1,9 @@
 // What an upload reads: a sized source of bytes read at any offset, so parts
-// can be read in parallel and read again for a retry. A file is the one
-// source today; an encrypting stream (archives encrypted at rest) can stand
-// in front of it with the same interface.
+// can be read in parallel and read again for a retry: a file, or pieces of
+// files with bytes between them (a recording node's archive ZIP, which is
+// its segment files and the ZIP headers, never copied into one file). An
+// encrypting stream (archives encrypted at rest) can stand in front of
+// either with the same interface.
 #ifndef RTPARCHIVE_STORAGE_BYTE_SOURCE_H_
 #define RTPARCHIVE_STORAGE_BYTE_SOURCE_H_
 
@@ -9,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -40,6 +43,38 @@ class FileSource : public ByteSource {
   std::string path_;
   int fd_;
   uint64_t size_;
+};
+
+// Bytes held in memory (path empty), or `size` bytes of the file at `path`
+// from `offset`.
+struct SourcePiece {
+  std::string bytes;
+  std::string path;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
+
+class PiecesSource : public ByteSource {
+ public:
+  // Opens every file now (a file removed later stays readable);
+  // DataLoss when one is shorter than its piece needs.
+  static absl::StatusOr<std::unique_ptr<PiecesSource>> Open(std::vector<SourcePiece> pieces,
+                                                            std::string name);
+  ~PiecesSource() override;
+  PiecesSource(const PiecesSource&) = delete;
+  PiecesSource& operator=(const PiecesSource&) = delete;
+
+  uint64_t size() const override { return size_; }
+  absl::StatusOr<size_t> ReadAt(uint64_t offset, uint8_t* out, size_t length) const override;
+  std::string name() const override { return name_; }
+
+ private:
+  PiecesSource() = default;
+  std::vector<SourcePiece> pieces_;
+  std::vector<uint64_t> starts_;  // where each piece begins in the whole
+  std::vector<int> fds_;          // per piece; -1 for bytes
+  std::string name_;
+  uint64_t size_ = 0;
 };
 
 }  // namespace rtparchive::storage

@@ -28,6 +28,8 @@ using test::Vp8Frame;
 using test::ZipEntry;
 
 
+std::string AsText(const std::vector<uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
+
 class ArchiveTest : public ::testing::Test {
  protected:
   ArchiveOptions Options(const std::string& name) {
@@ -252,6 +254,48 @@ TEST_F(ArchiveTest, RemovedAndAddedAgainGivesIndexedSegmentFiles) {
   EXPECT_EQ(result->files[1].filename, "m-1.webm");
   EXPECT_EQ(result->files[1].start_time_offset_ms, 5000);
   EXPECT_EQ(result->files[1].stop_time_offset_ms, 5000 + 49 * 20);
+}
+
+// write_zip off (a node that streams the ZIP): no ZIP file, the segment
+// files stay as the pieces' sources, and the pieces are the ZIP a reader
+// takes (both segments, the manifest).
+TEST_F(ArchiveTest, WithoutWritingTheZipItIsGivenAsPieces) {
+  ArchiveOptions options = Options("pieces");
+  options.write_zip = false;
+  auto archive = Archive::Start(options);
+  ASSERT_TRUE(archive.ok());
+  const int64_t t0 = 1'700'000'000'000'000;
+  ASSERT_TRUE((*archive)->AddStream(Stream("m")).ok());
+  PushAudio(**archive, "m", 1, 50, t0);
+  ASSERT_TRUE((*archive)->RemoveStream("m").ok());
+  ASSERT_TRUE((*archive)->AddStream(Stream("m")).ok());
+  PushAudio(**archive, "m", 1, 50, t0 + 5'000'000);
+  auto result = (*archive)->Stop();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_TRUE(result->zip_path.empty());
+  EXPECT_FALSE(std::filesystem::exists(options.output_path));
+  std::string joined;
+  int files = 0;
+  for (const ZipPiece& piece : result->zip_pieces) {
+    if (piece.path.empty()) {
+      joined += piece.bytes;
+      continue;
+    }
+    ++files;
+    std::ifstream in(piece.path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_GE(bytes.size(), piece.offset + piece.size) << piece.path;
+    joined += bytes.substr(piece.offset, piece.size);
+  }
+  EXPECT_EQ(files, 2);
+  EXPECT_EQ(joined.size(), result->zip_size);
+  const std::string zip_path = options.output_path + ".joined";
+  std::ofstream(zip_path, std::ios::binary) << joined;
+  EXPECT_FALSE(ZipEntry(zip_path, "m.webm").empty());
+  EXPECT_FALSE(ZipEntry(zip_path, "m-1.webm").empty());
+  EXPECT_THAT(AsText(ZipEntry(zip_path, options.id + ".json")), HasSubstr("\"m-1.webm\""));
+  std::filesystem::remove_all(options.output_path + ".parts");
+  std::remove(zip_path.c_str());
 }
 
 TEST_F(ArchiveTest, AStreamSilentPastTheTimeoutResumesInANewSegment) {

@@ -177,6 +177,48 @@ TEST_F(ZipWriterTest, TheLargestFileWithRoomForItsHeaderBecomesTheZip) {
   EXPECT_EQ(std::filesystem::file_size(copied), std::filesystem::file_size(zip_path));
 }
 
+// The pieces concatenated: the same bytes as the ZIP written by copying,
+// read back by libzip with its consistency checks; the files untouched.
+TEST_F(ZipWriterTest, PlannedPiecesAreTheZipWithoutCopying) {
+  const std::string small_path = folder_ + "/small.part";
+  std::ofstream(small_path, std::ios::binary) << std::string(LocalHeaderBytes("small.webm"), '\0') << "tiny";
+  const std::vector<ZipEntry> entries = {
+      ZipEntry::FromFile("small.webm", small_path, LocalHeaderBytes("small.webm"), 4),
+      FileEntry("large.webm", media_, Crc32(media_bytes_)), TextEntry("m.json", "{}")};
+  auto pieces = PlanZip(entries, 1700000000000);
+  ASSERT_TRUE(pieces.ok()) << pieces.status();
+  std::string joined;
+  for (const rtparchive::ZipPiece& piece : *pieces) {
+    if (piece.path.empty()) {
+      joined += piece.bytes;
+    } else {
+      joined += Slurp(piece.path).substr(piece.offset, piece.size);
+    }
+  }
+  const std::string planned = folder_ + "/planned.zip";
+  std::ofstream(planned, std::ios::binary) << joined;
+  int error = 0;
+  zip_t* archive = zip_open(planned.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
+  ASSERT_NE(archive, nullptr) << error;
+  zip_close(archive);
+  EXPECT_EQ(Names(planned), (std::vector<std::string>{"small.webm", "large.webm", "m.json"}));
+  EXPECT_EQ(AsString(test::ZipEntry(planned, "large.webm")), media_bytes_);
+  EXPECT_EQ(AsString(test::ZipEntry(planned, "small.webm")), "tiny");
+  // Byte for byte what WriteZip makes of the same entries when it copies them all.
+  const std::string small_copy = folder_ + "/small-copy.bin";
+  std::ofstream(small_copy, std::ios::binary) << "tiny";
+  const std::string written = folder_ + "/written.zip";
+  ASSERT_TRUE(WriteZip(written, {FileEntry("small.webm", small_copy), FileEntry("large.webm", media_),
+                                 TextEntry("m.json", "{}")},
+                       1700000000000)
+                  .ok());
+  EXPECT_EQ(Slurp(written), joined);
+  EXPECT_EQ(Slurp(media_), media_bytes_);  // nothing moved
+  // A file shorter than its entry: an error, not a short ZIP.
+  std::filesystem::resize_file(media_, 10);
+  EXPECT_FALSE(PlanZip(entries, 0).ok());
+}
+
 TEST_F(ZipWriterTest, AFailedZipLeavesTheFileWithRoomAsItWas) {
   const std::string path = folder_ + "/kept.part";
   const std::string original = std::string(LocalHeaderBytes("kept.webm"), '\0') + media_bytes_;

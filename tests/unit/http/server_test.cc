@@ -39,6 +39,16 @@ class ServerTest : public ::testing::Test {
             std::fclose(file);
             return;
           }
+          if (request.path == "/pieces") {  // bytes, a file's middle, bytes, a file's start
+            std::FILE* file = std::tmpfile();
+            std::fputs("0123456789", file);
+            std::fflush(file);
+            response.set_pieces({{"head:", -1, 0, 0}, {"", ::dup(fileno(file)), 2, 5}, {":mid:", -1, 0, 0},
+                                 {"", ::dup(fileno(file)), 0, 3}, {"", -1, 0, 0}, {":end", -1, 0, 0}},
+                                "application/zip");
+            std::fclose(file);
+            return;
+          }
           response.set_content(request.method + " " + request.path + " " + request.body,
                                "text/plain");
         },
@@ -174,6 +184,18 @@ TEST_F(ServerTest, FileBody) {
   const std::string answer = Receive(fd, "file contents");
   EXPECT_THAT(answer, HasSubstr("Content-Length: 13\r\n"));
   EXPECT_THAT(answer, HasSubstr("\r\n\r\nfile contents"));
+  ::close(fd);
+}
+
+TEST_F(ServerTest, BodyInPieces) {
+  Start();
+  const int fd = Connect();
+  for (int round = 0; round < 2; ++round) {  // the next answer on the same connection starts afresh
+    Send(fd, "GET /pieces HTTP/1.1\r\n\r\n");
+    const std::string answer = Receive(fd, ":end");
+    EXPECT_THAT(answer, HasSubstr("Content-Length: 22\r\n"));
+    EXPECT_THAT(answer, HasSubstr("\r\n\r\nhead:23456:mid:012:end")) << answer;
+  }
   ::close(fd);
 }
 

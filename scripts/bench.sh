@@ -30,6 +30,10 @@
 #    live publishers of a 20-s VP8 640x480 1.5 Mbit/s + Opus + RTCP capture
 #    (bench/node_load.cc sends them from CPU 1, the node runs on CPU 0), plain
 #    RTP and SRTP (SDES, AEAD_AES_128_GCM and AES_CM_128_HMAC_SHA1_80).
+# 8. bench/finalise_benchmark.cc: stop -> available of 50 streams x 6 and x 60
+#    minutes (8 GB under $TMPDIR, default /var/tmp), made through the library
+#    on a simulated clock; the ZIP written (replay) and given as pieces (the
+#    node).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -39,7 +43,8 @@ for p in hyperfine janus-tools time; do
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p" >/dev/null; }
 done
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target rtparchive_cli packet_path_benchmark media_gate_benchmark node_load >/dev/null
+cmake --build build -j "$(nproc)" --target rtparchive_cli packet_path_benchmark media_gate_benchmark node_load \
+  finalise_benchmark >/dev/null
 
 echo "== microbenchmarks"
 ./build/packet_path_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -90,3 +95,6 @@ echo "== the node under N live publishers (scripts/bench_node.py)"
   ../shared/corpus/make-corpus.sh -o "$cache/node-vp8-av-20" --duration 20 --bitrate 1500 >/dev/null
 python3 scripts/bench_node.py build/rtparchive build/node_load "$cache/node-vp8-av-20" 100,300,500,1000 \
   plain,srtp-gcm,srtp-cm
+
+echo "== stop -> available of a long archive (bench/finalise_benchmark.cc)"
+./build/finalise_benchmark

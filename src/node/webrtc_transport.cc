@@ -135,8 +135,9 @@ void WebRtcTransport::OnDtls(const Endpoint& from, absl::Span<const uint8_t> dat
   }
   connected_ = true;
   if (log_) {
-    log_(absl::StrCat("WHIP ", label_, ": DTLS-SRTP up with ", from.ToString(), " ",
-                      (SystemTimeUs() - answered_us_) / 1000, " ms after the offer"));
+    log_(absl::StrCat("WHIP ", label_, ": DTLS-SRTP up with ", from.ToString(), " (",
+                      srtp::SuiteName(dtls_->publisher_key().suite), ") ", (SystemTimeUs() - answered_us_) / 1000,
+                      " ms after the offer"));
   }
 }
 

@@ -10,17 +10,18 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/status_macros.h"
+#include "srtp/aes_cm_session.h"
 
 namespace rtparchive::srtp {
 namespace {
 
 constexpr size_t kMaxRememberedSsrcs = 64;
 
-struct SuiteName {
+struct NamedSuite {
   const char* name;
   SrtpSuite suite;
 };
-constexpr SuiteName kSuites[] = {
+constexpr NamedSuite kSuites[] = {
     {"AES_CM_128_HMAC_SHA1_80", SrtpSuite::kAesCm128HmacSha1_80},
     {"AES_CM_128_HMAC_SHA1_32", SrtpSuite::kAesCm128HmacSha1_32},
     {"AES_256_CM_HMAC_SHA1_80", SrtpSuite::kAesCm256HmacSha1_80},
@@ -63,12 +64,19 @@ uint32_t SsrcOf(absl::Span<const uint8_t> packet, bool rtcp) {
 }  // namespace
 
 absl::StatusOr<SrtpSuite> ParseSrtpSuite(absl::string_view name) {
-  for (const SuiteName& suite : kSuites) {
+  for (const NamedSuite& suite : kSuites) {
     if (name == suite.name) return suite.suite;
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "unknown SRTP suite \"", name.substr(0, 40), "\": give AES_CM_128_HMAC_SHA1_80, ",
       "AES_CM_128_HMAC_SHA1_32, AES_256_CM_HMAC_SHA1_80, AEAD_AES_128_GCM or AEAD_AES_256_GCM"));
+}
+
+const char* SuiteName(SrtpSuite suite) {
+  for (const auto& [name, known] : kSuites) {
+    if (known == suite) return name;
+  }
+  return "unknown";
 }
 
 size_t KeySaltBytes(SrtpSuite suite) {
@@ -135,11 +143,9 @@ absl::StatusOr<SrtpKey> ParseKeyArgument(absl::string_view text) {
   return KeyFromBase64(suite, text);
 }
 
-SrtpReceiver::SrtpReceiver(size_t sessions) : sessions_(sessions, nullptr) {}
-
 SrtpReceiver::~SrtpReceiver() {
-  for (void* session : sessions_) {
-    if (session != nullptr) srtp_dealloc(static_cast<srtp_t>(session));
+  for (const Session& session : sessions_) {
+    if (session.libsrtp != nullptr) srtp_dealloc(static_cast<srtp_t>(session.libsrtp));
   }
 }
 
@@ -199,7 +205,7 @@ std::vector<uint8_t> SrtpSender::ProtectRtcp(absl::Span<const uint8_t> rtcp) {
 }
 
 absl::StatusOr<std::unique_ptr<SrtpReceiver>> SrtpReceiver::Create(const std::vector<SrtpKey>& keys) {
-  std::unique_ptr<SrtpReceiver> receiver(new SrtpReceiver(0));
+  std::unique_ptr<SrtpReceiver> receiver(new SrtpReceiver);
   for (const SrtpKey& key : keys) RETURN_IF_ERROR(receiver->AddKey(key));
   return receiver;
 }
@@ -211,12 +217,32 @@ absl::Status SrtpReceiver::AddKey(const SrtpKey& key) {
   if (sessions_.size() >= kMaxKeys) {
     return absl::ResourceExhaustedError(absl::StrCat("more than ", kMaxKeys, " SRTP keys"));
   }
-  srtp_t session = MakeSession(key, ssrc_any_inbound);
-  if (session == nullptr) {
+  Session session;
+  if (AesCmSession::Handles(key.suite)) {
+    ASSIGN_OR_RETURN(session.aes_cm, AesCmSession::Create(key));
+  } else if ((session.libsrtp = MakeSession(key, ssrc_any_inbound)) == nullptr) {
     return absl::InternalError("libsrtp2 could not create a session for an SRTP key");
   }
-  sessions_.push_back(session);
+  sessions_.push_back(std::move(session));
   return absl::OkStatus();
+}
+
+SrtpReceiver::Result SrtpReceiver::UnprotectWith(Session& session, bool rtcp, absl::Span<const uint8_t> packet,
+                                                 std::vector<uint8_t>* plain) {
+  if (session.aes_cm) {
+    return rtcp ? session.aes_cm->UnprotectRtcp(packet, plain) : session.aes_cm->UnprotectRtp(packet, plain);
+  }
+  plain->assign(packet.begin(), packet.end());
+  int length = static_cast<int>(packet.size());
+  auto libsrtp = static_cast<srtp_t>(session.libsrtp);
+  const srtp_err_status_t status = rtcp ? srtp_unprotect_rtcp(libsrtp, plain->data(), &length)
+                                        : srtp_unprotect(libsrtp, plain->data(), &length);
+  if (status == srtp_err_status_ok) {
+    plain->resize(static_cast<size_t>(length));
+    return Result::kOk;
+  }
+  return status == srtp_err_status_replay_fail || status == srtp_err_status_replay_old ? Result::kReplayed
+                                                                                        : Result::kNotAuthenticated;
 }
 
 SrtpReceiver::Result SrtpReceiver::Unprotect(absl::Span<const uint8_t> packet,
@@ -232,22 +258,15 @@ SrtpReceiver::Result SrtpReceiver::Unprotect(absl::Span<const uint8_t> packet,
   Result result = Result::kNotAuthenticated;
   for (size_t attempt = 0; attempt < sessions_.size(); ++attempt) {
     const size_t index = (first + attempt) % sessions_.size();
-    plain->assign(packet.begin(), packet.end());
-    int length = static_cast<int>(packet.size());
-    auto session = static_cast<srtp_t>(sessions_[index]);
-    const srtp_err_status_t status = rtcp ? srtp_unprotect_rtcp(session, plain->data(), &length)
-                                          : srtp_unprotect(session, plain->data(), &length);
-    if (status == srtp_err_status_ok) {
-      plain->resize(static_cast<size_t>(length));
+    const Result attempt_result = UnprotectWith(sessions_[index], rtcp, packet, plain);
+    if (attempt_result == Result::kOk) {
       if (index != first || key_of_ssrc_.empty()) {
         if (key_of_ssrc_.size() >= kMaxRememberedSsrcs) key_of_ssrc_.erase(key_of_ssrc_.begin());
         key_of_ssrc_.emplace_back(ssrc, index);
       }
       return Result::kOk;
     }
-    if (status == srtp_err_status_replay_fail || status == srtp_err_status_replay_old) {
-      result = Result::kReplayed;
-    }
+    if (attempt_result == Result::kReplayed) result = Result::kReplayed;
   }
   plain->clear();
   return result;

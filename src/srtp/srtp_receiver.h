@@ -18,6 +18,8 @@
 
 namespace rtparchive::srtp {
 
+class AesCmSession;
+
 enum class SrtpSuite {
   kAesCm128HmacSha1_80,  // AES_CM_128_HMAC_SHA1_80: 16-byte key, 14-byte salt
   kAesCm128HmacSha1_32,  // AES_CM_128_HMAC_SHA1_32 (SRTCP keeps an 80-bit tag)
@@ -28,6 +30,7 @@ enum class SrtpSuite {
 // The RFC 4568 / 6188 / 7714 names; InvalidArgument listing them otherwise.
 absl::StatusOr<SrtpSuite> ParseSrtpSuite(absl::string_view name);
 size_t KeySaltBytes(SrtpSuite suite);
+const char* SuiteName(SrtpSuite suite);  // the RFC name
 
 struct SrtpKey {
   SrtpSuite suite = SrtpSuite::kAesCm128HmacSha1_80;
@@ -67,8 +70,17 @@ class SrtpReceiver {
   Result Unprotect(absl::Span<const uint8_t> packet, std::vector<uint8_t>* plain);
 
  private:
-  explicit SrtpReceiver(size_t sessions);
-  std::vector<void*> sessions_;  // srtp_t, one per key
+  SrtpReceiver() = default;
+  struct Session;
+  static Result UnprotectWith(Session& session, bool rtcp, absl::Span<const uint8_t> packet,
+                              std::vector<uint8_t>* plain);
+  // One per key: AES-CM suites are read with OpenSSL (aes_cm_session.h),
+  // the others with libsrtp2.
+  struct Session {
+    void* libsrtp = nullptr;  // srtp_t
+    std::unique_ptr<AesCmSession> aes_cm;
+  };
+  std::vector<Session> sessions_;
   std::vector<std::pair<uint32_t, size_t>> key_of_ssrc_;  // bounded: last 64 SSRCs
 };
 

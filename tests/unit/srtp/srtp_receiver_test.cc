@@ -27,7 +27,7 @@ std::vector<uint8_t> KeyOf(SrtpSuite suite, uint8_t seed) {
 class Sender {
  public:
   Sender(SrtpSuite suite, std::vector<uint8_t> key) : key_(std::move(key)) {
-    SrtpReceiver::Create({{suite, key_}}).IgnoreError();  // srtp_init
+    SrtpSender::Create({suite, key_}).IgnoreError();  // srtp_init
     srtp_policy_t policy{};
     switch (suite) {
       case SrtpSuite::kAesCm128HmacSha1_80:

@@ -7,7 +7,11 @@
 // thread does (epoll, recvmmsg 16 at a time, at most 256 per port per turn)
 // and finds each datagram's publisher: by port, or by looking its source
 // address up in a hash map. Timed: the receiving thread's CPU (user and
-// kernel) over 3 s. Fails when datagrams are lost. Run by scripts/bench.sh.
+// kernel) over 3 s. Fails when datagrams are lost, except under a flood:
+// with a third argument of 1, another socket sends garbage as fast as it
+// can (3 s at most) at the shared port, or at publisher 0's own port, and
+// the publishers' losses are counted (how many lost any). Run by
+// scripts/bench.sh.
 #include <benchmark/benchmark.h>
 
 #include <arpa/inet.h>
@@ -41,13 +45,12 @@ void PinTo(int cpu) {
   sched_setaffinity(0, sizeof(set), &set);
 }
 
-int BoundSocket(uint16_t* port, int receive_buffer) {
+int BoundSocket(uint16_t* port, int receive_buffer, bool privileged = false) {
   const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   // A shared port needs the buffer of every publisher: past net.core.rmem_max
   // only with CAP_NET_ADMIN (SO_RCVBUFFORCE), which a node should not need.
-  if (receive_buffer &&
-      ::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer, sizeof(receive_buffer)) != 0) {
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
+  if (receive_buffer) {
+    ::setsockopt(fd, SOL_SOCKET, privileged ? SO_RCVBUFFORCE : SO_RCVBUF, &receive_buffer, sizeof(receive_buffer));
   }
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -65,10 +68,15 @@ double ThreadCpuSeconds() {
   return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
-// range(0): publishers; range(1): 1 = one shared port, 0 = a port each.
+// range(0): publishers; range(1): 0 = a port each, 1 = one shared port
+// with the buffer of all (SO_RCVBUFFORCE: CAP_NET_ADMIN, or a raised
+// net.core.rmem_max), 2 = one shared port with an untuned socket's buffer;
+// range(2): 1 = a flood at the (first) port.
 void BM_ReceivePorts(benchmark::State& state) {
   const int publishers = static_cast<int>(state.range(0));
   const bool shared = state.range(1) != 0;
+  const bool privileged = state.range(1) == 1;
+  const bool flood = state.range(2) != 0;
   for (auto _ : state) {
     // The receiving side: one socket, or one per publisher (a shared port
     // gets the buffer of all of them).
@@ -77,7 +85,10 @@ void BM_ReceivePorts(benchmark::State& state) {
     std::vector<uint16_t> receiver_ports(receivers.size());
     const int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
     for (int i = 0; i < ports; ++i) {
-      receivers[i] = BoundSocket(&receiver_ports[i], shared ? 208 * 1024 * publishers : 0);
+      // A shared port: the buffer of every publisher, or what a socket gets
+      // untuned (net.core.rmem_default, 208 KiB on Debian).
+      receivers[i] = BoundSocket(&receiver_ports[i], !shared ? 0 : privileged ? 208 * 1024 * publishers : 212992,
+                                 privileged);
       epoll_event event{};
       event.events = EPOLLIN;
       event.data.u32 = static_cast<uint32_t>(i);
@@ -114,6 +125,27 @@ void BM_ReceivePorts(benchmark::State& state) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the last ones are read
       sending = false;
     });
+    std::thread flooder;
+    int64_t flooded = 0;
+    if (flood) {
+      flooder = std::thread([&] {
+        PinTo(1);
+        uint16_t port = 0;
+        const int fd = BoundSocket(&port, 0);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        to.sin_port = htons(receiver_ports[0]);
+        const std::vector<uint8_t> garbage(kDatagramBytes, 0x55);
+        const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(kSeconds);
+        while (sending && std::chrono::steady_clock::now() < end && flooded < 50'000'000) {
+          for (int i = 0; i < 64; ++i, ++flooded) {
+            ::sendto(fd, garbage.data(), garbage.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof(to));
+          }
+        }
+        ::close(fd);
+      });
+    }
     PinTo(0);
     std::vector<uint8_t> buffers(kBatch * 9216);
     std::array<mmsghdr, kBatch> messages{};
@@ -137,7 +169,7 @@ void BM_ReceivePorts(benchmark::State& state) {
           const int got = ::recvmmsg(receivers[port], messages.data(), kBatch, MSG_DONTWAIT, nullptr);
           if (got <= 0) break;
           for (int i = 0; i < got; ++i) {
-            if (!shared) {
+            if (!shared && !flood) {
               ++received_by[port];
               continue;
             }
@@ -150,8 +182,14 @@ void BM_ReceivePorts(benchmark::State& state) {
     }
     const double cpu = ThreadCpuSeconds() - cpu_before;
     sender.join();
-    int64_t received = 0;
-    for (int64_t count : received_by) received += count;
+    if (flooder.joinable()) flooder.join();
+    int64_t received = 0, losing = 0;
+    for (int64_t count : received_by) {
+      received += count;
+      losing += count < sent / publishers;
+    }
+    state.counters["publishers_losing"] = static_cast<double>(losing);
+    state.counters["flooded"] = static_cast<double>(flooded);
     state.SetIterationTime(cpu);
     state.counters["ns_per_datagram"] = cpu * 1e9 / static_cast<double>(std::max<int64_t>(received, 1));
     state.counters["core_share"] = cpu / kSeconds;
@@ -160,12 +198,13 @@ void BM_ReceivePorts(benchmark::State& state) {
     for (int fd : receivers) ::close(fd);
     for (int fd : senders) ::close(fd);
     ::close(epoll_fd);
-    if (received != sent) state.SkipWithError("datagrams were lost");
+    if (!flood && state.range(1) != 2 && received != sent) state.SkipWithError("datagrams were lost");
   }
 }
 BENCHMARK(BM_ReceivePorts)
-    ->ArgNames({"publishers", "shared"})
-    ->Args({100, 0})->Args({100, 1})->Args({300, 0})->Args({300, 1})->Args({1000, 0})->Args({1000, 1})
+    ->ArgNames({"publishers", "shared", "flood"})
+    ->Args({100, 0, 0})->Args({100, 1, 0})->Args({300, 0, 0})->Args({300, 1, 0})->Args({1000, 0, 0})
+    ->Args({1000, 1, 0})->Args({1000, 2, 0})->Args({300, 0, 1})->Args({300, 1, 1})->Args({300, 2, 1})
     ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -34,6 +34,8 @@
 #    minutes (8 GB under $TMPDIR, default /var/tmp), made through the library
 #    on a simulated clock; the ZIP written (replay) and given as pieces (the
 #    node).
+# 9. bench/port_layout_benchmark.cc: one media port per publisher against one
+#    shared port (receive CPU per datagram, losses quiet and under a flood).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -44,7 +46,7 @@ for p in hyperfine janus-tools time; do
 done
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$(nproc)" --target rtparchive_cli packet_path_benchmark media_gate_benchmark node_load \
-  finalise_benchmark >/dev/null
+  finalise_benchmark port_layout_benchmark >/dev/null
 
 echo "== microbenchmarks"
 ./build/packet_path_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -98,3 +100,6 @@ python3 scripts/bench_node.py build/rtparchive build/node_load "$cache/node-vp8-
 
 echo "== stop -> available of a long archive (bench/finalise_benchmark.cc)"
 ./build/finalise_benchmark
+
+echo "== one media port per publisher or one shared port (bench/port_layout_benchmark.cc)"
+./build/port_layout_benchmark

@@ -10,7 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "base/status_macros.h"
-#include "srtp/aes_cm_session.h"
+#include "srtp/openssl_session.h"
 
 namespace rtparchive::srtp {
 namespace {
@@ -143,11 +143,7 @@ absl::StatusOr<SrtpKey> ParseKeyArgument(absl::string_view text) {
   return KeyFromBase64(suite, text);
 }
 
-SrtpReceiver::~SrtpReceiver() {
-  for (const Session& session : sessions_) {
-    if (session.libsrtp != nullptr) srtp_dealloc(static_cast<srtp_t>(session.libsrtp));
-  }
-}
+SrtpReceiver::~SrtpReceiver() = default;
 
 namespace {
 
@@ -218,31 +214,14 @@ absl::Status SrtpReceiver::AddKey(const SrtpKey& key) {
     return absl::ResourceExhaustedError(absl::StrCat("more than ", kMaxKeys, " SRTP keys"));
   }
   Session session;
-  if (AesCmSession::Handles(key.suite)) {
-    ASSIGN_OR_RETURN(session.aes_cm, AesCmSession::Create(key));
-  } else if ((session.libsrtp = MakeSession(key, ssrc_any_inbound)) == nullptr) {
-    return absl::InternalError("libsrtp2 could not create a session for an SRTP key");
-  }
+  ASSIGN_OR_RETURN(session.openssl, OpenSslSession::Create(key));
   sessions_.push_back(std::move(session));
   return absl::OkStatus();
 }
 
 SrtpReceiver::Result SrtpReceiver::UnprotectWith(Session& session, bool rtcp, absl::Span<const uint8_t> packet,
                                                  std::vector<uint8_t>* plain) {
-  if (session.aes_cm) {
-    return rtcp ? session.aes_cm->UnprotectRtcp(packet, plain) : session.aes_cm->UnprotectRtp(packet, plain);
-  }
-  plain->assign(packet.begin(), packet.end());
-  int length = static_cast<int>(packet.size());
-  auto libsrtp = static_cast<srtp_t>(session.libsrtp);
-  const srtp_err_status_t status = rtcp ? srtp_unprotect_rtcp(libsrtp, plain->data(), &length)
-                                        : srtp_unprotect(libsrtp, plain->data(), &length);
-  if (status == srtp_err_status_ok) {
-    plain->resize(static_cast<size_t>(length));
-    return Result::kOk;
-  }
-  return status == srtp_err_status_replay_fail || status == srtp_err_status_replay_old ? Result::kReplayed
-                                                                                        : Result::kNotAuthenticated;
+  return rtcp ? session.openssl->UnprotectRtcp(packet, plain) : session.openssl->UnprotectRtp(packet, plain);
 }
 
 SrtpReceiver::Result SrtpReceiver::Unprotect(absl::Span<const uint8_t> packet,

@@ -1,8 +1,9 @@
-// Reading SRTP and SRTCP (RFC 3711; AES-GCM per RFC 7714) with libsrtp2:
-// the keys of a publisher (SDES a=crypto lines, RFC 4568, or keys a user
-// gives `replay`), and a receiver that authenticates and decrypts what
-// arrives. A packet that does not authenticate under any key is refused,
-// never decrypted or passed on.
+// SRTP and SRTCP (RFC 3711; AES-GCM per RFC 7714): the keys of a publisher
+// (SDES a=crypto lines, RFC 4568, or keys a user gives `replay`), a
+// receiver that authenticates and decrypts what arrives (with OpenSSL, see
+// openssl_session.h), and a sender (libsrtp2) for what the node and the
+// load generator protect. A packet that does not authenticate under any key
+// is refused, never decrypted or passed on.
 #ifndef RTPARCHIVE_SRTP_SRTP_RECEIVER_H_
 #define RTPARCHIVE_SRTP_SRTP_RECEIVER_H_
 
@@ -18,7 +19,7 @@
 
 namespace rtparchive::srtp {
 
-class AesCmSession;
+class OpenSslSession;
 
 enum class SrtpSuite {
   kAesCm128HmacSha1_80,  // AES_CM_128_HMAC_SHA1_80: 16-byte key, 14-byte salt
@@ -74,11 +75,9 @@ class SrtpReceiver {
   struct Session;
   static Result UnprotectWith(Session& session, bool rtcp, absl::Span<const uint8_t> packet,
                               std::vector<uint8_t>* plain);
-  // One per key: AES-CM suites are read with OpenSSL (aes_cm_session.h),
-  // the others with libsrtp2.
+  // One per key, read with OpenSSL (openssl_session.h).
   struct Session {
-    void* libsrtp = nullptr;  // srtp_t
-    std::unique_ptr<AesCmSession> aes_cm;
+    std::unique_ptr<OpenSslSession> openssl;
   };
   std::vector<Session> sessions_;
   std::vector<std::pair<uint32_t, size_t>> key_of_ssrc_;  // bounded: last 64 SSRCs

@@ -1,9 +1,10 @@
-// The OpenSSL reader of AES-CM SRTP against libsrtp2 on both sides: packets
+// The OpenSSL reader of SRTP (AES-CM and AES-GCM) against libsrtp2 on both
+// sides: packets
 // libsrtp2 protects (rollover, CSRCs, header extensions, empty and large
 // payloads, reordering, duplicates, packets older than the window, SRTCP)
 // are offered to our session and to a libsrtp2 receiving session; every
 // verdict and every plaintext must be the same.
-#include "srtp/aes_cm_session.h"
+#include "srtp/openssl_session.h"
 
 #include <srtp2/srtp.h>
 
@@ -27,6 +28,14 @@ void Policy(SrtpSuite suite, srtp_policy_t* policy) {
     case SrtpSuite::kAesCm256HmacSha1_80:
       srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&policy->rtp);
       srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&policy->rtcp);
+      return;
+    case SrtpSuite::kAeadAes128Gcm:
+      srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy->rtp);
+      srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy->rtcp);
+      return;
+    case SrtpSuite::kAeadAes256Gcm:
+      srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy->rtp);
+      srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy->rtcp);
       return;
     default:
       srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy->rtp);
@@ -67,16 +76,17 @@ std::vector<uint8_t> Rtp(uint16_t seq, uint32_t ssrc, int csrcs, int words, size
   return packet;
 }
 
-TEST(AesCmSessionTest, SameVerdictsAndPlaintextsAsLibsrtp) {
+TEST(OpenSslSessionTest, SameVerdictsAndPlaintextsAsLibsrtp) {
   SrtpSender::Create({SrtpSuite::kAesCm128HmacSha1_80, std::vector<uint8_t>(30, 1)}).IgnoreError();  // srtp_init
   for (SrtpSuite suite : {SrtpSuite::kAesCm128HmacSha1_80, SrtpSuite::kAesCm128HmacSha1_32,
-                          SrtpSuite::kAesCm256HmacSha1_80}) {
+                          SrtpSuite::kAesCm256HmacSha1_80, SrtpSuite::kAeadAes128Gcm,
+                          SrtpSuite::kAeadAes256Gcm}) {
     std::mt19937 random(static_cast<unsigned>(suite) + 7);
     std::vector<uint8_t> key(KeySaltBytes(suite));
     for (uint8_t& byte : key) byte = static_cast<uint8_t>(random());
     srtp_t sender = Session(suite, &key, ssrc_any_outbound);
     srtp_t reference = Session(suite, &key, ssrc_any_inbound);
-    auto ours = AesCmSession::Create({suite, key});
+    auto ours = OpenSslSession::Create({suite, key});
     ASSERT_TRUE(ours.ok()) << ours.status();
     auto protect = [&](std::vector<uint8_t> packet, bool rtcp) {
       int length = static_cast<int>(packet.size());
@@ -151,10 +161,10 @@ TEST(AesCmSessionTest, SameVerdictsAndPlaintextsAsLibsrtp) {
   }
 }
 
-TEST(AesCmSessionTest, RefusesOtherSuitesAndShortPackets) {
-  EXPECT_FALSE(AesCmSession::Create({SrtpSuite::kAeadAes128Gcm, std::vector<uint8_t>(28, 1)}).ok());
-  EXPECT_FALSE(AesCmSession::Create({SrtpSuite::kAesCm128HmacSha1_80, std::vector<uint8_t>(29, 1)}).ok());
-  auto session = AesCmSession::Create({SrtpSuite::kAesCm128HmacSha1_80, std::vector<uint8_t>(30, 1)});
+TEST(OpenSslSessionTest, RefusesWrongKeysAndShortPackets) {
+  EXPECT_FALSE(OpenSslSession::Create({SrtpSuite::kAeadAes128Gcm, std::vector<uint8_t>(30, 1)}).ok());
+  EXPECT_FALSE(OpenSslSession::Create({SrtpSuite::kAesCm128HmacSha1_80, std::vector<uint8_t>(29, 1)}).ok());
+  auto session = OpenSslSession::Create({SrtpSuite::kAesCm128HmacSha1_80, std::vector<uint8_t>(30, 1)});
   ASSERT_TRUE(session.ok());
   std::vector<uint8_t> plain;
   EXPECT_EQ((*session)->UnprotectRtp(std::vector<uint8_t>(21, 0x80), &plain), Result::kMalformed);

@@ -107,6 +107,13 @@ def setup_ms(log_path, label):
     return int(found[-1]) if found else None
 
 
+def srtp_suites(log_path):
+    """{SRTP suite: how many WHIP publishers negotiated it}, from the node's log."""
+    import collections
+    import re
+    return dict(collections.Counter(re.findall(r": DTLS-SRTP up with \S+ \((\w+)\)", open(log_path).read())))
+
+
 def metric(api_port, key, secret, name):
     """{labels or "": value} of one metric family in /metrics."""
     _, metrics = api(f"http://127.0.0.1:{api_port}", key, secret, "GET", "/metrics")

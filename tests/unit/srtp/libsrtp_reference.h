@@ -14,8 +14,9 @@ namespace rtparchive::srtp::test {
 
 // A libsrtp2 session for `suite` under `key` (kept alive by the caller):
 // ssrc_any_outbound protects, ssrc_any_inbound reads. Replay window 1,024,
-// as the node's.
-inline srtp_t LibsrtpSession(SrtpSuite suite, std::vector<uint8_t>* key, srtp_ssrc_type_t direction) {
+// as the node's. `encrypt_rtcp` false: SRTCP authenticated only (E = 0).
+inline srtp_t LibsrtpSession(SrtpSuite suite, std::vector<uint8_t>* key, srtp_ssrc_type_t direction,
+                             bool encrypt_rtcp = true) {
   SrtpSender::Create({SrtpSuite::kAesCm128HmacSha1_80, std::vector<uint8_t>(30, 1)}).IgnoreError();  // srtp_init
   srtp_policy_t policy{};
   switch (suite) {
@@ -40,6 +41,7 @@ inline srtp_t LibsrtpSession(SrtpSuite suite, std::vector<uint8_t>* key, srtp_ss
       srtp_crypto_policy_set_aes_gcm_256_16_auth(&policy.rtcp);
       break;
   }
+  if (!encrypt_rtcp) policy.rtcp.sec_serv = sec_serv_auth;
   policy.ssrc.type = direction;
   policy.key = key->data();
   policy.window_size = 1024;

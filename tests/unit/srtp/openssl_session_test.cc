@@ -43,14 +43,21 @@ std::vector<uint8_t> Rtp(uint16_t seq, uint32_t ssrc, int csrcs, int words, size
 }
 
 TEST(OpenSslSessionTest, SameVerdictsAndPlaintextsAsLibsrtp) {
-  for (SrtpSuite suite : {SrtpSuite::kAesCm128HmacSha1_80, SrtpSuite::kAesCm128HmacSha1_32,
-                          SrtpSuite::kAesCm256HmacSha1_80, SrtpSuite::kAeadAes128Gcm,
-                          SrtpSuite::kAeadAes256Gcm}) {
+  // The AES-CM suites also with SRTCP authenticated only (E = 0), as
+  // libsrtp2 sends it when told not to encrypt RTCP.
+  struct Case {
+    SrtpSuite suite;
+    bool encrypt_rtcp;
+  };
+  for (const auto& [suite, encrypt_rtcp] :
+       {Case{SrtpSuite::kAesCm128HmacSha1_80, true}, Case{SrtpSuite::kAesCm128HmacSha1_32, true},
+        Case{SrtpSuite::kAesCm256HmacSha1_80, true}, Case{SrtpSuite::kAeadAes128Gcm, true},
+        Case{SrtpSuite::kAeadAes256Gcm, true}, Case{SrtpSuite::kAesCm128HmacSha1_80, false}}) {
     std::mt19937 random(static_cast<unsigned>(suite) + 7);
     std::vector<uint8_t> key(KeySaltBytes(suite));
     for (uint8_t& byte : key) byte = static_cast<uint8_t>(random());
-    srtp_t sender = test::LibsrtpSession(suite, &key, ssrc_any_outbound);
-    srtp_t reference = test::LibsrtpSession(suite, &key, ssrc_any_inbound);
+    srtp_t sender = test::LibsrtpSession(suite, &key, ssrc_any_outbound, encrypt_rtcp);
+    srtp_t reference = test::LibsrtpSession(suite, &key, ssrc_any_inbound, encrypt_rtcp);
     auto ours = OpenSslSession::Create({suite, key});
     ASSERT_TRUE(ours.ok()) << ours.status();
     auto protect = [&](std::vector<uint8_t> packet, bool rtcp) {
